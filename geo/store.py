@@ -1,0 +1,487 @@
+"""The event store: SQLAlchemy Core over SQLite by default, any URL from ``Settings.db_url``.
+
+Only portable types and SQL are used (JSON is kept as text), so that a
+PostgreSQL URL works without code changes; the SQLite pragmas are applied in a
+connect hook only when the dialect is SQLite.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.schema import CreateIndex, CreateTable
+
+from geo.config import Settings
+from geo.errors import ConfigError, InputError, NotFoundError, StoreError
+from geo.models import PLACE_PRECISIONS, Actor, Article, Candidate, Event, Place, PlacePrecision
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 30_000
+LOCK_RETRIES = 4  # on top of SQLite's own 30 s busy wait
+T = TypeVar("T")
+
+
+def place_key(name: str) -> str:
+    """The key overrides are stored under: case and spacing do not make another place."""
+    # Local stand-in until geo.gazetteer.normalize_name exists; keep the two in step.
+    return " ".join(name.split()).casefold()
+
+
+def _req(name: str, kind: Any, **kw: Any) -> sa.Column[Any]:
+    return sa.Column(name, kind, nullable=False, **kw)
+
+
+def _id(name: str, *args: Any, **kw: Any) -> sa.Column[Any]:
+    return sa.Column(name, sa.String(64), *args, nullable=False, **kw)
+
+
+_DOUBLE, _TEXT, _INT, _SHORT = sa.Double, sa.Text, sa.Integer, sa.String(16)
+_STAMP = sa.DateTime(timezone=True)
+metadata = sa.MetaData()
+meta = sa.Table("meta", metadata, _req("key", sa.String(64), primary_key=True), _req("value", _TEXT))
+articles = sa.Table(
+    "articles", metadata, _id("article_id", primary_key=True),
+    _req("title", _TEXT), sa.Column("published", sa.Date), _req("source", _TEXT), _req("url", _TEXT),
+    _req("origin", _TEXT), _req("text", _TEXT), _req("ingested_at", _STAMP),
+)
+# JSON lists are kept as text: actors (in the event's order), nationalities, candidates.
+events = sa.Table(
+    "events", metadata, _id("event_id", primary_key=True),
+    _id("article_id", sa.ForeignKey("articles.article_id", ondelete="CASCADE"), index=True),
+    _req("date", sa.Date, index=True), _req("date_precision", _SHORT), _req("place_name", _TEXT),
+    _req("place_key", _TEXT, index=True), _req("lat", _DOUBLE), _req("lon", _DOUBLE),
+    _req("place_precision", _SHORT), sa.Column("geonameid", sa.BigInteger),
+    _req("country_code", sa.String(8), index=True), _req("actors", _TEXT), _req("quote", _TEXT),
+    _req("sentence_start", _INT), _req("sentence_end", _INT), _req("confidence", _DOUBLE),
+    _req("source", _TEXT), _req("url", _TEXT), _req("place_start", _INT), _req("place_end", _INT),
+    _req("resolved_name", _TEXT), _req("date_text", _TEXT), _req("nationalities", _TEXT),
+    _req("candidates", _TEXT),
+)
+event_actors = sa.Table(
+    "event_actors", metadata,
+    _id("event_id", sa.ForeignKey("events.event_id", ondelete="CASCADE"), primary_key=True),
+    _req("actor", _TEXT, primary_key=True, index=True),
+)
+actors_table = sa.Table(
+    "actors", metadata, _req("name", _TEXT, primary_key=True), _req("kind", sa.String(32)),
+    _req("aliases", _TEXT),
+)
+overrides_table = sa.Table(
+    "overrides", metadata, _req("key", _TEXT, primary_key=True), _req("lat", _DOUBLE),
+    _req("lon", _DOUBLE), _req("precision", _SHORT), sa.Column("geonameid", sa.BigInteger),
+    _req("country_code", sa.String(8)), _req("resolved_name", _TEXT), _req("note", _TEXT),
+    _req("created_at", _STAMP),
+)
+
+
+class _AlreadyStored(Exception):
+    """Internal: the article is in the store already, so its transaction rolls back."""
+
+
+@dataclass(frozen=True)
+class Override:
+    """A user's correction of where a place name is, applied to every event and future ingest."""
+
+    key: str  # place_key() of the name
+    lat: float
+    lon: float
+    precision: PlacePrecision
+    geonameid: int | None = None
+    country_code: str = ""
+    resolved_name: str = ""
+    note: str = ""
+    created_at: datetime | None = None
+
+    def to_place(self, name: str) -> Place:
+        """The resolution this override imposes on a mention written as ``name``."""
+        return Place(
+            name=name, lat=self.lat, lon=self.lon, precision=self.precision, confidence=1.0,
+            resolved_name=self.resolved_name or name, geonameid=self.geonameid,
+            country_code=self.country_code, feature=self.precision,  # precision names are features
+            method="override",
+        )
+
+
+def _is_locked(err: OperationalError) -> bool:
+    text = str(err.orig).lower()
+    return "locked" in text or "busy" in text
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # busy_timeout first, so that switching to WAL waits for a concurrent opener.
+    pragmas = (f"busy_timeout={BUSY_TIMEOUT_MS}", "journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL")
+    for pragma in pragmas:
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _make_engine(url: str) -> Engine:
+    try:
+        parsed = sa.engine.make_url(url)
+        file = parsed.database or ""
+        local = file not in ("", ":memory:") and not file.startswith("file:")
+        if parsed.get_backend_name() == "sqlite" and local:
+            Path(file).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(parsed)
+    except ArgumentError as err:  # malformed URL or a driver that is not installed
+        raise ConfigError(f"GEOSTORY_DB_URL {url!r} is not usable: {err}") from err
+    except (ImportError, OSError) as err:
+        raise StoreError(f"cannot open the database {url!r}: {err}") from err
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+class Store:
+    """Articles, their events, actors and place overrides, behind one database URL."""
+
+    def __init__(self, url: str) -> None:
+        self._engine = _make_engine(url)
+        for attempt in range(3):
+            try:
+                self._run(self._create_schema, write=True)
+                break
+            except StoreError as err:
+                # Two first openers may both insert the schema version; the loser finds it made.
+                cause = err.__cause__
+                racing = isinstance(cause, IntegrityError) or "already exists" in str(cause)
+                if attempt == 2 or not racing:
+                    self._engine.dispose()
+                    raise
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Store:
+        return cls(settings.db_url)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self._engine.url.render_as_string(hide_password=True)!r})"
+
+    # -- plumbing ---------------------------------------------------------------
+    def _run(self, work: Callable[[Connection], T], *, write: bool = False) -> T:
+        """Run ``work`` in one transaction; retry it whole while the database is locked."""
+        delay = 0.2
+        for attempt in range(LOCK_RETRIES + 1):
+            try:
+                if write:
+                    with self._engine.begin() as conn:
+                        return work(conn)
+                with self._engine.connect() as conn:
+                    return work(conn)
+            except OperationalError as err:
+                if not _is_locked(err) or attempt == LOCK_RETRIES:
+                    what = "still locked by another writer" if _is_locked(err) else "not usable"
+                    raise StoreError(f"database {self._engine.url.database!r} is {what}: {err.orig}") from err
+                logger.warning("database locked, retry %d/%d in %.1f s", attempt + 1, LOCK_RETRIES, delay)
+                time.sleep(delay)
+                delay *= 2
+            except SQLAlchemyError as err:
+                # The driver's message, not SQLAlchemy's, which repeats the statement and its data.
+                raise StoreError(f"database error: {getattr(err, 'orig', None) or err}") from err
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    def _create_schema(self, conn: Connection) -> None:
+        # create_all() checks, then creates: two processes opening a new file both try to
+        # create. IF NOT EXISTS (SQLite and PostgreSQL alike) makes that race harmless.
+        for table in metadata.sorted_tables:
+            conn.execute(CreateTable(table, if_not_exists=True))
+            for index in sorted(table.indexes, key=lambda i: str(i.name)):
+                conn.execute(CreateIndex(index, if_not_exists=True))
+        found = conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
+        if found is None:
+            conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+        elif int(found) != SCHEMA_VERSION:
+            raise StoreError(f"the database has schema version {found}; this code needs {SCHEMA_VERSION}")
+
+    # -- writes -----------------------------------------------------------------
+    def add_article(self, article: Article, events_: Sequence[Event], actors: Iterable[Actor] = ()) -> bool:
+        """Store an article with its events and actors, all or nothing.
+
+        Returns False, changing nothing, when the article is stored already.
+        """
+        article_id = article.article_id
+        stray = [e.event_id for e in events_ if e.article_id != article_id]
+        if stray:
+            raise StoreError(f"events {stray[:3]} do not belong to article {article_id}")
+        actor_list = list(actors)
+
+        def work(conn: Connection) -> bool:
+            try:
+                # The primary key decides, so two processes racing on one article agree.
+                conn.execute(articles.insert().values(
+                    article_id=article_id, title=article.title, published=article.published,
+                    source=article.source, url=article.url, origin=article.origin, text=article.text,
+                    ingested_at=datetime.now(UTC),
+                ))
+            except IntegrityError as err:
+                raise _AlreadyStored from err  # leaves the transaction by rolling it back
+            if events_:
+                conn.execute(events.insert(), [_event_row(e) for e in events_])
+                links = {(e.event_id, name) for e in events_ for name in e.actors}
+                if links:
+                    conn.execute(event_actors.insert(), [{"event_id": i, "actor": a} for i, a in links])
+            _upsert_actors(conn, actor_list)
+            return True
+
+        try:
+            added = self._run(work, write=True)
+        except _AlreadyStored:
+            added = False
+        if added:
+            logger.info("stored article %s with %d events", article_id, len(events_))
+        else:
+            logger.info("article %s is stored already; nothing changed", article_id)
+        return added
+
+    def delete_article(self, article_id: str) -> None:
+        """Remove an article, its events, and actors left with no event at all."""
+
+        def work(conn: Connection) -> None:
+            ids = sa.select(events.c.event_id).where(events.c.article_id == article_id)
+            names = set(conn.execute(sa.select(event_actors.c.actor).where(event_actors.c.event_id.in_(ids)))
+                        .scalars())
+            # Explicit deletes, so nothing depends on the backend enforcing ON DELETE CASCADE.
+            conn.execute(event_actors.delete().where(event_actors.c.event_id.in_(ids)))
+            conn.execute(events.delete().where(events.c.article_id == article_id))
+            if conn.execute(articles.delete().where(articles.c.article_id == article_id)).rowcount == 0:
+                raise NotFoundError(f"no article {article_id!r}")
+            if names:
+                still = sa.select(event_actors.c.actor)
+                conn.execute(actors_table.delete().where(
+                    actors_table.c.name.in_(sorted(names)), actors_table.c.name.not_in(still)))
+
+        self._run(work, write=True)
+
+    def set_override(
+        self, name: str, *, lat: float, lon: float, precision: PlacePrecision = "point",
+        geonameid: int | None = None, country_code: str = "", resolved_name: str = "", note: str = "",
+    ) -> int:
+        """Save a correction for a place name and apply it to every stored event of that name.
+
+        Returns the number of events changed.
+        """
+        key = place_key(name)
+        if not key:
+            raise InputError("an override needs a place name")
+        if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+            raise InputError(f"coordinates out of range: lat {lat}, lon {lon}", source=name)
+        if precision not in PLACE_PRECISIONS:
+            raise InputError(f"precision must be one of {', '.join(PLACE_PRECISIONS)}", source=name)
+        row = {"key": key, "lat": float(lat), "lon": float(lon), "precision": precision,
+               "geonameid": geonameid, "country_code": country_code.upper(),
+               "resolved_name": resolved_name, "note": note, "created_at": datetime.now(UTC)}
+        changes = {"lat": row["lat"], "lon": row["lon"], "place_precision": precision, "geonameid": geonameid,
+                   "country_code": row["country_code"], "confidence": 1.0}
+        if resolved_name:
+            changes["resolved_name"] = resolved_name
+
+        def work(conn: Connection) -> int:
+            conn.execute(overrides_table.delete().where(overrides_table.c.key == key))
+            conn.execute(overrides_table.insert().values(**row))
+            return conn.execute(events.update().where(events.c.place_key == key).values(**changes)).rowcount
+
+        changed = self._run(work, write=True)
+        logger.info("override for %r saved; %d events moved", key, changed)
+        return changed
+
+    def set_override_candidate(self, name: str, candidate: Candidate, note: str = "") -> int:
+        """Pin a place name to one of its gazetteer candidates."""
+        return self.set_override(
+            name, lat=candidate.lat, lon=candidate.lon, precision=candidate.precision,
+            geonameid=candidate.geonameid, country_code=candidate.country_code,
+            resolved_name=candidate.name, note=note,
+        )
+
+    def remove_override(self, name: str) -> None:
+        """Forget a correction (stored events keep their coordinates until re-ingested)."""
+        key = place_key(name)
+
+        def work(conn: Connection) -> None:
+            if conn.execute(overrides_table.delete().where(overrides_table.c.key == key)).rowcount == 0:
+                raise NotFoundError(f"no override for {name!r}")
+
+        self._run(work, write=True)
+
+    # -- reads ------------------------------------------------------------------
+    def overrides(self) -> dict[str, Override]:
+        """Every override, keyed by ``place_key`` of the place name."""
+        rows = self._run(lambda c: c.execute(sa.select(overrides_table)).mappings().all())
+        found = {}
+        for r in rows:
+            stamp = r["created_at"]
+            if stamp is not None and stamp.tzinfo is None:  # SQLite drops the zone; it was UTC
+                stamp = stamp.replace(tzinfo=UTC)
+            found[r["key"]] = Override(**{**dict(r), "created_at": stamp})
+        return found
+
+    def events(
+        self, *, actors: Iterable[str] | None = None, date_from: date | None = None,
+        date_to: date | None = None, countries: Iterable[str] | None = None,
+        sources: Iterable[str] | None = None, article_ids: Iterable[str] | None = None,
+        limit: int | None = None,
+    ) -> list[Event]:
+        """Events in story order; each filter narrows, an actor filter matches ANY of the names.
+
+        Actor names may be canonical names or known aliases, in any case.
+        """
+        query = sa.select(events).join(articles, articles.c.article_id == events.c.article_id)
+        if date_from is not None:
+            query = query.where(events.c.date >= date_from)
+        if date_to is not None:
+            query = query.where(events.c.date <= date_to)
+        if countries is not None:
+            query = query.where(events.c.country_code.in_([c.upper() for c in countries]))
+        if sources is not None:
+            query = query.where(events.c.source.in_(list(sources)))
+        if article_ids is not None:
+            query = query.where(events.c.article_id.in_(list(article_ids)))
+        query = query.order_by(
+            events.c.date, articles.c.published.is_(None), articles.c.published, events.c.article_id,
+            events.c.sentence_start, events.c.place_start, events.c.event_id,
+        ).limit(limit)
+        wanted = list(actors) if actors is not None else None
+
+        def work(conn: Connection) -> list[Event]:
+            q = query
+            if wanted is not None:
+                names = _canonical_names(conn, wanted)
+                q = q.where(events.c.event_id.in_(
+                    sa.select(event_actors.c.event_id).where(event_actors.c.actor.in_(names))))
+            return [_row_event(r) for r in conn.execute(q).mappings()]
+
+        return self._run(work)
+
+    def override_places(self) -> dict[str, Place]:
+        """The overrides as the resolver takes them: normalized name -> Place."""
+        return {key: o.to_place(o.resolved_name or key) for key, o in self.overrides().items()}
+
+    def has_article(self, article_id: str) -> bool:
+        query = sa.select(articles.c.article_id).where(articles.c.article_id == article_id)
+        return self._run(lambda c: c.execute(query).first() is not None)
+
+    def _first(self, query: sa.Select[Any], missing: str) -> Any:
+        row = self._run(lambda c: c.execute(query).mappings().first())
+        if row is None:
+            raise NotFoundError(missing)
+        return row
+
+    def event(self, event_id: str) -> Event:
+        return _row_event(self._first(sa.select(events).where(events.c.event_id == event_id),
+                                      f"no event {event_id!r}"))
+
+    def articles(self) -> list[tuple[str, Article]]:
+        """(article_id, Article) pairs, by published date then ingest time."""
+        query = sa.select(articles).order_by(articles.c.published.is_(None), articles.c.published,
+                                             articles.c.ingested_at, articles.c.article_id)
+        rows = self._run(lambda c: c.execute(query).mappings().all())
+        return [(r["article_id"], _row_article(r)) for r in rows]
+
+    def article(self, article_id: str) -> Article:
+        return _row_article(self._first(sa.select(articles).where(articles.c.article_id == article_id),
+                                        f"no article {article_id!r}"))
+
+    def actors(self) -> list[tuple[Actor, int]]:
+        """Every actor with the number of events naming it, most events first."""
+        count = sa.func.count(event_actors.c.event_id).label("n")
+        query = (
+            sa.select(actors_table, count)
+            .outerjoin(event_actors, event_actors.c.actor == actors_table.c.name)
+            .group_by(actors_table.c.name, actors_table.c.kind, actors_table.c.aliases)
+            .order_by(count.desc(), actors_table.c.name)
+        )
+        rows = self._run(lambda c: c.execute(query).mappings().all())
+        return [(Actor(r["name"], r["kind"], tuple(json.loads(r["aliases"]))), int(r["n"])) for r in rows]
+
+    def date_range(self) -> tuple[date, date] | None:
+        row = self._run(lambda c: c.execute(sa.select(sa.func.min(events.c.date), sa.func.max(events.c.date)))
+                        .one())
+        return None if row[0] is None else (row[0], row[1])
+
+    def counts(self) -> dict[str, int]:
+        def work(conn: Connection) -> dict[str, int]:
+            return {
+                name: int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+                for name, table in (("articles", articles), ("events", events), ("actors", actors_table))
+            }
+
+        return self._run(work)
+
+
+# -- rows <-> values ---------------------------------------------------------------
+def _event_row(event: Event) -> dict[str, Any]:
+    row = {f.name: getattr(event, f.name) for f in fields(Event)}
+    row.update(
+        place_key=place_key(event.place_name), actors=json.dumps(list(event.actors)),
+        nationalities=json.dumps(list(event.nationalities)),
+        candidates=json.dumps([asdict(c) for c in event.candidates]),
+    )
+    return row
+
+
+def _row_event(row: Any) -> Event:
+    values = {f.name: row[f.name] for f in fields(Event)}
+    values["actors"] = tuple(json.loads(values["actors"]))
+    values["nationalities"] = tuple(json.loads(values["nationalities"]))
+    values["candidates"] = tuple(Candidate(**c) for c in json.loads(values["candidates"]))
+    return Event(**values)
+
+
+def _row_article(row: Any) -> Article:
+    return Article(**{f.name: row[f.name] for f in fields(Article)})
+
+
+def _upsert_actors(conn: Connection, actors: Sequence[Actor]) -> None:
+    """Insert new actors; for known ones, add the aliases not seen before (the first kind stays)."""
+    merged: dict[str, Actor] = {}
+    for actor in actors:  # the same actor twice in one call merges too
+        seen = merged.get(actor.name)
+        if seen is not None:
+            actor = Actor(actor.name, seen.kind, seen.aliases + actor.aliases)
+        merged[actor.name] = actor
+    if not merged:
+        return
+    existing = {
+        r["name"]: r for r in conn.execute(
+            sa.select(actors_table).where(actors_table.c.name.in_(list(merged)))).mappings()
+    }
+    for name, actor in merged.items():
+        old = existing.get(name)
+        before = json.loads(old["aliases"]) if old is not None else []
+        aliases = list(dict.fromkeys(a for a in [*before, *actor.aliases] if a and a != name))
+        if old is None:
+            conn.execute(actors_table.insert().values(
+                name=name, kind=actor.kind, aliases=json.dumps(aliases)))
+        elif aliases != before:
+            conn.execute(actors_table.update().where(actors_table.c.name == name)
+                         .values(aliases=json.dumps(aliases)))
+
+
+def _canonical_names(conn: Connection, wanted: Sequence[str]) -> list[str]:
+    """The stored actor names that ``wanted`` denotes, by name or alias, ignoring case."""
+    folded = {w.casefold() for w in wanted}
+    names = set(wanted)
+    for name, aliases in conn.execute(sa.select(actors_table.c.name, actors_table.c.aliases)):
+        if name.casefold() in folded or any(a.casefold() in folded for a in json.loads(aliases)):
+            names.add(name)
+    return sorted(names)
