@@ -1,0 +1,460 @@
+"""Actors: PERSON, ORG and NORP entities merged into canonical actors.
+
+Only rules about how English news names people and bodies (initials, an
+acronym in parentheses, a surname after a full name, a leading "the", a
+possessive); no table of particular organisations or people.
+
+1. Mentions, trimmed of "the", an honorific and a possessive. Dropped: spans the
+   toponym stage took (``exclude``), demonyms (``is_demonym``, from the
+   gazetteer), NORP used as an adjective ("Soviet forces"), "anti-"/"pro-"
+   attributives, and a one-word ORG only ever seen inside a title ("Secretary
+   of State", "Defense Secretary Lloyd Austin").
+2. Label repairs: a one-word GPE/LOC/ORG equal to the surname of the article's
+   PERSON, and never used as a place, is that person ("Blinken" tagged GPE); a
+   short title-case ORG after a role noun that introduces a PERSON elsewhere in
+   the article ("spokesman Fahim Dashty" / "spokesman Stephane Dujarric").
+3. Merges: same text; a surname joins the one full name ending with it. When
+   several do ("Ahmad Massoud", "Ahmad Shah Massoud") it joins, among those seen
+   before it (news introduces someone in full, then by surname), the one referred
+   to most so far, ties to the most recent; with none before, it stays apart
+   rather than risk merging two people. An acronym joins the name it follows in
+   parentheses, else the one name whose initials it spells.
+4. Canonical name: the longest non-acronym form; the others become aliases.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span
+
+from geo.models import Actor, ActorKind
+
+logger = logging.getLogger(__name__)
+
+_KIND: dict[str, ActorKind] = {"PERSON": "person", "ORG": "organization", "NORP": "group"}
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+# Grammar words, not names: skipped when spelling initials ("Department of Defense").
+_FUNCTION_WORDS = frozenset({"of", "the", "for", "and", "on", "in", "de", "du", "la", "to", "at", "&"})
+_HONORIFICS = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame)\.?\s+")
+_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
+_ATTRIBUTIVE = re.compile(r"^(?:anti|pro|non)-", re.IGNORECASE)
+_ACRONYM = re.compile(r"^[A-Z][A-Za-z]{0,4}[A-Z]$")
+_PAREN_ACRONYM = re.compile(r"\s*\(\s*([A-Za-z.]{2,12})\s*\)")
+# A place after one of these prepositions is a place even if a person shares its name.
+_SPATIAL_PREPS = frozenset(
+    {"in", "at", "to", "from", "into", "near", "across", "through", "toward", "towards"}
+)
+_SUBJECT_PRONOUNS = frozenset({"he", "she", "they"})
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+_LOOKBACK_SENTENCES = 3
+
+
+@dataclass(frozen=True)
+class ActorMention:
+    actor: str  # canonical name
+    start: int  # char offsets in the doc text
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class SubjectInfo:
+    """One sentence's grammatical subject: a personal pronoun, or the actors it names."""
+
+    start: int
+    end: int
+    pronoun: str  # "he" / "she" / "they", or "" when the subject is not one
+    actors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ActorIndex:
+    """One article's actors, their mentions, and what pronoun subjects point back to."""
+
+    actors: tuple[Actor, ...]
+    mentions: tuple[ActorMention, ...]
+    subjects: tuple[SubjectInfo, ...] = ()  # per sentence, in order; empty without a parser
+    reclaimed: tuple[tuple[int, int], ...] = ()  # place-tagged spans that are actors ("Blinken" GPE)
+
+    def in_span(self, start: int, end: int) -> tuple[str, ...]:
+        """Canonical names mentioned inside [start, end), in order, unique."""
+        names = (m.actor for m in self.mentions if m.start >= start and m.end <= end)
+        return tuple(dict.fromkeys(names))
+
+    def subject_before(self, start: int) -> tuple[str, ...]:
+        """Who "he"/"she"/"they" refers to, for the sentence containing ``start``.
+
+        Only when that sentence's subject is such a pronoun: the actors named in
+        the subject of the nearest preceding sentence (up to three back) whose
+        subject names a fitting actor -- a person for he/she, anyone for they.
+        Skipping sentences whose subject is a place or another pronoun is what
+        carries "He will also speak..." back to "...Antony Blinken was due...".
+        """
+        starts = [s.start for s in self.subjects]
+        i = bisect_right(starts, start) - 1
+        if i < 0 or start >= self.subjects[i].end or not self.subjects[i].pronoun:
+            return ()
+        pronoun = self.subjects[i].pronoun
+        kinds = {a.name: a.kind for a in self.actors}
+        for prev in reversed(self.subjects[max(0, i - _LOOKBACK_SENTENCES) : i]):
+            fit = tuple(a for a in prev.actors if pronoun == "they" or kinds.get(a) == "person")
+            if fit:
+                return fit
+        return ()
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    text: str  # the trimmed surface form, == doc.text[start:end]
+    label: str  # PERSON / ORG / NORP after repairs
+    title_tail: bool = False  # a one-word ORG inside a title ("Secretary of State")
+
+
+def is_acronym(name: str) -> bool:
+    """ "NRF", "UN", "U.N.", "DoD": short, capitalised at both ends, dots allowed."""
+    return bool(_ACRONYM.match(name.replace(".", "")))
+
+
+def _key(name: str) -> str:
+    if is_acronym(name):
+        return name.replace(".", "").casefold()
+    return " ".join(name.split()).casefold()
+
+
+def initials(name: str) -> set[str]:
+    """The acronyms a name can be written as, upper-cased: with and without its
+    grammar words, and with hyphenated parts counted once or each."""
+    out: set[str] = set()
+    for parts in (name.split(), re.split(r"[\s-]+", name)):
+        words = [w for w in parts if w and w[0].isalpha()]
+        if len(words) < 2:
+            continue
+        out.add("".join(w[0] for w in words).upper())
+        content = [w for w in words if w.casefold() not in _FUNCTION_WORDS]
+        if len(content) >= 2:
+            out.add("".join(w[0] for w in content).upper())
+    return out
+
+
+def _trim(full: str, start: int, end: int, label: str) -> tuple[int, int]:
+    """Offsets without a leading "the"/honorific and a trailing possessive."""
+    text = full[start:end]
+    for pattern in (_LEADING_THE, _HONORIFICS if label == "PERSON" else None):
+        if pattern is not None and (m := pattern.match(text)):
+            start += m.end()
+            text = text[m.end() :]
+    if m := _POSSESSIVE.search(text):
+        end -= len(m.group())
+        text = text[: m.start()]
+    stripped = text.rstrip(" ,;:")
+    return start, start + len(stripped)
+
+
+def _is_demonym(word: str, is_demonym: Callable[[str], bool]) -> bool:
+    # The gazetteer knows "Qatari"; the text says "Qataris".
+    return is_demonym(word) or (word.endswith("s") and is_demonym(word[:-1]))
+
+
+def _in_title(ent: Span) -> bool:
+    """A one-word ORG that is part of someone's title, not an actor of its own:
+    "Secretary of State", or before a title word and a name ("Defense Secretary Lloyd Austin")."""
+    doc, i, j = ent.doc, ent.start, ent.end
+    if len(ent) != 1:
+        return False
+    if i >= 2 and doc[i - 1].lower_ == "of" and doc[i - 2].is_title and not doc[i - 2].ent_type_:
+        return True
+    return (j + 1 < len(doc) and doc[j].is_title and not doc[j].ent_type_
+            and doc[j + 1].ent_type_ == "PERSON" and doc[j + 1].ent_iob_ == "B")
+
+
+def _role_noun(ent: Span) -> str:
+    """The lower-case common noun right before an entity ("spokesman"), or ""."""
+    prev = ent.doc[ent.start - 1] if ent.start > 0 else None
+    if prev is None or not (prev.is_alpha and prev.is_lower) or prev.is_stop:
+        return ""
+    if prev.doc.has_annotation("POS") and prev.pos_ != "NOUN":
+        return ""
+    return prev.lower_
+
+
+def _spatial(ent: Span) -> bool:
+    """After "in", "to", "from"...: used as a place."""
+    return ent.root.dep_ == "pobj" and ent.root.head.lower_ in _SPATIAL_PREPS
+
+
+def _looks_personal(ent: Span) -> bool:
+    return 2 <= len(ent) <= 3 and all(t.is_alpha and t.is_title for t in ent)
+
+
+def _overlaps(start: int, end: int, spans: Collection[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def _collect(
+    doc: Doc, full: str, exclude: Collection[tuple[int, int]], is_demonym: Callable[[str], bool]
+) -> tuple[list[_Mention], list[tuple[int, int]]]:
+    ents = [e for e in doc.ents if e.label_ in _KIND or e.label_ in _PLACE_LABELS]
+    persons = [e for e in ents if e.label_ == "PERSON" and not _overlaps(e.start_char, e.end_char, exclude)]
+    surnames = {e[-1].text.casefold() for e in persons if e[-1].is_alpha}
+    roles = {r for e in persons if (r := _role_noun(e))}
+    # A word the text uses as a place somewhere ("flew to Jordan") stays a place everywhere.
+    place_words = {e.text.casefold() for e in ents if e.label_ in _PLACE_LABELS and _spatial(e)}
+    mentions: list[_Mention] = []
+    reclaimed: list[tuple[int, int]] = []
+    for ent in ents:
+        label = ent.label_
+        start, end = _trim(full, ent.start_char, ent.end_char, label)
+        text = full[start:end]
+        if not text:
+            continue
+        one_word = " " not in text and text.isalpha()
+        if label in _PLACE_LABELS:
+            # Reclaimed even when the toponym stage took it: a place-tagged word that
+            # is the surname of the article's person and never used as a place.
+            if one_word and text.casefold() in surnames and text.casefold() not in place_words:
+                mentions.append(_Mention(start, end, text, "PERSON"))
+                reclaimed.append((ent.start_char, ent.end_char))
+                logger.debug("place-tagged %r at %d is a person's surname", text, start)
+            continue
+        if _overlaps(ent.start_char, ent.end_char, exclude) or _ATTRIBUTIVE.match(text):
+            continue
+        if (one_word or label == "NORP") and _is_demonym(text, is_demonym):  # ORG too: "Emirati"
+            continue
+        if label == "NORP":
+            if ent.root.dep_ == "amod":
+                continue
+        elif label == "ORG":
+            if one_word and text.casefold() in surnames:
+                label = "PERSON"
+            elif _looks_personal(ent) and _role_noun(ent) in roles:
+                label = "PERSON"
+                logger.debug("ORG %r after role noun %r taken as a person", text, _role_noun(ent))
+        mentions.append(_Mention(start, end, text, label, label == "ORG" and _in_title(ent)))
+    # A title tail is dropped only if the word is never an actor in its own right.
+    free = {_key(m.text) for m in mentions if not m.title_tail}
+    mentions = [m for m in mentions if not m.title_tail or _key(m.text) in free]
+    mentions.sort(key=lambda m: m.start)
+    return mentions, reclaimed
+
+
+def _untagged(
+    doc: Doc, full: str, mentions: list[_Mention], exclude: Collection[tuple[int, int]]
+) -> list[_Mention]:
+    """Further occurrences of accepted multi-word names and acronyms that NER missed.
+
+    One-word names are left alone: "Said" or "Rich" would hit ordinary words.
+    """
+    taken = [(e.start_char, e.end_char) for e in doc.ents] + list(exclude)
+    seen = {(m.start, m.end) for m in mentions}
+    forms = {m.text: m.label for m in mentions if " " in m.text or is_acronym(m.text)}
+    extra: list[_Mention] = []
+    for form, label in forms.items():
+        for found in re.finditer(r"(?<!\w)" + re.escape(form) + r"(?!\w)", full):
+            span = (found.start(), found.end())
+            if span not in seen and not _overlaps(*span, taken):
+                extra.append(_Mention(*span, form, label))
+                seen.add(span)
+    return extra
+
+
+class _Clusters:
+    """Union-find over mention keys; ``pinned`` sends single mentions elsewhere."""
+
+    def __init__(self, mentions: Sequence[_Mention]) -> None:
+        self.parent: dict[str, str] = {}
+        for m in mentions:
+            self.parent.setdefault(_key(m.text), _key(m.text))
+        self.pinned: dict[int, str] = {}  # mention index -> key
+        self.aliases: dict[str, set[str]] = {}  # key -> forms seen only in parentheses
+
+    def find(self, key: str) -> str:
+        while self.parent[key] != key:
+            self.parent[key] = self.parent[self.parent[key]]
+            key = self.parent[key]
+        return key
+
+    def union(self, into: str, other: str) -> None:
+        a, b = self.find(into), self.find(other)
+        if a != b:
+            self.parent[b] = a
+
+
+def _kinds(mentions: Sequence[_Mention]) -> dict[str, ActorKind]:
+    """Majority label per key; a tie goes to the earliest mention's label."""
+    votes: dict[str, Counter[str]] = {}
+    for m in mentions:
+        votes.setdefault(_key(m.text), Counter())[m.label] += 1
+    return {k: _KIND[c.most_common(1)[0][0]] for k, c in votes.items()}
+
+
+def _join_surnames(mentions: Sequence[_Mention], kinds: dict[str, ActorKind], cl: _Clusters) -> None:
+    """Pin each bare-surname mention to a full name (see the module notes).
+
+    Among several full names seen before it, the one referred to most so far
+    wins, ties going to the most recent: a story calls its subject "Massoud" and
+    gives a relative's full name each time ("whose father Ahmad Shah Massoud").
+    """
+    full = [k for k, kind in kinds.items() if kind == "person" and " " in k]
+    seen: dict[str, tuple[int, int]] = {}  # full-name key -> (references so far, last position)
+    for i, m in enumerate(mentions):
+        key = _key(m.text)
+        if kinds[key] != "person":
+            continue
+        owner = key
+        if " " not in key:
+            owners = [k for k in full if k.rsplit(" ", 1)[-1] == key]
+            before = [k for k in owners if k in seen]
+            if len(owners) == 1:
+                owner = owners[0]
+            elif before:
+                owner = max(before, key=lambda k: seen[k])
+            if owner == key:
+                continue
+            cl.pinned[i] = owner
+        seen[owner] = (seen.get(owner, (0, 0))[0] + 1, m.start)
+
+
+def _join_acronyms(
+    full: str, mentions: Sequence[_Mention], kinds: dict[str, ActorKind], cl: _Clusters
+) -> None:
+    groups = [k for k, kind in kinds.items() if kind != "person"]
+    acronyms = {_key(m.text) for m in mentions if is_acronym(m.text) and kinds[_key(m.text)] != "person"}
+    for m in mentions:
+        key = _key(m.text)
+        if kinds[key] == "person" or is_acronym(m.text):
+            continue
+        found = _PAREN_ACRONYM.match(full, m.end)
+        if found and is_acronym(found.group(1)):
+            acro = _key(found.group(1))
+            if kinds.get(acro, "person") != "person":
+                cl.union(key, acro)
+            cl.aliases.setdefault(key, set()).add(found.group(1))
+    for acro in sorted(acronyms):
+        if cl.find(acro) != acro:
+            continue  # already placed by a parenthesis
+        spelled = {cl.find(k) for k in groups if " " in k and acro.upper() in initials(k)}
+        if len(spelled) == 1:
+            cl.union(spelled.pop(), acro)
+
+
+def _canonical(forms: Sequence[str]) -> str:
+    counts = Counter(forms)
+    order = {f: i for i, f in reversed(list(enumerate(forms)))}
+    return max(counts, key=lambda f: (not is_acronym(f), len(f), counts[f], -order[f]))
+
+
+def extract_actors(
+    doc: Doc,
+    *,
+    exclude: Collection[tuple[int, int]] = (),
+    is_demonym: Callable[[str], bool] = lambda w: False,
+) -> ActorIndex:
+    """The article's canonical actors and every mention of them, with char offsets."""
+    full = doc.text  # built anew on every access: read it once
+    mentions, reclaimed = _collect(doc, full, exclude, is_demonym)
+    mentions = sorted(mentions + _untagged(doc, full, mentions, exclude), key=lambda m: m.start)
+    kinds = _kinds(mentions)
+    cl = _Clusters(mentions)
+    _join_surnames(mentions, kinds, cl)
+    _join_acronyms(full, mentions, kinds, cl)
+
+    def root_of(i: int) -> str:
+        return cl.find(cl.pinned.get(i, _key(mentions[i].text)))
+
+    members: dict[str, list[int]] = {}
+    for i in range(len(mentions)):
+        members.setdefault(root_of(i), []).append(i)
+    names: dict[str, str] = {}
+    actors: list[Actor] = []
+    for root, idx in members.items():  # insertion order == first mention order
+        forms = [mentions[i].text for i in idx]
+        for key, extra in cl.aliases.items():
+            if cl.find(key) == root:
+                forms += sorted(extra)
+        name = _canonical(forms)
+        names[root] = name
+        votes = Counter(kinds[_key(mentions[i].text)] for i in idx)
+        kind = "person" if "person" in votes else votes.most_common(1)[0][0]
+        aliases: dict[str, str] = {}  # one alias per key, the first form seen
+        for form in forms:
+            if _key(form) != _key(name):
+                aliases.setdefault(_key(form), form)
+        actors.append(Actor(name=name, kind=kind, aliases=tuple(aliases.values())))
+    out = tuple(
+        ActorMention(actor=names[root_of(i)], start=m.start, end=m.end, text=m.text)
+        for i, m in enumerate(mentions)
+    )
+    logger.debug("%d actors from %d mentions", len(actors), len(out))
+    return ActorIndex(tuple(actors), out, _subjects(doc, out), tuple(reclaimed))
+
+
+def _subjects(doc: Doc, mentions: Sequence[ActorMention]) -> tuple[SubjectInfo, ...]:
+    """Per sentence: its subject as a pronoun, or the actors the subject phrase names."""
+    if not doc.has_annotation("DEP"):
+        return ()
+    out: list[SubjectInfo] = []
+    for sent in doc.sents:
+        subj = next((t for t in sent.root.children if t.dep_ in _SUBJECT_DEPS), None)
+        if subj is None:
+            subj = next((t for t in sent if t.dep_ in _SUBJECT_DEPS), None)
+        pronoun, names = "", ()
+        if subj is not None:
+            if subj.lower_ in _SUBJECT_PRONOUNS:
+                pronoun = subj.lower_
+            lo = subj.left_edge.idx
+            hi = subj.right_edge.idx + len(subj.right_edge)
+            names = tuple(dict.fromkeys(m.actor for m in mentions if m.start >= lo and m.end <= hi))
+        out.append(SubjectInfo(sent.start_char, sent.end_char, pronoun, names))
+    return tuple(out)
+
+
+def merge_known(actors: Sequence[Actor], known: Sequence[Actor]) -> dict[str, str]:
+    """Map this article's canonical names onto actors already in the store.
+
+    Another article's "Antony Blinken" absorbs this one's "Blinken"; "NRF" meets
+    "National Resistance Front"; "UN" meets "United Nations". Persons only meet
+    persons. Every article name is a key: unmatched or ambiguous names map to
+    themselves. A full name is never mapped onto a stored bare surname, since
+    "Ahmad Shah Massoud" must not become another article's "Massoud".
+    """
+    by_form: dict[tuple[bool, str], set[str]] = {}
+    for k in known:
+        for form in (k.name, *k.aliases):
+            by_form.setdefault((k.kind == "person", _key(form)), set()).add(k.name)
+    out: dict[str, str] = {}
+    for actor in actors:
+        person = actor.kind == "person"
+        forms = (actor.name, *actor.aliases)
+        hits = set().union(*(by_form.get((person, _key(f)), set()) for f in forms))
+        if not hits and person:  # a bare surname meets the one stored full name ending with it
+            hits = {k.name for k in known if k.kind == "person" and " " in k.name.strip()
+                    and _key(k.name).rsplit(" ", 1)[-1] == _key(actor.name)}
+        if not hits and not person:
+            hits = _acronym_hits(forms, [k for k in known if k.kind != "person"])
+        out[actor.name] = hits.pop() if len(hits) == 1 else actor.name
+    return out
+
+
+def _spellings(forms: Sequence[str]) -> tuple[set[str], set[str]]:
+    """(the acronyms among ``forms``, the initials of the rest), upper-cased."""
+    acronyms = {f.replace(".", "").upper() for f in forms if is_acronym(f)}
+    return acronyms, set().union(*(initials(f) for f in forms if not is_acronym(f)))
+
+
+def _acronym_hits(forms: Sequence[str], known: Sequence[Actor]) -> set[str]:
+    mine_acr, mine_init = _spellings(forms)
+    hits: set[str] = set()
+    for k in known:
+        their_acr, their_init = _spellings((k.name, *k.aliases))
+        if mine_acr & their_init or mine_init & their_acr:
+            hits.add(k.name)
+    return hits
