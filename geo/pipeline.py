@@ -1,0 +1,236 @@
+"""The story pipeline: article text -> toponyms, places, dates, actors -> events -> store."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from geo import temporal
+from geo.actors import extract_actors, merge_known
+from geo.config import Settings, load_settings
+from geo.errors import GeoError, InputError
+from geo.extract import RecoveryRules, find_demonyms, find_toponyms, load_nlp
+from geo.gazetteer import Gazetteer, load_gazetteer, normalize_name
+from geo.models import Actor, Article, Candidate, Event, Place, Toponym
+from geo.resolve import RankWeights, Resolver
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the pipeline found in one article, before it is stored."""
+
+    article: Article
+    events: tuple[Event, ...]
+    actors: tuple[Actor, ...]
+    toponyms: tuple[Toponym, ...]
+    places: tuple[Place | None, ...]
+    nationalities: tuple[tuple[Toponym, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Toponymy:
+    """A geoparse result: a mention and what it resolved to (None: not in the gazetteer)."""
+
+    toponym: Toponym
+    place: Place | None
+    kind: str = "place"  # or "demonym": a nationality word, located at its country
+
+
+@dataclass(frozen=True)
+class IngestSummary:
+    added: tuple[str, ...] = ()  # article ids
+    skipped: tuple[str, ...] = ()  # already in the store
+    failed: tuple[tuple[str, str], ...] = ()  # (origin, message)
+    events: int = 0
+    extra: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+class Pipeline:
+    """Holds the loaded model and gazetteer; cheap to call, expensive to build."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        gazetteer: Gazetteer,
+        *,
+        candidates: Callable[[str], list[Candidate]] | None = None,
+        overrides: Mapping[str, Place] | None = None,
+        rules: RecoveryRules | None = None,
+        weights: RankWeights | None = None,
+    ) -> None:
+        self.nlp = nlp
+        self.gazetteer = gazetteer
+        self.rules = rules or RecoveryRules()
+        self.resolver = Resolver(
+            candidates or gazetteer.lookup,
+            weights=weights,
+            is_primary=gazetteer.is_primary,
+            overrides=overrides,
+            normalize=normalize_name,
+        )
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings | None = None, *, progress: Progress | None = None
+    ) -> Pipeline:
+        settings = settings or load_settings()
+        gazetteer = load_gazetteer(settings, progress=progress)
+        nlp = load_nlp(settings.spacy_model)
+        candidates = None
+        if settings.geocoder != "offline":
+            from geo.geocode import make_geocoder
+
+            candidates = make_geocoder(settings, gazetteer).candidates
+        return cls(nlp, gazetteer, candidates=candidates)
+
+    def with_overrides(self, overrides: Mapping[str, Place]) -> Pipeline:
+        """The same loaded components, with corrections applied by place name."""
+        clone = object.__new__(Pipeline)
+        clone.nlp, clone.gazetteer, clone.rules = self.nlp, self.gazetteer, self.rules
+        clone.resolver = Resolver(
+            self.resolver._candidates,
+            weights=self.resolver.weights,
+            is_primary=self.gazetteer.is_primary,
+            overrides={normalize_name(k): v for k, v in overrides.items()},
+            normalize=normalize_name,
+        )
+        return clone
+
+    # -- geoparsing -------------------------------------------------------
+
+    def geoparse_doc(self, doc: Doc) -> list[Toponymy]:
+        toponyms = find_toponyms(doc, self.gazetteer, self.rules)
+        demonyms = find_demonyms(doc, self.gazetteer)
+        places = self.resolver.resolve(
+            toponyms, text=doc.text, nationalities=[code for _t, code in demonyms]
+        )
+        out = [Toponymy(t, p) for t, p in zip(toponyms, places, strict=True)]
+        for tp, code in demonyms:
+            country = self.gazetteer.country(code)
+            place = None
+            if country is not None:
+                place = Place(
+                    name=tp.text, lat=country.lat, lon=country.lon, precision="country",
+                    confidence=0.9, resolved_name=country.name, geonameid=country.geonameid,
+                    country_code=code, feature="country", candidates=(country,),
+                )
+            out.append(Toponymy(tp, place, kind="demonym"))
+        out.sort(key=lambda r: r.toponym.start)
+        return out
+
+    def geoparse(self, texts: Iterable[str], *, batch_size: int = 16) -> Iterator[list[Toponymy]]:
+        for doc in self.nlp.pipe(texts, batch_size=batch_size):
+            yield self.geoparse_doc(doc)
+
+    # -- events -------------------------------------------------------------
+
+    def analyse_doc(self, article: Article, doc: Doc) -> Analysis:
+        from geo.events import build_events
+
+        found = self.geoparse_doc(doc)
+        toponyms = [r.toponym for r in found if r.kind == "place"]
+        places = [r.place for r in found if r.kind == "place"]
+        nationalities = [(r.toponym, r.place.country_code) for r in found
+                         if r.kind == "demonym" and r.place is not None]
+        actor_index = extract_actors(
+            doc,
+            exclude={(t.start, t.end) for t in toponyms},
+            is_demonym=lambda w: self.gazetteer.demonym(w) is not None,
+        )
+        if actor_index.reclaimed:  # a surname tagged as a place is the person, not a place
+            reclaimed = set(actor_index.reclaimed)
+            kept = [(t, p) for t, p in zip(toponyms, places, strict=True)
+                    if (t.start, t.end) not in reclaimed]
+            toponyms, places = [t for t, _p in kept], [p for _t, p in kept]
+        events = build_events(
+            article, doc, toponyms, places, actor_index,
+            lambda sent, published, near: temporal.sentence_date(sent, published, near=near),
+            nationalities,
+        )
+        return Analysis(
+            article=article,
+            events=tuple(events),
+            actors=tuple(actor_index.actors),
+            toponyms=tuple(toponyms),
+            places=tuple(places),
+            nationalities=tuple(nationalities),
+        )
+
+    def analyse(self, article: Article) -> Analysis:
+        return self.analyse_doc(article, self.nlp(article.text))
+
+    def analyse_many(self, articles: Sequence[Article], *, batch_size: int = 8) -> Iterator[Analysis]:
+        docs = self.nlp.pipe((a.text for a in articles), batch_size=batch_size)
+        for article, doc in zip(articles, docs, strict=True):
+            yield self.analyse_doc(article, doc)
+
+
+def rename_actors(analysis: Analysis, known: Sequence[Actor]) -> Analysis:
+    """Use the store's names for actors it knows already ("Blinken" -> "Antony Blinken")."""
+    mapping = merge_known(analysis.actors, known)
+    if not any(k != v for k, v in mapping.items()):
+        return analysis
+    actors: dict[str, Actor] = {}
+    for actor in analysis.actors:
+        name = mapping.get(actor.name, actor.name)
+        aliases = set(actor.aliases) | ({actor.name} if name != actor.name else set())
+        prev = actors.get(name)
+        if prev is not None:
+            aliases |= set(prev.aliases)
+        actors[name] = Actor(name, actor.kind, tuple(sorted(aliases - {name})))
+    events = tuple(
+        replace(e, actors=tuple(dict.fromkeys(mapping.get(a, a) for a in e.actors)))
+        for e in analysis.events
+    )
+    return replace(analysis, events=events, actors=tuple(actors.values()))
+
+
+def ingest(
+    articles: Iterable[Article | InputError],
+    pipeline: Pipeline,
+    store,  # geo.store.Store; not imported at module level to keep the CLI light
+    *,
+    progress: Progress | None = None,
+    total: int | None = None,
+) -> IngestSummary:
+    """Analyse and store each article in its own transaction; one bad article stops nothing."""
+    added: list[str] = []
+    skipped: list[str] = []
+    failed: list[tuple[str, str]] = []
+    n_events = 0
+    overrides = store.override_places()
+    if overrides:
+        pipeline = pipeline.with_overrides(overrides)
+    for i, item in enumerate(articles):
+        if isinstance(item, InputError):
+            failed.append((item.source, str(item)))
+            continue
+        origin = item.origin or item.title or item.article_id
+        try:
+            if store.has_article(item.article_id):
+                skipped.append(item.article_id)
+                continue
+            analysis = rename_actors(pipeline.analyse(item), [a for a, _n in store.actors()])
+            if store.add_article(item, analysis.events, analysis.actors):
+                added.append(item.article_id)
+                n_events += len(analysis.events)
+            else:
+                skipped.append(item.article_id)
+        except GeoError as err:
+            log.warning("ingest failed for %s: %s", origin, err)
+            failed.append((origin, str(err)))
+        if progress is not None and total:
+            progress((i + 1) / total, origin)
+    return IngestSummary(tuple(added), tuple(skipped), tuple(failed), n_events)
