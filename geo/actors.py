@@ -97,17 +97,22 @@ class ActorIndex:
         Skipping sentences whose subject is a place or another pronoun is what
         carries "He will also speak..." back to "...Antony Blinken was due...".
         """
+        found = self.antecedent(start)
+        return () if found is None else found[1]
+
+    def antecedent(self, start: int) -> tuple[SubjectInfo, tuple[str, ...]] | None:
+        """The earlier sentence a pronoun subject points back to, with the actors it names."""
         starts = [s.start for s in self.subjects]
         i = bisect_right(starts, start) - 1
         if i < 0 or start >= self.subjects[i].end or not self.subjects[i].pronoun:
-            return ()
+            return None
         pronoun = self.subjects[i].pronoun
         kinds = {a.name: a.kind for a in self.actors}
         for prev in reversed(self.subjects[max(0, i - _LOOKBACK_SENTENCES) : i]):
             fit = tuple(a for a in prev.actors if pronoun == "they" or kinds.get(a) == "person")
             if fit:
-                return fit
-        return ()
+                return prev, fit
+        return None
 
 
 @dataclass

@@ -1,0 +1,241 @@
+"""The command line: ``python -m geo ingest|geoparse|eval|events|gazetteer``.
+
+Its commands and their output formats are a contract that tests and the
+benchmarks use. Messages go to stderr, data to stdout or the named file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any, TextIO
+
+from geo.config import Settings, load_settings
+from geo.errors import GeoError, InputError
+
+log = logging.getLogger(__name__)
+
+
+def _date_arg(value: str) -> date:
+    from geo.readers import parse_date
+
+    try:
+        return parse_date(value, source="command line")
+    except InputError as err:
+        raise argparse.ArgumentTypeError(str(err)) from err
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings()
+    if getattr(args, "db", None):
+        settings = replace(settings, db_url=args.db)
+    return settings
+
+
+def _say(message: str) -> None:
+    sys.stderr.write(message + "\n")
+
+
+# -- ingest -----------------------------------------------------------------
+
+
+def _read_all(paths: Sequence[Path], args: argparse.Namespace) -> Iterator[Any]:
+    from geo.readers import iter_article_paths, read_article
+
+    for path in paths:
+        if not path.exists():
+            yield InputError("no such file or folder", source=str(path))
+    for path in iter_article_paths([p for p in paths if p.exists()]):
+        try:
+            yield read_article(
+                path, title=args.title, published=args.published, source=args.source, url=args.url
+            )
+        except InputError as err:
+            yield err
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from geo.pipeline import Pipeline, ingest
+    from geo.store import Store
+
+    settings = _settings(args)
+    items = list(_read_all([Path(p) for p in args.paths], args))
+    if not items:
+        _say("no article files found (supported: .txt, .md, .html, .htm)")
+        return 2
+    pipeline = Pipeline.from_settings(settings)
+    with Store(settings.db_url) as store:
+        summary = ingest(items, pipeline, store)
+    _say(
+        f"ingested {len(summary.added)} article(s) with {summary.events} event(s); "
+        f"{len(summary.skipped)} already stored; {len(summary.failed)} failed"
+    )
+    for origin, message in summary.failed:
+        _say(f"error: {message}" if origin and origin in message else f"error: {origin}: {message}")
+    return 1 if summary.failed else 0
+
+
+# -- geoparse and eval --------------------------------------------------------
+
+
+def toponym_records(found: Sequence[Any]) -> list[dict[str, Any]]:
+    """The geoparse output shape for one text."""
+    out = []
+    for r in found:
+        place = r.place
+        out.append(
+            {
+                "start": r.toponym.start,
+                "end": r.toponym.end,
+                "name": r.toponym.text,
+                "lat": None if place is None else round(place.lat, 5),
+                "lon": None if place is None else round(place.lon, 5),
+                "geonameid": None if place is None else place.geonameid,
+            }
+        )
+    return out
+
+
+def _parse_records(records: Sequence[dict[str, Any]], pipeline: Any) -> Iterator[list[dict[str, Any]]]:
+    for found in pipeline.geoparse(r["text"] for r in records):
+        yield toponym_records(found)
+
+
+def cmd_geoparse(args: argparse.Namespace) -> int:
+    from geo.pipeline import Pipeline
+
+    src = Path(args.input)
+    records = []
+    with open(src, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise InputError(f"line {n} is not JSON ({err.msg})", source=str(src)) from err
+            if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
+                raise InputError(f"line {n} needs a string 'text'", source=str(src))
+            records.append(rec)
+    pipeline = Pipeline.from_settings(_settings(args))
+    out: TextIO
+    with open(args.output, "w", encoding="utf-8") as out:
+        for rec, tops in zip(records, _parse_records(records, pipeline), strict=True):
+            out.write(json.dumps({"id": rec.get("id"), "toponyms": tops}, ensure_ascii=False) + "\n")
+    _say(f"geoparsed {len(records)} text(s) into {args.output}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from geo.evaluate import format_table, macro, read_corpus, score, tally
+    from geo.pipeline import Pipeline
+
+    pipeline = Pipeline.from_settings(_settings(args))
+    results = []
+    for name in args.files:
+        records = list(read_corpus(Path(name)))
+        if args.limit:
+            records = records[: args.limit]
+        predictions = _parse_records(records, pipeline)
+        tallies = [tally(rec, pred) for rec, pred in zip(records, predictions, strict=True)]
+        label = records[0].get("dataset", Path(name).stem) if records else Path(name).stem
+        results.append(score(label, tallies))
+    rows = [*results, macro(results)] if len(results) > 1 else results
+    sys.stdout.write(format_table(rows) + "\n")
+    return 0
+
+
+# -- events -------------------------------------------------------------------
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    from geo.frames import events_frame, export_bytes
+    from geo.store import Store
+
+    settings = _settings(args)
+    with Store(settings.db_url) as store:
+        events = store.events(actors=args.actor or None, date_from=args.date_from, date_to=args.date_to)
+    data = export_bytes(events_frame(events), args.format)
+    if args.output:
+        Path(args.output).write_bytes(data)
+        _say(f"wrote {len(events)} event(s) to {args.output}")
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def cmd_gazetteer(args: argparse.Namespace) -> int:
+    from geo.gazetteer import build_gazetteer, load_gazetteer
+
+    settings = _settings(args)
+    if args.action == "build":
+        path = build_gazetteer(settings.cache_dir, progress=lambda f, m: log.info("%3.0f%% %s", 100 * f, m))
+        _say(f"gazetteer built: {path}")
+    else:
+        gaz = load_gazetteer(settings)
+        _say(f"gazetteer ready: {gaz}")
+    return 0
+
+
+# -- entry --------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="analyse article files and add their events to the store")
+    p.add_argument("paths", nargs="+", help="files (.txt, .md, .html) or folders")
+    p.add_argument("--published", type=_date_arg, help="published date, YYYY-MM-DD")
+    p.add_argument("--title")
+    p.add_argument("--source")
+    p.add_argument("--url")
+    p.add_argument("--db", help="database URL (default: GEOSTORY_DB_URL)")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("geoparse", help="toponyms of each JSONL text, without touching the store")
+    p.add_argument("input")
+    p.add_argument("output")
+    p.set_defaults(func=cmd_geoparse)
+
+    p = sub.add_parser("eval", help="score geoparsing on annotated JSONL corpora")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--limit", type=int, default=0, help="first N articles of each file")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("events", help="export stored events")
+    p.add_argument("--db")
+    p.add_argument("--actor", action="append", help="repeat for several")
+    p.add_argument("--from", dest="date_from", type=_date_arg)
+    p.add_argument("--to", dest="date_to", type=_date_arg)
+    p.add_argument("--format", required=True, choices=("csv", "geojson", "parquet"))
+    p.add_argument("-o", "--output")
+    p.set_defaults(func=cmd_events)
+
+    p = sub.add_parser("gazetteer", help="build or check the offline gazetteer index")
+    p.add_argument("action", choices=("build", "check"))
+    p.set_defaults(func=cmd_gazetteer)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.func(args))
+    except GeoError as err:
+        _say(f"error: {err}")
+        return 2
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return 130

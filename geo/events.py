@@ -1,0 +1,151 @@
+"""Events (one per place mentioned in a sentence) and actors' movements between them."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from spacy.tokens import Doc, Span
+
+from geo.actors import ActorIndex
+from geo.models import Article, Event, EventDate, Place, Toponym, make_event_id
+
+DateFor = Callable[[Span, "date | None", "int | None"], "EventDate | None"]
+
+
+
+def build_events(
+    article: Article,
+    doc: Doc,
+    toponyms: Sequence[Toponym],
+    places: Sequence[Place | None],
+    actors: ActorIndex,
+    date_for: DateFor,
+    nationalities: Sequence[tuple[Toponym, str]] = (),
+) -> list[Event]:
+    """One event per resolved toponym, carrying its sentence, date and actors."""
+    article_id = article.article_id
+    events: list[Event] = []
+    for tp, place in zip(toponyms, places, strict=True):
+        if place is None:
+            continue
+        span = doc.char_span(tp.start, tp.end, alignment_mode="expand")
+        if span is None:
+            continue
+        sent = span.sent
+        when = date_for(sent, article.published, tp.start)
+        names = actors.in_span(sent.start_char, sent.end_char)
+        antecedent = actors.antecedent(sent.start_char)
+        if antecedent is not None:
+            # "she told reporters": the pronoun is the subject, so its actor leads,
+            # and an undated sentence carries on at the date of the one it refers to.
+            info, subject = antecedent
+            names = tuple(dict.fromkeys((*subject, *names)))
+            if when is None or when.precision == "article":
+                prev = doc.char_span(info.start, info.end, alignment_mode="expand")
+                earlier = None if prev is None else date_for(prev, article.published, None)
+                if earlier is not None and earlier.precision != "article":
+                    when = earlier
+        if when is None:  # no published date and nothing absolute in the sentence
+            continue
+        nations = tuple(
+            sorted({code for t, code in nationalities if sent.start_char <= t.start < sent.end_char})
+        )
+        events.append(
+            Event(
+                event_id=make_event_id(article_id, tp.start, tp.end),
+                article_id=article_id,
+                date=when.value,
+                date_precision=when.precision,
+                place_name=tp.text,
+                lat=place.lat,
+                lon=place.lon,
+                place_precision=place.precision,
+                geonameid=place.geonameid,
+                country_code=place.country_code,
+                actors=tuple(names),
+                quote=sent.text.strip(),
+                sentence_start=sent.start_char,
+                sentence_end=sent.end_char,
+                confidence=place.confidence,
+                source=article.source,
+                url=article.url,
+                place_start=tp.start,
+                place_end=tp.end,
+                resolved_name=place.resolved_name,
+                date_text=when.text,
+                nationalities=nations,
+                candidates=place.candidates,
+            )
+        )
+    return events
+
+
+@dataclass(frozen=True)
+class Movement:
+    """An actor seen at one place and next at another: an arc on the map."""
+
+    actor: str
+    from_event: str
+    to_event: str
+    from_name: str
+    to_name: str
+    from_lat: float
+    from_lon: float
+    to_lat: float
+    to_lon: float
+    from_date: date
+    to_date: date
+
+
+_RANK = {"point": 0, "city": 1, "admin1": 2, "country": 3}
+
+
+def movements(events: Sequence[Event]) -> list[Movement]:
+    """Consecutive stops of each actor at different places, in time order.
+
+    A sentence gives an actor one stop: its most precise place ("Ramstein" in
+    "Ramstein, Germany"). A step from a point to the area that contains it, or
+    back, is not a journey and is skipped.
+    """
+    ordered = sorted(events, key=lambda e: (e.date, e.article_id, e.sentence_start, e.place_start))
+    stops: dict[tuple[str, str, int], Event] = {}
+    for ev in ordered:
+        for actor in ev.actors:
+            key = (actor, ev.article_id, ev.sentence_start)
+            best = stops.get(key)
+            if best is None or _RANK[ev.place_precision] < _RANK[best.place_precision]:
+                stops[key] = ev
+    by_actor: dict[str, list[Event]] = {}
+    for (actor, _a, _s), ev in stops.items():
+        by_actor.setdefault(actor, []).append(ev)
+    out: list[Movement] = []
+    for actor, evs in by_actor.items():
+        evs.sort(key=lambda e: (e.date, e.article_id, e.sentence_start, e.place_start))
+        for prev, ev in itertools.pairwise(evs):
+            if (prev.lat, prev.lon) == (ev.lat, ev.lon):
+                continue
+            nested = prev.country_code == ev.country_code and (
+                _RANK[prev.place_precision] >= 2 or _RANK[ev.place_precision] >= 2
+            )
+            if nested:
+                continue
+            out.append(
+                Movement(
+                    actor=actor,
+                    from_event=prev.event_id,
+                    to_event=ev.event_id,
+                    from_name=prev.place_name,
+                    to_name=ev.place_name,
+                    from_lat=prev.lat,
+                    from_lon=prev.lon,
+                    to_lat=ev.lat,
+                    to_lon=ev.lon,
+                    from_date=prev.date,
+                    to_date=ev.date,
+                )
+            )
+    out.sort(key=lambda m: (m.from_date, m.to_date, m.actor))
+    return out
