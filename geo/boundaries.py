@@ -93,3 +93,25 @@ def country_at(lat: float, lon: float) -> str | None:
         if code:
             return code
     return None
+
+
+def mainland_point(geometry: shapely.Geometry) -> tuple[float, float]:
+    """(lat, lon) of the centre of an area's largest part, computed on an equal-area plane.
+
+    News gazetteers place a country at its geographic centre, which for a
+    country with far-flung parts is the centre of its mainland (overseas
+    islands would drag a plain centroid out to sea). A centre that falls
+    outside the part (a crescent-shaped country) is replaced by a point
+    guaranteed to be inside.
+    """
+    import geopandas
+    import shapely
+
+    projected = geopandas.GeoSeries([geometry], crs="EPSG:4326").to_crs("EPSG:6933").iloc[0]
+    parts = list(projected.geoms) if hasattr(projected, "geoms") else [projected]
+    largest = max(parts, key=lambda part: part.area)
+    centre = largest.centroid
+    if not shapely.contains(largest, centre):
+        centre = largest.representative_point()
+    point = geopandas.GeoSeries([centre], crs="EPSG:6933").to_crs("EPSG:4326").iloc[0]
+    return float(point.y), float(point.x)

@@ -255,9 +255,7 @@ def collect_entries(progress: Progress) -> tuple[list[Entry], dict[str, str]]:
 
 
 def _countries(gnc_dir: Path, csc_root: Path, info: dict[str, str]) -> list[Entry]:
-    import shapely
-
-    from geo.boundaries import load_boundaries
+    from geo.boundaries import load_boundaries, mainland_point
 
     gn = read_json(gnc_dir / "countries.json")
     csc = {c["iso2"]: c for c in read_json(csc_root / "countries.json")}  # type: ignore[union-attr]
@@ -278,18 +276,17 @@ def _countries(gnc_dir: Path, csc_root: Path, info: dict[str, str]) -> list[Entr
         if iso in shapes.index:
             row = shapes.loc[iso]
             names += [row["name"], row["name_long"], row["formal_en"], *str(row["name_alt"]).split("|")]
-            if not shapely.intersects(row.geometry, shapely.Point(lon, lat)):
-                # countrystatecity's point is off the country (sea, or a rough
-                # centre): Natural Earth's label point is inside by design.
-                lat, lon = float(row["label_y"]), float(row["label_x"])
-                moved.append(iso)
+            # The centre of the mainland, as geoparsing gazetteers place countries;
+            # countrystatecity's rounded points are often hundreds of km from it.
+            lat, lon = mainland_point(row.geometry)
+            moved.append(iso)
         out.append(Entry(g["name"], lat, lon, "country", iso, "", int(g.get("population") or 0),
                          int(g["geonameid"]),
                          # The alias table is curated: "UK" stays although it is two letters.
                          alternates=(*(n.strip() for n in names if keep_alternate(n.strip())), *aliases[iso]),
                          codes=(iso,)))
     info["countries"] = str(len(out))
-    info["countries_moved_to_label_point"] = ",".join(moved)
+    info["countries_at_mainland_centre"] = str(len(moved))
     return out
 
 
