@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -38,6 +38,7 @@ GENERIC_HEADS = (
     "air base", "base",
 )
 _LEADING = re.compile(r"^(?:the|The|THE)\s+")
+_ABBREVIATION = re.compile(r"(?:[A-Z]\.){2,}")  # "U.S.", "D.C."
 _TRAILING = re.compile(r"(?:'s|’s|'|’)$")
 
 
@@ -53,17 +54,22 @@ class PlaceIndex(Protocol):
 
 @dataclass(frozen=True)
 class RecoveryRules:
-    """Thresholds for reclaiming places that NER missed; tuned on the dev corpora."""
+    """Thresholds for reclaiming places that NER missed; tuned on the dev corpora.
 
-    # An ORG/PERSON entity is a place if the gazetteer has it as a country or
-    # province, or a city at least this large.
-    reclaim_city_population: int = 100_000
-    reclaim_person: bool = False
-    # A capitalised run outside any entity is a place if it is a country or
-    # province, or a city at least this large.
-    scan_city_population: int = 200_000
+    A span the model did not call a place becomes one only if the gazetteer
+    knows the name as a country or province, or as a city at least as large
+    as the threshold for how the span was found. A spatial preposition just
+    before it ("in Moorhead", "from Bicester") is strong evidence on its own.
+    """
+
+    reclaim_city_population: int = 20_000  # an ORG that is exactly a place name
+    reclaim_person_population: int = 50_000  # a one-word PERSON that is no one's name here
+    embedded_city_population: int = 5_000  # "Oxford Police Department" -> "Oxford"
+    scan_city_population: int = 50_000  # a capitalised word outside any entity
+    scan_multi_population: int = 5_000  # several capitalised words outside any entity
+    cue_city_population: int = 1_000  # after "in", "at", "from", ...
     scan: bool = True
-    strip_generic_heads: bool = True
+    datelines: bool = True
 
 
 def load_nlp(name: str) -> Language:
@@ -110,6 +116,21 @@ def place_keys(text: str, *, strip_generic_heads: bool = True) -> list[str]:
     return [k for k in keys if k]
 
 
+# Words that precede a place name in English ("in Kabul", "from Bicester").
+SPATIAL_CUES = frozenset({
+    "in", "at", "from", "near", "to", "into", "outside", "across", "toward", "towards",
+    "through", "around", "via", "throughout", "within", "inside", "between", "of",
+})
+# Capitalised words that are also region names somewhere ("Central", "West"),
+# but in running text are just words.
+GENERIC_WORDS = frozenset({
+    "north", "south", "east", "west", "central", "centre", "center", "western", "eastern",
+    "northern", "southern", "upper", "lower", "greater", "new", "old", "middle", "city",
+    "state", "county", "island", "river", "valley", "mount", "lake", "bay", "port",
+})
+DATELINE_MARKS = frozenset({"—", "--", "–", "-", ":", "(AP", "(Reuters"})
+
+
 def _substantial(cands: Iterable[Candidate], min_city_population: int) -> bool:
     for cand in cands:
         if cand.feature in ("continent", "region", "country", "admin1"):
@@ -127,8 +148,72 @@ def _person_name_parts(doc: Doc) -> set[str]:
     return parts
 
 
-def _is_candidate_token(tok: Token) -> bool:
-    return tok.pos_ == "PROPN" or (tok.is_title and tok.is_alpha and tok.i > tok.sent.start)
+def _cued(doc: Doc, start: int) -> bool:
+    i = start - 1
+    while i >= 0 and doc[i].lower_ in ("the",):
+        i -= 1
+    return i >= 0 and doc[i].lower_ in SPATIAL_CUES
+
+
+def _wordlike(tok: Token) -> bool:
+    """A capitalised word that could start or continue a name."""
+    if not (tok.is_alpha or _ABBREVIATION.fullmatch(tok.text)):
+        return False
+    if tok.is_stop and not tok.is_upper:
+        return False
+    return tok.text[:1].isupper()
+
+
+def _trim_lower_head(span: Span) -> Span:
+    """'Sichuan province' -> 'Sichuan': a lowercase kind-word is not part of the name."""
+    end = span.end
+    while end - 1 > span.start and span.doc[end - 1].is_lower and span.doc[end - 1].lower_ in GENERIC_HEADS:
+        end -= 1
+    return span.doc[span.start : end]
+
+
+def _is_dateline(doc: Doc, start: int, end: int) -> bool:
+    """'COLUMBUS -- ...', 'BEIRUT: ...': a place in capitals opening a paragraph."""
+    after_break = "\n" in doc[start - 1].whitespace_ + doc[start - 1].text if start > 0 else True
+    if not (after_break or doc[start].is_sent_start):
+        return False
+    if not all(t.is_upper for t in doc[start:end] if t.is_alpha):
+        return False
+    if end >= len(doc):
+        return False
+    nxt = doc[end].text
+    return nxt in DATELINE_MARKS or (nxt == "," and end + 1 < len(doc) and doc[end + 1].text[:1].isupper())
+
+
+class _Finder:
+    """One document's toponym search: keeps which tokens are taken."""
+
+    def __init__(self, doc: Doc, places: PlaceIndex, rules: RecoveryRules) -> None:
+        self.doc, self.places, self.rules = doc, places, rules
+        self.taken = [False] * len(doc)
+        self.found: dict[tuple[int, int], Toponym] = {}
+
+    def add(self, span: Span, label: str) -> None:
+        key = (span.start_char, span.end_char)
+        self.found[key] = Toponym(span.text, span.start_char, span.end_char, label)
+        for i in range(span.start, span.end):
+            self.taken[i] = True
+
+    def known(self, span: Span, min_population: int) -> bool:
+        text = span.text
+        if self.places.demonym(text) or not self.places.contains(text):
+            return False
+        return _substantial(self.places.lookup(text), min_population)
+
+    def longest_known(self, start: int, end: int, min_population, *, from_start: bool = False) -> Span | None:
+        """The longest span in [start, end) the gazetteer knows (starting at ``start`` if asked)."""
+        for length in range(min(end - start, 6), 0, -1):
+            for s in ([start] if from_start else range(start, end - length + 1)):
+                span = self.doc[s : s + length]
+                threshold = min_population(span) if callable(min_population) else min_population
+                if self.known(span, threshold):
+                    return span
+        return None
 
 
 def find_toponyms(
@@ -140,90 +225,102 @@ def find_toponyms(
     not where an event happened.
     """
     rules = rules or RecoveryRules()
+    f = _Finder(doc, places, rules)
     person_parts = _person_name_parts(doc)
-    found: dict[tuple[int, int], Toponym] = {}
-    taken = [False] * len(doc)
 
-    def add(span: Span, label: str) -> None:
-        found[(span.start_char, span.end_char)] = Toponym(
-            span.text, span.start_char, span.end_char, label
-        )
-        for i in range(span.start, span.end):
-            taken[i] = True
+    def threshold(base: int) -> Callable[[Span], int]:
+        return lambda span: rules.cue_city_population if _cued(doc, span.start) else base
 
     for ent in doc.ents:
         span = clean_span(ent)
         if span is None:
             continue
         if ent.label_ in PLACE_LABELS:
+            span = _trim_lower_head(span)
             if len(span) == 1 and span.text in person_parts:
                 continue  # "Blinken" tagged GPE next to "Antony Blinken"
             if places.demonym(span.text):
                 continue
-            add(span, ent.label_)
-        elif ent.label_ in ("ORG", "PERSON") and (ent.label_ == "ORG" or rules.reclaim_person):
-            if ent.label_ == "ORG" and places.demonym(span.text):
+            f.add(span, ent.label_)
+        elif ent.label_ == "ORG":
+            if f.known(span, threshold(rules.reclaim_city_population)(span)):
+                f.add(span, "ORG>place")
                 continue
-            if span.text in person_parts and ent.label_ != "ORG":
-                continue
-            keys = place_keys(span.text, strip_generic_heads=False)
-            cands = [c for k in keys for c in places.lookup(k)]
-            if cands and _substantial(cands, rules.reclaim_city_population):
-                add(span, f"{ent.label_}>place")
+            inner = f.longest_known(span.start, span.end - 1, threshold(rules.embedded_city_population),
+                                    from_start=True)
+            if inner is not None and doc[inner.end].text[:1].isupper():
+                f.add(inner, "embedded")  # the organisation stays an actor as well
+            else:
+                for i in range(ent.start, ent.end):
+                    f.taken[i] = True
+        elif ent.label_ == "PERSON" and len(span) == 1 and span.text not in person_parts:
+            if f.known(span, threshold(rules.reclaim_person_population)(span)):
+                f.add(span, "PERSON>place")
+            else:
+                f.taken[span.start] = True
         else:
             for i in range(ent.start, ent.end):
-                taken[i] = True  # other entities (dates, people, groups) are not scanned
+                f.taken[i] = True  # dates, numbers, people, groups are not scanned
 
-    if rules.scan:
-        _scan_runs(doc, places, rules, taken, add)
-    return sorted(found.values(), key=lambda t: t.start)
+    if rules.datelines or rules.scan:
+        _scan_runs(f, person_parts)
+    return sorted(f.found.values(), key=lambda t: t.start)
 
 
-def _scan_runs(doc: Doc, places: PlaceIndex, rules: RecoveryRules, taken: list[bool], add) -> None:
-    """Capitalised runs outside entities that the gazetteer knows as substantial places."""
-    i = 0
-    n = len(doc)
+def _scan_runs(f: _Finder, person_parts: set[str]) -> None:
+    """Capitalised runs outside entities that the gazetteer knows as places."""
+    doc, rules = f.doc, f.rules
+    i, n = 0, len(doc)
     while i < n:
-        if taken[i] or not _is_candidate_token(doc[i]):
+        if f.taken[i] or not _wordlike(doc[i]):
             i += 1
             continue
         j = i
-        while j < n and not taken[j] and _is_candidate_token(doc[j]) and doc[j].sent == doc[i].sent:
+        while j < n and not f.taken[j] and _wordlike(doc[j]) and doc[j].sent == doc[i].sent:
             j += 1
-        # Longest known sub-span first, left to right.
-        k = i
-        while k < j:
-            matched = False
-            for end in range(j, k, -1):
-                span = doc[k:end]
-                text = span.text
-                if places.demonym(text):
-                    continue
-                if not places.contains(text):
-                    continue
-                if _substantial(places.lookup(text), rules.scan_city_population):
-                    add(span, "scan")
-                    k = end
-                    matched = True
+        if rules.datelines and _is_dateline(doc, i, j) and f.known(doc[i:j], 0):
+            f.add(doc[i:j], "dateline")
+            i = j
+            continue
+        if rules.scan:
+            k = i
+            while k < j:
+                def need(span: Span) -> int:
+                    if _cued(doc, span.start):
+                        return rules.cue_city_population
+                    if len(span) > 1:
+                        return rules.scan_multi_population
+                    return rules.scan_city_population
+                span = f.longest_known(k, j, need)
+                if span is None:
                     break
-            if not matched:
-                k += 1
+                single = len(span) == 1
+                if single and (span[0].lower_ in GENERIC_WORDS or span.text in person_parts):
+                    k = span.end
+                    continue
+                f.add(span, "scan")
+                k = span.end
         i = j
 
 
 def find_demonyms(doc: Doc, places: PlaceIndex) -> list[tuple[Toponym, str]]:
-    """Nationality words (NORP entities and adjectives) with the country they name."""
-    out: list[tuple[Toponym, str]] = []
+    """Nationality words (in entities or not: "Canadian Press") with the code they name."""
+    out: dict[int, tuple[Toponym, str]] = {}
     for ent in doc.ents:
         if ent.label_ not in ("NORP", "GPE", "ORG"):
             continue
         span = clean_span(ent)
-        if span is None:
+        code = None if span is None else places.demonym(span.text)
+        if span is not None and code:
+            out[span.start_char] = (Toponym(span.text, span.start_char, span.end_char, "demonym"), code)
+    covered = {i for t, _c in out.values() for i in range(t.start, t.end)}
+    for tok in doc:
+        if tok.idx in covered or not tok.is_alpha or not tok.text[:1].isupper():
             continue
-        code = places.demonym(span.text)
+        code = places.demonym(tok.text)
         if code:
-            out.append((Toponym(span.text, span.start_char, span.end_char, "demonym"), code))
-    return out
+            out[tok.idx] = (Toponym(tok.text, tok.idx, tok.idx + len(tok.text), "demonym"), code)
+    return [out[k] for k in sorted(out)]
 
 
 def sentences_of(doc: Doc) -> Sequence[Span]:

@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 GAZETTEER_FORMAT: int = 1
 DEMONYMS_CSV = DATA_DIR / "demonyms.csv"
+CONTINENT_PREFIX = "CONTINENT:"  # demonyms.csv codes for continents ("European")
 Progress = Callable[[float, str], None]
 
 SCHEMA = """
@@ -267,6 +268,15 @@ class Gazetteer:
             return None
         rows = self._query("SELECT country_code FROM demonyms WHERE key = ?", (key,))
         return rows[0][0] if rows else None
+
+    def demonym_place(self, word: str) -> Candidate | None:
+        """The country (or continent: "European") a nationality word names, or None."""
+        code = self.demonym(word)
+        if code is None:
+            return None
+        if code.startswith(CONTINENT_PREFIX):
+            return self._by_code("continent", "", code[len(CONTINENT_PREFIX):])
+        return self.country(code)
 
     def max_name_tokens(self) -> int:
         """The most words in any indexed name (words as :func:`normalize_name` splits them)."""

@@ -114,17 +114,17 @@ class Pipeline:
         toponyms = find_toponyms(doc, self.gazetteer, self.rules)
         demonyms = find_demonyms(doc, self.gazetteer)
         places = self.resolver.resolve(
-            toponyms, text=doc.text, nationalities=[code for _t, code in demonyms]
+            toponyms, text=doc.text, nationalities=[c for _t, c in demonyms if len(c) == 2]
         )
         out = [Toponymy(t, p) for t, p in zip(toponyms, places, strict=True)]
-        for tp, code in demonyms:
-            country = self.gazetteer.country(code)
+        for tp, _code in demonyms:
+            area = self.gazetteer.demonym_place(tp.text)
             place = None
-            if country is not None:
+            if area is not None:
                 place = Place(
-                    name=tp.text, lat=country.lat, lon=country.lon, precision="country",
-                    confidence=0.9, resolved_name=country.name, geonameid=country.geonameid,
-                    country_code=code, feature="country", candidates=(country,),
+                    name=tp.text, lat=area.lat, lon=area.lon, precision="country",
+                    confidence=0.9, resolved_name=area.name, geonameid=area.geonameid,
+                    country_code=area.country_code, feature=area.feature, candidates=(area,),
                 )
             out.append(Toponymy(tp, place, kind="demonym"))
         out.sort(key=lambda r: r.toponym.start)
