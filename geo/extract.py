@@ -9,6 +9,7 @@ substantial place.
 
 from __future__ import annotations
 
+import calendar
 import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -62,9 +63,9 @@ class RecoveryRules:
     before it ("in Moorhead", "from Bicester") is strong evidence on its own.
     """
 
-    reclaim_city_population: int = 20_000  # an ORG that is exactly a place name
+    reclaim_city_population: int = 100_000  # an ORG that is exactly a place name
     reclaim_person_population: int = 50_000  # a one-word PERSON that is no one's name here
-    embedded_city_population: int = 5_000  # "Oxford Police Department" -> "Oxford"
+    embedded_city_population: int = 20_000  # "Oxford Police Department" -> "Oxford"
     scan_city_population: int = 50_000  # a capitalised word outside any entity
     scan_multi_population: int = 5_000  # several capitalised words outside any entity
     cue_city_population: int = 1_000  # after "in", "at", "from", ...
@@ -127,7 +128,17 @@ GENERIC_WORDS = frozenset({
     "north", "south", "east", "west", "central", "centre", "center", "western", "eastern",
     "northern", "southern", "upper", "lower", "greater", "new", "old", "middle", "city",
     "state", "county", "island", "river", "valley", "mount", "lake", "bay", "port",
-})
+    # words that name institutions, and are also some small town's name
+    "police", "university", "college", "school", "bank", "union", "street", "hall", "post",
+    "chamber", "justice", "commerce", "federal", "national", "international", "human", "man",
+    "free", "olympic", "superior", "metro", "king", "queen", "royal", "united", "general",
+    "court", "council", "board", "club", "church", "hospital", "office", "house", "senate",
+    "congress", "museum", "library", "airport", "station", "park", "square", "market",
+    "department", "agency", "service", "services", "health", "energy", "trade", "press",
+    "news", "times", "star", "journal", "herald", "tribune", "capital", "liberty",
+    "independence", "victoria", "friendship", "paradise", "hope", "unity", "progress",
+} | {name.lower() for name in (*calendar.month_name, *calendar.day_name) if name})
+NON_NAME_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
 DATELINE_MARKS = frozenset({"—", "--", "–", "-", ":", "(AP", "(Reuters"})
 
 
@@ -191,6 +202,7 @@ class _Finder:
     def __init__(self, doc: Doc, places: PlaceIndex, rules: RecoveryRules) -> None:
         self.doc, self.places, self.rules = doc, places, rules
         self.taken = [False] * len(doc)
+        self.inside = [False] * len(doc)  # inside a non-place entity: scanned for embedded names
         self.found: dict[tuple[int, int], Toponym] = {}
 
     def add(self, span: Span, label: str) -> None:
@@ -242,25 +254,24 @@ def find_toponyms(
             if places.demonym(span.text):
                 continue
             f.add(span, ent.label_)
-        elif ent.label_ == "ORG":
-            if f.known(span, threshold(rules.reclaim_city_population)(span)):
-                f.add(span, "ORG>place")
-                continue
-            inner = f.longest_known(span.start, span.end - 1, threshold(rules.embedded_city_population),
-                                    from_start=True)
-            if inner is not None and doc[inner.end].text[:1].isupper():
-                f.add(inner, "embedded")  # the organisation stays an actor as well
-            else:
-                for i in range(ent.start, ent.end):
-                    f.taken[i] = True
-        elif ent.label_ == "PERSON" and len(span) == 1 and span.text not in person_parts:
-            if f.known(span, threshold(rules.reclaim_person_population)(span)):
+        elif ent.label_ == "PERSON":
+            if len(span) == 1 and span.text not in person_parts and f.known(
+                span, threshold(rules.reclaim_person_population)(span)
+            ):
                 f.add(span, "PERSON>place")
             else:
-                f.taken[span.start] = True
+                for i in range(ent.start, ent.end):
+                    f.taken[i] = True  # "Paris Hilton" is nobody's address
+        elif ent.label_ not in NON_NAME_LABELS and not (
+            len(span) == 1 and span[0].lower_ in GENERIC_WORDS
+        ) and f.known(span, threshold(rules.reclaim_city_population)(span)):
+            f.add(span, f"{ent.label_}>place")  # "Aleppo" tagged NORP, a province tagged ORG
         else:
+            # Names inside names: "Oxford Police Department", "CBC Toronto",
+            # "the Government of Alberta". The scan looks inside, and the
+            # organisation stays an actor too.
             for i in range(ent.start, ent.end):
-                f.taken[i] = True  # dates, numbers, people, groups are not scanned
+                f.inside[i] = True
 
     if rules.datelines or rules.scan:
         _scan_runs(f, person_parts)
@@ -288,6 +299,8 @@ def _scan_runs(f: _Finder, person_parts: set[str]) -> None:
                 def need(span: Span) -> int:
                     if _cued(doc, span.start):
                         return rules.cue_city_population
+                    if all(f.inside[t.i] for t in span):
+                        return rules.embedded_city_population
                     if len(span) > 1:
                         return rules.scan_multi_population
                     return rules.scan_city_population
