@@ -223,6 +223,10 @@ def ingest(
                 skipped.append(item.article_id)
                 continue
             analysis = rename_actors(pipeline.analyse(item), [a for a, _n in store.actors()])
+            if not analysis.events:
+                # Nothing to map: storing it would only hide the problem from the user.
+                raise InputError("no places found in the text, so there is nothing to map",
+                                 source=origin)
             if store.add_article(item, analysis.events, analysis.actors):
                 added.append(item.article_id)
                 n_events += len(analysis.events)

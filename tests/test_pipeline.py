@@ -1,0 +1,166 @@
+"""The whole pipeline: text -> events -> store -> GeoDataFrame, on the tiny and the real gazetteer."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from geopandas.testing import assert_geodataframe_equal
+from geopy.distance import great_circle
+from shapely.geometry import Point
+
+from geo.boundaries import province_at
+from geo.errors import InputError
+from geo.frames import events_frame
+from geo.models import EVENT_FIELDS, Article
+from geo.pipeline import Pipeline, ingest
+from geo.readers import article_from_text
+from geo.store import Store
+
+STORY = (
+    "Kabul fell to the Taliban on Sunday. "
+    "Two days later, Taliban fighters were seen in Charikar, north of Kabul.\n\n"
+    "Foreign ministers will meet in Doha, Qatar, on Wednesday to discuss the crisis. "
+    "Antony Blinken will then fly to Ramstein in Germany."
+)
+PUBLISHED = date(2021, 8, 16)  # a Monday
+
+# Ramstein Air Base, from its published coordinates (49°26′12″N 7°36′01″E):
+# the reference the seed's Ramstein event is checked against, not an input.
+RAMSTEIN_AIR_BASE = (49.4367, 7.6003)
+
+
+@pytest.fixture(scope="module")
+def tiny_pipeline(nlp, tiny_gazetteer):
+    return Pipeline(nlp, tiny_gazetteer)
+
+
+def test_text_to_events_to_geodataframe(tiny_pipeline, tiny_gazetteer):
+    article = Article(text=STORY, title="t", published=PUBLISHED, source="desk", url="https://example.org/a")
+    analysis = tiny_pipeline.analyse(article)
+    by_place = {}
+    for e in analysis.events:
+        by_place.setdefault(e.place_name, e)  # the first mention of each place
+    assert {"Kabul", "Charikar", "Doha", "Qatar", "Ramstein", "Germany"} <= set(by_place)
+
+    # Coordinates come from the gazetteer, never from the text or the code.
+    kabul_city = next(c for c in tiny_gazetteer.lookup("Kabul") if c.feature == "city")
+    assert (by_place["Kabul"].lat, by_place["Kabul"].lon) == (kabul_city.lat, kabul_city.lon)
+    assert by_place["Kabul"].place_precision == "city"
+    assert by_place["Qatar"].place_precision == "country"
+    # "Doha, Qatar": the city, not the municipality of the same name.
+    assert by_place["Doha"].place_precision == "city"
+
+    assert by_place["Kabul"].date == date(2021, 8, 15)  # "on Sunday", looking back
+    assert by_place["Doha"].date == date(2021, 8, 18)  # "will meet ... on Wednesday"
+    assert by_place["Doha"].date_precision == "day"
+    assert by_place["Charikar"].actors == ("Taliban",)
+    assert "Antony Blinken" in by_place["Ramstein"].actors
+
+    for event in analysis.events:
+        assert STORY[event.sentence_start : event.sentence_end].strip() == event.quote
+        assert STORY[event.place_start : event.place_end] == event.place_name
+        assert 0 < event.confidence <= 1
+        assert event.source == "desk" and event.url == "https://example.org/a"
+
+    frame = events_frame(analysis.events)
+    assert list(frame.columns) == [*EVENT_FIELDS, "geometry"]
+    assert frame.crs.to_epsg() == 4326
+    row = frame.set_index("place_name").loc["Ramstein"]
+    assert row.geometry == Point(row.lon, row.lat)
+    assert_geodataframe_equal(frame, events_frame(tiny_pipeline.analyse(article).events))
+
+
+def test_event_ids_are_stable_across_runs(tiny_pipeline):
+    article = Article(text=STORY, published=PUBLISHED)
+    first = [e.event_id for e in tiny_pipeline.analyse(article).events]
+    again = [e.event_id for e in tiny_pipeline.analyse(article).events]
+    assert first == again and len(set(first)) == len(first)
+
+
+def test_ingest_is_idempotent_and_keeps_overrides(tmp_path, tiny_pipeline, tiny_gazetteer):
+    store = Store(f"sqlite:///{tmp_path / 'g.sqlite'}")
+    article = Article(text=STORY, published=PUBLISHED, origin="story.txt")
+    summary = ingest([article], tiny_pipeline, store)
+    assert summary.ok and len(summary.added) == 1 and summary.events > 0
+    assert ingest([article], tiny_pipeline, store).skipped == (article.article_id,)
+    assert store.counts()["events"] == summary.events
+
+    # Correct "Ramstein" to Kaiserslautern's candidate: kept across a re-ingest.
+    target = tiny_gazetteer.lookup("Kaiserslautern")[0]
+    assert store.set_override_candidate("Ramstein", target) >= 1
+    store.delete_article(article.article_id)
+    ingest([article], tiny_pipeline, store)
+    ramstein = [e for e in store.events() if e.place_name == "Ramstein"]
+    assert ramstein and all((e.lat, e.lon) == (target.lat, target.lon) for e in ramstein)
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "empty"),
+        ("   \n\t  ", "empty"),
+        ("The committee met for three hours and agreed on nothing at all.", "no places"),
+    ],
+)
+def test_bad_articles_change_nothing(tmp_path, tiny_pipeline, text, message):
+    store = Store(f"sqlite:///{tmp_path / 'g.sqlite'}")
+    good = Article(text=STORY, published=PUBLISHED)
+    ingest([good], tiny_pipeline, store)
+    before = (store.counts(), [e.event_id for e in store.events()])
+    try:
+        items = [article_from_text(text, published=PUBLISHED, origin="bad.txt")]
+    except InputError as err:
+        items = [err]
+    summary = ingest(items, tiny_pipeline, store)
+    assert len(summary.failed) == 1 and message in summary.failed[0][1]
+    assert (store.counts(), [e.event_id for e in store.events()]) == before
+    store.close()
+
+
+# --- the seed article, on the real model and gazetteer ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed_events(nlp, real_gazetteer, seed_text):
+    pipeline = Pipeline(nlp, real_gazetteer)
+    article = Article(text=seed_text, title="seed", published=date(2021, 9, 6), source="AFP")
+    analysis = pipeline.analyse(article)
+    return analysis
+
+
+@pytest.mark.gazetteer
+def test_seed_places(seed_events):
+    events = seed_events.events
+    panjshir = [e for e in events if e.place_name.startswith("Panjshir")]
+    assert panjshir and all(province_at(e.lat, e.lon) == ("AF", "Panjshir") for e in panjshir)
+    kabul = [e for e in events if e.place_name == "Kabul"]
+    assert kabul and all(e.place_precision == "city" for e in kabul)
+    assert all("Kabul" in province_at(e.lat, e.lon)[1] for e in kabul)
+    assert any(e.country_code == "QA" for e in events if e.place_name == "Qatar")
+    ramstein = [e for e in events if e.place_name == "Ramstein"]
+    assert ramstein
+    assert all(great_circle((e.lat, e.lon), RAMSTEIN_AIR_BASE).km < 15 for e in ramstein)
+
+
+@pytest.mark.gazetteer
+def test_seed_dates_follow_the_text(seed_events):
+    events = seed_events.events
+    blinken = [e for e in events if "Antony Blinken" in e.actors]
+    assert date(2021, 9, 6) in {e.date for e in blinken if e.place_name == "Qatar" and e.date_precision == "day"}
+    assert {e.date for e in blinken if e.place_name == "Ramstein"} == {date(2021, 9, 8)}
+    merkel = [e for e in events if "Angela Merkel" in e.actors]
+    assert merkel and {e.date for e in merkel} == {date(2021, 9, 5)}
+
+
+@pytest.mark.gazetteer
+def test_seed_actors(seed_events):
+    names = {a.name for a in seed_events.actors}
+    aliases = {alias: a.name for a in seed_events.actors for alias in a.aliases}
+    for wanted in ("Taliban", "Ahmad Massoud", "Amrullah Saleh", "Antony Blinken", "Martin Griffiths",
+                   "Angela Merkel", "Heiko Maas"):
+        assert wanted in names
+    assert aliases.get("NRF") == "National Resistance Front"
+    assert aliases.get("Blinken") == "Antony Blinken"
+    assert not names & {"Afghan", "German", "Qataris", "Panjshir", "State"}
