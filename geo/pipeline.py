@@ -203,38 +203,49 @@ def ingest(
     store,  # geo.store.Store; not imported at module level to keep the CLI light
     *,
     progress: Progress | None = None,
-    total: int | None = None,
+    batch_size: int = 8,
 ) -> IngestSummary:
-    """Analyse and store each article in its own transaction; one bad article stops nothing."""
-    added: list[str] = []
+    """Analyse and store each article in its own transaction; one bad article stops nothing.
+
+    Articles already in the store are skipped before any analysis; the rest go
+    through spaCy in batches (``nlp.pipe``), each stored as soon as it is done.
+    """
+    items = list(articles)
+    failed = [(item.source, str(item)) for item in items if isinstance(item, InputError)]
     skipped: list[str] = []
-    failed: list[tuple[str, str]] = []
-    n_events = 0
+    todo: list[Article] = []
+    seen: set[str] = set()
+    for item in items:
+        if isinstance(item, InputError):
+            continue
+        if item.article_id in seen or store.has_article(item.article_id):
+            skipped.append(item.article_id)
+        else:
+            seen.add(item.article_id)
+            todo.append(item)
     overrides = store.override_places()
     if overrides:
         pipeline = pipeline.with_overrides(overrides)
-    for i, item in enumerate(articles):
-        if isinstance(item, InputError):
-            failed.append((item.source, str(item)))
-            continue
+    known = {a.name: a for a, _n in store.actors()}
+    added: list[str] = []
+    n_events = 0
+    for i, analysis in enumerate(pipeline.analyse_many(todo, batch_size=batch_size)):
+        item = analysis.article
         origin = item.origin or item.title or item.article_id
         try:
-            if store.has_article(item.article_id):
-                skipped.append(item.article_id)
-                continue
-            analysis = rename_actors(pipeline.analyse(item), [a for a, _n in store.actors()])
             if not analysis.events:
                 # Nothing to map: storing it would only hide the problem from the user.
-                raise InputError("no places found in the text, so there is nothing to map",
-                                 source=origin)
+                raise InputError("no places found in the text, so there is nothing to map", source=origin)
+            analysis = rename_actors(analysis, list(known.values()))
             if store.add_article(item, analysis.events, analysis.actors):
                 added.append(item.article_id)
                 n_events += len(analysis.events)
+                known.update((a.name, a) for a in analysis.actors if a.name not in known)
             else:
                 skipped.append(item.article_id)
         except GeoError as err:
             log.warning("ingest failed for %s: %s", origin, err)
             failed.append((origin, str(err)))
-        if progress is not None and total:
-            progress((i + 1) / total, origin)
+        if progress is not None:
+            progress((i + 1) / len(todo), origin)
     return IngestSummary(tuple(added), tuple(skipped), tuple(failed), n_events)

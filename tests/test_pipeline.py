@@ -165,3 +165,35 @@ def test_seed_actors(seed_events):
     assert aliases.get("NRF") == "National Resistance Front"
     assert aliases.get("Blinken") == "Antony Blinken"
     assert not names & {"Afghan", "German", "Qataris", "Panjshir", "State"}
+
+
+def _bad_files(folder):
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (folder / "latin1.txt").write_bytes("Caf\xe9 in Kabul".encode("latin-1"))
+    with open(folder / "huge.txt", "wb") as fh:
+        fh.write(b"Kabul is a city. " * (10 * 1024 * 1024 // 17 + 1))
+    (folder / "baddate.md").write_text("---\ntitle: x\npublished: 6 September\n---\nKabul fell.\n")
+    (folder / "future.md").write_text("---\ntitle: x\npublished: 2999-01-01\n---\nKabul fell.\n")
+    return sorted(folder.iterdir())
+
+
+def test_bad_files_name_the_file_and_change_nothing(tmp_path, tiny_pipeline):
+    from geo.readers import read_article
+
+    store = Store(f"sqlite:///{tmp_path / 'g.sqlite'}")
+    ingest([Article(text=STORY, published=PUBLISHED)], tiny_pipeline, store)
+    before = (store.counts(), [e.event_id for e in store.events()])
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    items = []
+    for path in _bad_files(bad):
+        try:
+            items.append(read_article(path))
+        except InputError as err:
+            items.append(err)
+    summary = ingest(items, tiny_pipeline, store)
+    assert len(summary.failed) == 5 and not summary.added
+    for path in bad.iterdir():
+        assert any(path.name in message for _origin, message in summary.failed), path.name
+    assert (store.counts(), [e.event_id for e in store.events()]) == before
+    store.close()
