@@ -1,0 +1,230 @@
+"""Events (one per resolved place in a sentence) and the movements drawn between them.
+
+build_events runs on the real model with the tiny gazetteer; movements() runs
+on events built here from tiny-gazetteer entries, so every coordinate comes
+from the fixture.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from geo.actors import extract_actors
+from geo.events import Movement, build_events, movements
+from geo.extract import find_toponyms
+from geo.models import Article, Candidate, Event, EventDate, feature_precision, make_event_id
+from geo.pipeline import Pipeline
+
+TEXT = (
+    "Antony Blinken arrived in Doha, Qatar, on Monday. He then flew to Ramstein in Germany. "
+    "The committee met for three hours. Afghan refugees waited in Kabul on Tuesday."
+)
+PUBLISHED = date(2021, 9, 8)  # a Wednesday
+
+
+@pytest.fixture(scope="module")
+def pipeline(nlp, tiny_gazetteer) -> Pipeline:
+    return Pipeline(nlp, tiny_gazetteer)
+
+
+@pytest.fixture(scope="module")
+def article() -> Article:
+    return Article(text=TEXT, title="t", published=PUBLISHED, source="desk", url="https://example.org/a")
+
+
+@pytest.fixture(scope="module")
+def events(pipeline, article) -> list[Event]:
+    return list(pipeline.analyse(article).events)
+
+
+# --- build_events ---------------------------------------------------------------------------
+
+
+@pytest.mark.model
+def test_one_event_per_resolved_place(events, article):
+    assert [e.place_name for e in events] == ["Doha", "Qatar", "Ramstein", "Germany", "Kabul"]
+    for e in events:
+        assert TEXT[e.place_start : e.place_end] == e.place_name
+        assert TEXT[e.sentence_start : e.sentence_end].strip() == e.quote
+        assert e.sentence_start <= e.place_start < e.place_end <= e.sentence_end
+        assert e.event_id == make_event_id(article.article_id, e.place_start, e.place_end)
+        assert e.article_id == article.article_id
+        assert (e.source, e.url) == ("desk", "https://example.org/a")
+        assert 0 < e.confidence <= 1
+        assert e.candidates and (e.candidates[0].lat, e.candidates[0].lon) == (e.lat, e.lon)
+    assert len({e.event_id for e in events}) == len(events)
+
+
+@pytest.mark.model
+def test_events_carry_the_place_resolution(events, tiny_gazetteer):
+    doha = next(e for e in events if e.place_name == "Doha")
+    city = next(c for c in tiny_gazetteer.lookup("Doha") if c.feature == "city")
+    assert (doha.lat, doha.lon, doha.geonameid, doha.country_code) == (
+        city.lat, city.lon, city.geonameid, city.country_code)
+    assert (doha.place_precision, doha.resolved_name) == ("city", "Doha")
+    qatar = next(e for e in events if e.place_name == "Qatar")
+    assert qatar.place_precision == "country"
+
+
+@pytest.mark.model
+def test_sentence_dates_and_actors(events):
+    by_place = {e.place_name: e for e in events}
+    assert (by_place["Doha"].date, by_place["Doha"].date_precision) == (date(2021, 9, 6), "day")
+    assert by_place["Doha"].actors == ("Antony Blinken",)
+    assert (by_place["Kabul"].date, by_place["Kabul"].date_text) == (date(2021, 9, 7), "Tuesday")
+    assert by_place["Kabul"].actors == ()
+
+
+@pytest.mark.model
+def test_pronoun_subject_brings_its_actor_and_date(events):
+    # "He then flew to Ramstein": no date of its own, so it goes on at Monday's.
+    ramstein = next(e for e in events if e.place_name == "Ramstein")
+    assert ramstein.actors == ("Antony Blinken",)
+    assert (ramstein.date, ramstein.date_precision) == (date(2021, 9, 6), "day")
+
+
+@pytest.mark.model
+def test_nationalities_belong_to_their_sentence(events):
+    assert {e.place_name: e.nationalities for e in events} == {
+        "Doha": (), "Qatar": (), "Ramstein": (), "Germany": (), "Kabul": ("AF",)}
+
+
+@pytest.mark.model
+def test_build_events_skips_unresolved_places_and_undated_sentences(nlp, pipeline, article):
+    doc = nlp(TEXT)
+    toponyms = find_toponyms(doc, pipeline.gazetteer)
+    places = pipeline.resolver.resolve(toponyms, text=TEXT)
+    assert [t.text for t in toponyms] == ["Doha", "Qatar", "Ramstein", "Germany", "Kabul"]
+    places[1] = None  # "Qatar" not resolved
+    calls: list[tuple[str, date | None, int | None]] = []
+
+    def date_for(sent, published, near):
+        calls.append((sent.text, published, near))
+        if "Kabul" in sent.text:
+            return None  # nothing absolute to date it by
+        return EventDate(published, "article")
+
+    built = build_events(article, doc, toponyms, places, extract_actors(doc), date_for)
+    assert [e.place_name for e in built] == ["Doha", "Ramstein", "Germany"]
+    assert all((e.date, e.date_precision, e.date_text) == (PUBLISHED, "article", "") for e in built)
+    # Each resolved place asks for the date of its own sentence, near its own offset.
+    asked = {near for _s, _p, near in calls if near is not None}
+    assert {t.start for t, p in zip(toponyms, places, strict=True) if p is not None} <= asked
+    assert all(published == PUBLISHED for _s, published, _n in calls)
+
+
+@pytest.mark.model
+def test_build_events_without_any_date_gives_nothing(nlp, pipeline):
+    doc = nlp(TEXT)
+    toponyms = find_toponyms(doc, pipeline.gazetteer)
+    places = pipeline.resolver.resolve(toponyms, text=TEXT)
+    undated = Article(text=TEXT)
+    assert build_events(undated, doc, toponyms, places, extract_actors(doc), lambda s, p, n: None) == []
+
+
+# --- movements ------------------------------------------------------------------------------
+
+
+def _cand(gaz, name: str, feature: str) -> Candidate:
+    return next(c for c in gaz.lookup(name) if c.feature == feature)
+
+
+@pytest.fixture(scope="module")
+def at(tiny_gazetteer):
+    """``at(name, feature, day, actors, ...)``: an event at a tiny-gazetteer entry."""
+
+    def make(name: str, feature: str, day: int, actors: tuple[str, ...] = ("Envoy",), *,
+             sentence: int | None = None, offset: int = 0, article: str = "a1", month: int = 9) -> Event:
+        c = _cand(tiny_gazetteer, name, feature)
+        start = day * 1000 if sentence is None else sentence
+        return Event(
+            event_id=f"{article}-{name}-{feature}-{day}-{start + offset}", article_id=article,
+            date=date(2021, month, day), date_precision="day", place_name=name, lat=c.lat, lon=c.lon,
+            place_precision=feature_precision(c.feature), geonameid=c.geonameid,
+            country_code=c.country_code, actors=actors, quote="", sentence_start=start,
+            sentence_end=start + 100, confidence=1.0, source="", url="", place_start=start + offset,
+            place_end=start + offset + len(name), resolved_name=c.name, candidates=(c,),
+        )
+
+    return make
+
+
+def arcs(found: list[Movement]) -> list[tuple[str, str, str]]:
+    return [(m.actor, m.from_name, m.to_name) for m in found]
+
+
+def test_movements_follow_time_not_input_order(at):
+    trip = [at("Kabul", "city", 15, month=8), at("Doha", "city", 20, month=8), at("Berlin", "city", 8)]
+    found = movements(list(reversed(trip)))
+    assert arcs(found) == [("Envoy", "Kabul", "Doha"), ("Envoy", "Doha", "Berlin")]
+    first = found[0]
+    assert (first.from_event, first.to_event) == (trip[0].event_id, trip[1].event_id)
+    assert (first.from_lat, first.from_lon, first.to_lat, first.to_lon) == (
+        trip[0].lat, trip[0].lon, trip[1].lat, trip[1].lon)
+    assert (first.from_date, first.to_date) == (date(2021, 8, 15), date(2021, 8, 20))
+    assert [m.from_date for m in found] == sorted(m.from_date for m in found)
+
+
+def test_one_stop_per_sentence_the_most_precise(at):
+    # "Germany's Ramstein" on the 8th: the country comes first in the sentence, the city is the stop.
+    sentence = [at("Germany", "country", 8, sentence=500), at("Ramstein", "city", 8, sentence=500, offset=10)]
+    found = movements([*sentence, at("Doha", "city", 9)])
+    assert arcs(found) == [("Envoy", "Ramstein", "Doha")]
+
+
+@pytest.mark.parametrize(("first", "then"), [
+    (("Kabul", "city"), ("Afghanistan", "country")),
+    (("Afghanistan", "country"), ("Kabul", "city")),
+    (("Bazarak", "city"), ("Panjshir", "admin1")),
+    (("Panjshir", "admin1"), ("Bazarak", "city")),
+    (("Ramstein", "city"), ("Rhineland-Palatinate", "admin1")),
+])
+def test_no_arc_between_a_place_and_the_area_containing_it(at, first, then):
+    assert movements([at(*first, 10), at(*then, 11)]) == []
+
+
+@pytest.mark.parametrize(("first", "then"), [
+    (("Doha", "city"), ("Kabul", "city")),
+    (("Kabul", "city"), ("Charikar", "city")),  # same country, two cities
+    (("Qatar", "country"), ("Germany", "country")),
+    (("Panjshir", "admin1"), ("Doha", "city")),
+])
+def test_arc_between_different_places(at, first, then):
+    assert arcs(movements([at(*first, 10), at(*then, 11)])) == [("Envoy", first[0], then[0])]
+
+
+@pytest.mark.xfail(strict=True, reason="movements() skips every step between a point and any area of the "
+                   "same country, contained or not: the Taliban's Kabul -> Panjshir push in the demo "
+                   "story draws no arc")
+def test_arc_from_a_city_to_another_province_of_its_country(at):
+    assert arcs(movements([at("Kabul", "city", 1), at("Panjshir", "admin1", 5)])) == [
+        ("Envoy", "Kabul", "Panjshir")]
+
+
+def test_staying_put_is_no_journey_but_coming_back_is(at):
+    assert movements([at("Kabul", "city", 1), at("Kabul", "city", 2)]) == []
+    found = movements([at("Kabul", "city", 1), at("Doha", "city", 2), at("Kabul", "city", 3)])
+    assert arcs(found) == [("Envoy", "Kabul", "Doha"), ("Envoy", "Doha", "Kabul")]
+
+
+def test_each_actor_has_its_own_path(at):
+    both = ("Envoy", "Minister")
+    found = movements([
+        at("Kabul", "city", 1, both), at("Doha", "city", 2, ("Envoy",)), at("Berlin", "city", 3, both),
+        at("Charikar", "city", 4, ("Fighters",)),
+    ])
+    assert sorted(arcs(found)) == [("Envoy", "Doha", "Berlin"), ("Envoy", "Kabul", "Doha"),
+                                   ("Minister", "Kabul", "Berlin")]
+
+
+def test_events_without_actors_make_no_movements(at):
+    assert movements([at("Kabul", "city", 1, ()), at("Doha", "city", 2, ())]) == []
+
+
+def test_same_day_stops_in_two_articles_are_kept_in_a_stable_order(at):
+    day = [at("Doha", "city", 6, article="b"), at("Kabul", "city", 6, article="a")]
+    found = movements(day)
+    assert len(found) == 1 and {found[0].from_name, found[0].to_name} == {"Kabul", "Doha"}
+    assert movements(list(reversed(day))) == found
