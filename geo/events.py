@@ -103,6 +103,17 @@ class Movement:
 _RANK = {"point": 0, "city": 1, "admin1": 2, "country": 3}
 
 
+def _nested(area: Event, point: Event) -> bool:
+    """Whether ``area`` (a country or province) contains ``point``'s place."""
+    if area.country_code != point.country_code or _RANK[area.place_precision] <= _RANK[point.place_precision]:
+        return False
+    if area.place_precision == "country":
+        return True
+    from geo.boundaries import province_at  # polygons load on first use only
+
+    return province_at(area.lat, area.lon) == province_at(point.lat, point.lon)
+
+
 def movements(events: Sequence[Event]) -> list[Movement]:
     """Consecutive stops of each actor at different places, in time order.
 
@@ -127,10 +138,7 @@ def movements(events: Sequence[Event]) -> list[Movement]:
         for prev, ev in itertools.pairwise(evs):
             if (prev.lat, prev.lon) == (ev.lat, ev.lon):
                 continue
-            nested = prev.country_code == ev.country_code and (
-                _RANK[prev.place_precision] >= 2 or _RANK[ev.place_precision] >= 2
-            )
-            if nested:
+            if _nested(prev, ev) or _nested(ev, prev):
                 continue
             out.append(
                 Movement(

@@ -52,6 +52,8 @@ class PlaceIndex(Protocol):
 
     def demonym(self, word: str) -> str | None: ...
 
+    def lookup_primary(self, name: str) -> list[tuple[Candidate, bool]]: ...
+
 
 @dataclass(frozen=True)
 class RecoveryRules:
@@ -172,15 +174,24 @@ def _wordlike(tok: Token) -> bool:
         return False
     if tok.is_stop and not tok.is_upper:
         return False
+    if tok.is_sent_start and tok.pos_ and tok.pos_ != "PROPN" and not tok.is_upper:
+        return False  # "Reading the report...", "Nice work": capitalised only by position
     return tok.text[:1].isupper()
 
 
 def _trim_lower_head(span: Span) -> Span:
-    """'Sichuan province' -> 'Sichuan': a lowercase kind-word is not part of the name."""
-    end = span.end
-    while end - 1 > span.start and span.doc[end - 1].is_lower and span.doc[end - 1].lower_ in GENERIC_HEADS:
-        end -= 1
-    return span.doc[span.start : end]
+    """'Sichuan province', 'Ramstein air base': a lowercase kind-word is not part of the name."""
+    doc, end = span.doc, span.end
+    trimmed = True
+    while trimmed:
+        trimmed = False
+        for width in (2, 1):
+            tail = doc[max(span.start + 1, end - width) : end]
+            if len(tail) == width and all(t.is_lower for t in tail) and tail.text in GENERIC_HEADS:
+                end -= width
+                trimmed = True
+                break
+    return doc[span.start : end]
 
 
 def _is_dateline(doc: Doc, start: int, end: int) -> bool:
@@ -203,6 +214,7 @@ class _Finder:
         self.doc, self.places, self.rules = doc, places, rules
         self.taken = [False] * len(doc)
         self.inside = [False] * len(doc)  # inside a non-place entity: scanned for embedded names
+        self.entity_bounds: dict[int, tuple[int, int]] = {}  # token -> its entity's cleaned span
         self.found: dict[tuple[int, int], Toponym] = {}
 
     def add(self, span: Span, label: str) -> None:
@@ -212,10 +224,20 @@ class _Finder:
             self.taken[i] = True
 
     def known(self, span: Span, min_population: int) -> bool:
+        """The gazetteer has this name for a place at least this large.
+
+        A name that is only some place's alternate name ("Taliban" for a
+        Turkish village, "Major" for a Romanian one) needs the scan's full
+        threshold whatever the cue: alternate names are where words hide.
+        """
         text = span.text
         if self.places.demonym(text) or not self.places.contains(text):
             return False
-        return _substantial(self.places.lookup(text), min_population)
+        alternate_floor = max(min_population, self.rules.scan_city_population)
+        for cand, primary in self.places.lookup_primary(text):
+            if _substantial([cand], min_population if primary else alternate_floor):
+                return True
+        return False
 
     def longest_known(self, start: int, end: int, min_population, *, from_start: bool = False) -> Span | None:
         """The longest span in [start, end) the gazetteer knows (starting at ``start`` if asked)."""
@@ -272,6 +294,7 @@ def find_toponyms(
             # organisation stays an actor too.
             for i in range(ent.start, ent.end):
                 f.inside[i] = True
+                f.entity_bounds[i] = (span.start, span.end)
 
     if rules.datelines or rules.scan:
         _scan_runs(f, person_parts)
@@ -300,6 +323,8 @@ def _scan_runs(f: _Finder, person_parts: set[str]) -> None:
                     if _cued(doc, span.start):
                         return rules.cue_city_population
                     if all(f.inside[t.i] for t in span):
+                        if f.entity_bounds.get(span.start) == (span.start, span.end):
+                            return rules.reclaim_city_population  # the whole entity, not a part
                         return rules.embedded_city_population
                     if len(span) > 1:
                         return rules.scan_multi_population

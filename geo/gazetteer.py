@@ -123,6 +123,7 @@ class Gazetteer:
     def __init__(self, conn: sqlite3.Connection, *, path: Path | None = None) -> None:
         self._conn = conn
         self._lock = threading.Lock()
+        self._capitals: dict[str, Candidate | None] = {}
         self.path = path
         self._lookups: dict[str, tuple[tuple[Candidate, bool], ...]] = {}
         try:
@@ -158,8 +159,9 @@ class Gazetteer:
 
         Each record has the Candidate fields (``name, lat, lon, feature``, and
         optionally ``country_code, admin1_code, population, geonameid``), plus
-        optional ``names`` (alternate names) and ``codes`` (extra admin1 codes
-        for an admin1 record, e.g. its ISO 3166-2 suffix). Demonyms come from
+        optional ``names`` (alternate names), ``codes`` (extra admin1 codes
+        for an admin1 record, e.g. its ISO 3166-2 suffix) and ``capital``
+        (true for a national capital). Demonyms come from
         the shipped table.
         """
         from geo.gazetteer_build import Entry, write_index
@@ -172,7 +174,7 @@ class Gazetteer:
                     feature=str(rec["feature"]), country_code=str(rec.get("country_code", "")),
                     admin1_code=str(rec.get("admin1_code", "")), population=int(rec.get("population", 0)),
                     geonameid=rec.get("geonameid"), alternates=tuple(rec.get("names", ())),
-                    codes=tuple(rec.get("codes", ())),
+                    codes=tuple(rec.get("codes", ())), capital=bool(rec.get("capital", False)),
                 ))
             except (KeyError, TypeError, ValueError) as err:
                 raise GazetteerError(f"bad gazetteer record {rec!r}: {err}") from err
@@ -248,6 +250,20 @@ class Gazetteer:
     def country(self, code: str) -> Candidate | None:
         """The country with this ISO 3166-1 alpha-2 code."""
         return self._by_code("country", code, code.upper()) if code else None
+
+    def capital(self, country_code: str) -> Candidate | None:
+        """The national capital of a country, if the sources name one."""
+        code = country_code.upper()
+        if code not in self._capitals:  # asked for every city candidate while ranking
+            self._capitals[code] = self._by_code("capital", code, code) if code else None
+        return self._capitals[code]
+
+    def is_capital(self, candidate: Candidate) -> bool:
+        """Whether a candidate is its country's capital city."""
+        if candidate.feature != "city" or not candidate.country_code:
+            return False
+        capital = self.capital(candidate.country_code)
+        return capital is not None and capital.geonameid == candidate.geonameid
 
     def admin1(self, country_code: str, admin1_code: str) -> Candidate | None:
         """A first-level subdivision by GeoNames admin1 code or ISO 3166-2 suffix.

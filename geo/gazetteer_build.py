@@ -30,7 +30,7 @@ import time
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -75,6 +75,7 @@ class Entry:
     geonameid: int | None = None
     alternates: tuple[str, ...] = ()
     codes: tuple[str, ...] = ()  # extra lookup codes (admin1: the ISO 3166-2 suffix)
+    capital: bool = False  # the national capital
 
 
 # --- which alternate names to keep --------------------------------------------------
@@ -250,8 +251,25 @@ def collect_entries(progress: Progress) -> tuple[list[Entry], dict[str, str]]:
         entries.append(Entry(c["name"], float(c["latitude"]), float(c["longitude"]), "city",
                              c["countrycode"], c.get("admin1code") or "", int(c.get("population") or 0),
                              int(c["geonameid"]), alternates=alts))
-    entries = _with_city_aliases(entries)
+    entries = _with_city_aliases(_mark_capitals(entries, gnc_dir))
     return entries, info
+
+
+def _mark_capitals(entries: list[Entry], gnc_dir: Path) -> list[Entry]:
+    """Flag each country's capital: the largest city of that name in that country."""
+    capitals = {iso: normalize_name(c.get("capital") or "")
+                for iso, c in read_json(gnc_dir / "countries.json").items()}  # type: ignore[union-attr]
+    best: dict[str, int] = {}
+    for i, e in enumerate(entries):
+        want = capitals.get(e.country_code)
+        if e.feature != "city" or not want:
+            continue
+        if want == normalize_name(e.name) or want in map(normalize_name, e.alternates):
+            j = best.get(e.country_code)
+            if j is None or e.population > entries[j].population:
+                best[e.country_code] = i
+    marked = set(best.values())
+    return [replace(e, capital=True) if i in marked else e for i, e in enumerate(entries)]
 
 
 def _countries(gnc_dir: Path, csc_root: Path, info: dict[str, str]) -> list[Entry]:
@@ -340,6 +358,8 @@ def write_index(conn: sqlite3.Connection, entries: list[Entry], demonyms: dict[s
         elif e.feature == "admin1":
             codes.setdefault(("admin1", e.country_code, e.admin1_code), i)
             extra += [(("admin1", e.country_code, code), i) for code in e.codes]
+        if e.capital:
+            codes.setdefault(("capital", e.country_code, e.country_code), i)
     # ISO suffixes only where no GeoNames code says otherwise: a city's
     # admin1_code must always find its own province (Turkey's ISO "01" is
     # Adana, its GeoNames "01" is not).

@@ -77,6 +77,7 @@ class Pipeline:
             candidates or gazetteer.lookup,
             weights=weights,
             is_primary=gazetteer.is_primary,
+            is_capital=gazetteer.is_capital,
             overrides=overrides,
             normalize=normalize_name,
         )
@@ -103,6 +104,7 @@ class Pipeline:
             self.resolver._candidates,
             weights=self.resolver.weights,
             is_primary=self.gazetteer.is_primary,
+            is_capital=self.gazetteer.is_capital,
             overrides={normalize_name(k): v for k, v in overrides.items()},
             normalize=normalize_name,
         )

@@ -71,12 +71,14 @@ class Resolver:
         *,
         weights: RankWeights | None = None,
         is_primary: Callable[[str, Candidate], bool] | None = None,
+        is_capital: Callable[[Candidate], bool] | None = None,
         overrides: Mapping[str, Place] | None = None,
         normalize: Callable[[str], str] = str.casefold,
     ) -> None:
         self._candidates = candidates
         self.weights = weights or RankWeights()
         self._is_primary = is_primary
+        self._is_capital = is_capital
         self._overrides = overrides or {}
         self._normalize = normalize
 
@@ -129,6 +131,10 @@ class Resolver:
     ) -> list[Candidate]:
         w = self.weights
         city_areas = {(c.country_code, c.admin1_code) for c in cands if c.feature == "city"}
+        # A national capital also outranks a province of its name in its own
+        # country ("Washington": the capital, not the state).
+        capital_of = {c.country_code for c in cands
+                      if c.feature == "city" and self._is_capital is not None and self._is_capital(c)}
         scored: list[Candidate] = []
         for c in cands:
             s = w.population * math.log10(max(c.population, 1))
@@ -139,7 +145,7 @@ class Resolver:
             if c.feature in ("admin1", "admin2"):
                 if area_head:
                     s += w.area_head
-                elif (c.country_code, c.admin1_code) in city_areas:
+                elif (c.country_code, c.admin1_code) in city_areas or c.country_code in capital_of:
                     s += w.admin1_named_after_city
             if c.feature == "city" and context.admin1s.get((c.country_code, c.admin1_code)):
                 s += w.in_context_admin1

@@ -106,8 +106,6 @@ def test_capitalised_kind_word_is_part_of_the_name(tiny):
     assert names(doc, tiny) == ["Panjshir Province"]
 
 
-@pytest.mark.xfail(strict=True, reason="_trim_lower_head trims token by token, so the two-word head "
-                   "'air base' loses only 'base' and leaves 'Ramstein air'")
 def test_two_word_lowercase_head_is_trimmed_whole(tiny):
     doc = parse("He flew to Ramstein air base on Monday.", [("FAC", "Ramstein air base")])
     assert names(doc, tiny) in (["Ramstein"], ["Ramstein air base"])
@@ -174,9 +172,6 @@ def test_spatial_cue_lowers_the_reclaim_threshold():
     assert found(doc, places) == [("Quillmouth", "ORG>place")]
 
 
-@pytest.mark.xfail(strict=True, reason="a one-word ORG counts as 'embedded in an entity', so it needs only "
-                   "embedded_city_population (20k), not reclaim_city_population (100k): "
-                   "ORG 'Nokia' (the company) becomes Nokia, Finland (36k)")
 def test_org_between_embedded_and_reclaim_thresholds_is_not_a_place():
     places = gazetteer(borrowed("Charikar", name="Quillmouth", population=30_000))
     doc = parse("Quillmouth said its profits rose.", [("ORG", "Quillmouth")])
@@ -424,16 +419,12 @@ def test_real_gazetteer_embedded_city(nlp, real_gazetteer):
 
 @pytest.mark.model
 @pytest.mark.gazetteer
-@pytest.mark.xfail(strict=True, reason="'to' is a spatial cue, so ORG 'the Taliban' after it is reclaimed at "
-                   "cue_city_population (1k) and matches a Turkish village's alternate name")
 def test_real_taliban_after_to_is_not_a_place(nlp, real_gazetteer):
     assert "Taliban" not in _real(nlp, real_gazetteer, "Berlin would keep talking to the Taliban.")
 
 
 @pytest.mark.model
 @pytest.mark.gazetteer
-@pytest.mark.xfail(strict=True, reason="after the cue 'of', the rank 'Major' matches an alternate name of a "
-                   "Romanian town (7k) and becomes a place")
 def test_real_military_rank_is_not_a_place(nlp, real_gazetteer):
     text = "The Pentagon published a picture of Major General Chris Donahue."
     assert "Major" not in _real(nlp, real_gazetteer, text)
@@ -441,7 +432,5 @@ def test_real_military_rank_is_not_a_place(nlp, real_gazetteer):
 
 @pytest.mark.model
 @pytest.mark.gazetteer
-@pytest.mark.xfail(strict=True, reason="the scan takes any capitalised sentence-initial word the gazetteer "
-                   "knows as a big city; the gerund 'Reading' becomes Reading, England")
 def test_real_sentence_initial_verb_is_not_a_place(nlp, real_gazetteer):
     assert _real(nlp, real_gazetteer, "Reading the report, officials said the plan had failed.") == []

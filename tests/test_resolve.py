@@ -47,7 +47,8 @@ def resolve(resolver: Resolver, text: str, *names: str, label: str = "GPE",
 
 @pytest.fixture(scope="module")
 def tiny_resolver(tiny_gazetteer) -> Resolver:
-    return Resolver(tiny_gazetteer.lookup, is_primary=tiny_gazetteer.is_primary)
+    return Resolver(tiny_gazetteer.lookup, is_primary=tiny_gazetteer.is_primary,
+                    is_capital=tiny_gazetteer.is_capital)
 
 
 # --- single ranking terms -----------------------------------------------------------------------
@@ -182,9 +183,6 @@ def test_alternate_name_ranks_below_the_own_name():
     assert [c.geonameid for c in place.candidates] == [1, 2]
 
 
-@pytest.mark.xfail(strict=True, reason="a bare 'Washington' ranks the state (admin1 bonus, 6.5M people) over "
-                   "the capital; in the dev corpora 35 of 40 coded 'Washington's are the capital, and "
-                   "the demo story's 'In Washington, Secretary of State Antony Blinken' lands in that state")
 def test_bare_washington_is_the_capital(tiny_resolver):
     place = resolve(tiny_resolver, "In Washington, officials said the talks would go on.", "Washington")[0]
     assert (place.country_code, place.admin1_code, place.feature) == ("US", "DC", "city")

@@ -67,6 +67,8 @@ def main() -> int:
                "names": [k for k in keys if k in NAMES]}
         if codes:
             rec["codes"] = codes
+        if gaz.is_capital(c):
+            rec["capital"] = True
         records.append(rec)
     out = HERE / "tiny_gazetteer.json"
     out.write_text(json.dumps(records, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
