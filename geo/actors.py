@@ -20,6 +20,9 @@ possessive); no table of particular organisations or people.
    rather than risk merging two people. An acronym joins the name it follows in
    parentheses, else the one name whose initials it spells.
 4. Canonical name: the longest non-acronym form; the others become aliases.
+
+The name and span rules used here are in ``geo.actor_rules``; this module
+collects the mentions, merges them and indexes who is named where.
 """
 
 from __future__ import annotations
@@ -31,26 +34,30 @@ from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
+from geo.actor_rules import (
+    acronym_hits,
+    canonical,
+    in_title,
+    initials,
+    is_acronym,
+    is_demonym_word,
+    is_spatial,
+    looks_personal,
+    name_key,
+    overlaps,
+    role_noun,
+    trim,
+)
 from geo.models import Actor, ActorKind
 
 logger = logging.getLogger(__name__)
 
 _KIND: dict[str, ActorKind] = {"PERSON": "person", "ORG": "organization", "NORP": "group"}
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
-# Grammar words, not names: skipped when spelling initials ("Department of Defense").
-_FUNCTION_WORDS = frozenset({"of", "the", "for", "and", "on", "in", "de", "du", "la", "to", "at", "&"})
-_HONORIFICS = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame)\.?\s+")
-_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
-_POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
 _ATTRIBUTIVE = re.compile(r"^(?:anti|pro|non)-", re.IGNORECASE)
-_ACRONYM = re.compile(r"^[A-Z][A-Za-z]{0,4}[A-Z]$")
 _PAREN_ACRONYM = re.compile(r"\s*\(\s*([A-Za-z.]{2,12})\s*\)")
-# A place after one of these prepositions is a place even if a person shares its name.
-_SPATIAL_PREPS = frozenset(
-    {"in", "at", "to", "from", "into", "near", "across", "through", "toward", "towards"}
-)
 _SUBJECT_PRONOUNS = frozenset({"he", "she", "they"})
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 _LOOKBACK_SENTENCES = 3
@@ -124,100 +131,20 @@ class _Mention:
     title_tail: bool = False  # a one-word ORG inside a title ("Secretary of State")
 
 
-def is_acronym(name: str) -> bool:
-    """ "NRF", "UN", "U.N.", "DoD": short, capitalised at both ends, dots allowed."""
-    return bool(_ACRONYM.match(name.replace(".", "")))
-
-
-def _key(name: str) -> str:
-    if is_acronym(name):
-        return name.replace(".", "").casefold()
-    return " ".join(name.split()).casefold()
-
-
-def initials(name: str) -> set[str]:
-    """The acronyms a name can be written as, upper-cased: with and without its
-    grammar words, and with hyphenated parts counted once or each."""
-    out: set[str] = set()
-    for parts in (name.split(), re.split(r"[\s-]+", name)):
-        words = [w for w in parts if w and w[0].isalpha()]
-        if len(words) < 2:
-            continue
-        out.add("".join(w[0] for w in words).upper())
-        content = [w for w in words if w.casefold() not in _FUNCTION_WORDS]
-        if len(content) >= 2:
-            out.add("".join(w[0] for w in content).upper())
-    return out
-
-
-def _trim(full: str, start: int, end: int, label: str) -> tuple[int, int]:
-    """Offsets without a leading "the"/honorific and a trailing possessive."""
-    text = full[start:end]
-    for pattern in (_LEADING_THE, _HONORIFICS if label == "PERSON" else None):
-        if pattern is not None and (m := pattern.match(text)):
-            start += m.end()
-            text = text[m.end() :]
-    if m := _POSSESSIVE.search(text):
-        end -= len(m.group())
-        text = text[: m.start()]
-    stripped = text.rstrip(" ,;:")
-    return start, start + len(stripped)
-
-
-def _is_demonym(word: str, is_demonym: Callable[[str], bool]) -> bool:
-    # The gazetteer knows "Qatari"; the text says "Qataris".
-    return is_demonym(word) or (word.endswith("s") and is_demonym(word[:-1]))
-
-
-def _in_title(ent: Span) -> bool:
-    """A one-word ORG that is part of someone's title, not an actor of its own:
-    "Secretary of State", or before a title word and a name ("Defense Secretary Lloyd Austin")."""
-    doc, i, j = ent.doc, ent.start, ent.end
-    if len(ent) != 1:
-        return False
-    if i >= 2 and doc[i - 1].lower_ == "of" and doc[i - 2].is_title and not doc[i - 2].ent_type_:
-        return True
-    return (j + 1 < len(doc) and doc[j].is_title and not doc[j].ent_type_
-            and doc[j + 1].ent_type_ == "PERSON" and doc[j + 1].ent_iob_ == "B")
-
-
-def _role_noun(ent: Span) -> str:
-    """The lower-case common noun right before an entity ("spokesman"), or ""."""
-    prev = ent.doc[ent.start - 1] if ent.start > 0 else None
-    if prev is None or not (prev.is_alpha and prev.is_lower) or prev.is_stop:
-        return ""
-    if prev.doc.has_annotation("POS") and prev.pos_ != "NOUN":
-        return ""
-    return prev.lower_
-
-
-def _spatial(ent: Span) -> bool:
-    """After "in", "to", "from"...: used as a place."""
-    return ent.root.dep_ == "pobj" and ent.root.head.lower_ in _SPATIAL_PREPS
-
-
-def _looks_personal(ent: Span) -> bool:
-    return 2 <= len(ent) <= 3 and all(t.is_alpha and t.is_title for t in ent)
-
-
-def _overlaps(start: int, end: int, spans: Collection[tuple[int, int]]) -> bool:
-    return any(s < end and start < e for s, e in spans)
-
-
 def _collect(
     doc: Doc, full: str, exclude: Collection[tuple[int, int]], is_demonym: Callable[[str], bool]
 ) -> tuple[list[_Mention], list[tuple[int, int]]]:
     ents = [e for e in doc.ents if e.label_ in _KIND or e.label_ in _PLACE_LABELS]
-    persons = [e for e in ents if e.label_ == "PERSON" and not _overlaps(e.start_char, e.end_char, exclude)]
+    persons = [e for e in ents if e.label_ == "PERSON" and not overlaps(e.start_char, e.end_char, exclude)]
     surnames = {e[-1].text.casefold() for e in persons if e[-1].is_alpha}
-    roles = {r for e in persons if (r := _role_noun(e))}
+    roles = {r for e in persons if (r := role_noun(e))}
     # A word the text uses as a place somewhere ("flew to Jordan") stays a place everywhere.
-    place_words = {e.text.casefold() for e in ents if e.label_ in _PLACE_LABELS and _spatial(e)}
+    place_words = {e.text.casefold() for e in ents if e.label_ in _PLACE_LABELS and is_spatial(e)}
     mentions: list[_Mention] = []
     reclaimed: list[tuple[int, int]] = []
     for ent in ents:
         label = ent.label_
-        start, end = _trim(full, ent.start_char, ent.end_char, label)
+        start, end = trim(full, ent.start_char, ent.end_char, label)
         text = full[start:end]
         if not text:
             continue
@@ -230,9 +157,9 @@ def _collect(
                 reclaimed.append((ent.start_char, ent.end_char))
                 logger.debug("place-tagged %r at %d is a person's surname", text, start)
             continue
-        if _overlaps(ent.start_char, ent.end_char, exclude) or _ATTRIBUTIVE.match(text):
+        if overlaps(ent.start_char, ent.end_char, exclude) or _ATTRIBUTIVE.match(text):
             continue
-        if (one_word or label == "NORP") and _is_demonym(text, is_demonym):  # ORG too: "Emirati"
+        if (one_word or label == "NORP") and is_demonym_word(text, is_demonym):  # ORG too: "Emirati"
             continue
         if label == "NORP":
             if ent.root.dep_ == "amod":
@@ -240,13 +167,13 @@ def _collect(
         elif label == "ORG":
             if one_word and text.casefold() in surnames:
                 label = "PERSON"
-            elif _looks_personal(ent) and _role_noun(ent) in roles:
+            elif looks_personal(ent) and role_noun(ent) in roles:
                 label = "PERSON"
-                logger.debug("ORG %r after role noun %r taken as a person", text, _role_noun(ent))
-        mentions.append(_Mention(start, end, text, label, label == "ORG" and _in_title(ent)))
+                logger.debug("ORG %r after role noun %r taken as a person", text, role_noun(ent))
+        mentions.append(_Mention(start, end, text, label, label == "ORG" and in_title(ent)))
     # A title tail is dropped only if the word is never an actor in its own right.
-    free = {_key(m.text) for m in mentions if not m.title_tail}
-    mentions = [m for m in mentions if not m.title_tail or _key(m.text) in free]
+    free = {name_key(m.text) for m in mentions if not m.title_tail}
+    mentions = [m for m in mentions if not m.title_tail or name_key(m.text) in free]
     mentions.sort(key=lambda m: m.start)
     return mentions, reclaimed
 
@@ -265,7 +192,7 @@ def _untagged(
     for form, label in forms.items():
         for found in re.finditer(r"(?<!\w)" + re.escape(form) + r"(?!\w)", full):
             span = (found.start(), found.end())
-            if span not in seen and not _overlaps(*span, taken):
+            if span not in seen and not overlaps(*span, taken):
                 extra.append(_Mention(*span, form, label))
                 seen.add(span)
     return extra
@@ -277,7 +204,7 @@ class _Clusters:
     def __init__(self, mentions: Sequence[_Mention]) -> None:
         self.parent: dict[str, str] = {}
         for m in mentions:
-            self.parent.setdefault(_key(m.text), _key(m.text))
+            self.parent.setdefault(name_key(m.text), name_key(m.text))
         self.pinned: dict[int, str] = {}  # mention index -> key
         self.aliases: dict[str, set[str]] = {}  # key -> forms seen only in parentheses
 
@@ -297,7 +224,7 @@ def _kinds(mentions: Sequence[_Mention]) -> dict[str, ActorKind]:
     """Majority label per key; a tie goes to the earliest mention's label."""
     votes: dict[str, Counter[str]] = {}
     for m in mentions:
-        votes.setdefault(_key(m.text), Counter())[m.label] += 1
+        votes.setdefault(name_key(m.text), Counter())[m.label] += 1
     return {k: _KIND[c.most_common(1)[0][0]] for k, c in votes.items()}
 
 
@@ -311,7 +238,7 @@ def _join_surnames(mentions: Sequence[_Mention], kinds: dict[str, ActorKind], cl
     full = [k for k, kind in kinds.items() if kind == "person" and " " in k]
     seen: dict[str, tuple[int, int]] = {}  # full-name key -> (references so far, last position)
     for i, m in enumerate(mentions):
-        key = _key(m.text)
+        key = name_key(m.text)
         if kinds[key] != "person":
             continue
         owner = key
@@ -332,14 +259,15 @@ def _join_acronyms(
     full: str, mentions: Sequence[_Mention], kinds: dict[str, ActorKind], cl: _Clusters
 ) -> None:
     groups = [k for k, kind in kinds.items() if kind != "person"]
-    acronyms = {_key(m.text) for m in mentions if is_acronym(m.text) and kinds[_key(m.text)] != "person"}
+    acronyms = {name_key(m.text) for m in mentions
+                if is_acronym(m.text) and kinds[name_key(m.text)] != "person"}
     for m in mentions:
-        key = _key(m.text)
+        key = name_key(m.text)
         if kinds[key] == "person" or is_acronym(m.text):
             continue
         found = _PAREN_ACRONYM.match(full, m.end)
         if found and is_acronym(found.group(1)):
-            acro = _key(found.group(1))
+            acro = name_key(found.group(1))
             if kinds.get(acro, "person") != "person":
                 cl.union(key, acro)
             cl.aliases.setdefault(key, set()).add(found.group(1))
@@ -349,12 +277,6 @@ def _join_acronyms(
         spelled = {cl.find(k) for k in groups if " " in k and acro.upper() in initials(k)}
         if len(spelled) == 1:
             cl.union(spelled.pop(), acro)
-
-
-def _canonical(forms: Sequence[str]) -> str:
-    counts = Counter(forms)
-    order = {f: i for i, f in reversed(list(enumerate(forms)))}
-    return max(counts, key=lambda f: (not is_acronym(f), len(f), counts[f], -order[f]))
 
 
 def extract_actors(
@@ -373,7 +295,7 @@ def extract_actors(
     _join_acronyms(full, mentions, kinds, cl)
 
     def root_of(i: int) -> str:
-        return cl.find(cl.pinned.get(i, _key(mentions[i].text)))
+        return cl.find(cl.pinned.get(i, name_key(mentions[i].text)))
 
     members: dict[str, list[int]] = {}
     for i in range(len(mentions)):
@@ -385,14 +307,14 @@ def extract_actors(
         for key, extra in cl.aliases.items():
             if cl.find(key) == root:
                 forms += sorted(extra)
-        name = _canonical(forms)
+        name = canonical(forms)
         names[root] = name
-        votes = Counter(kinds[_key(mentions[i].text)] for i in idx)
+        votes = Counter(kinds[name_key(mentions[i].text)] for i in idx)
         kind = "person" if "person" in votes else votes.most_common(1)[0][0]
         aliases: dict[str, str] = {}  # one alias per key, the first form seen
         for form in forms:
-            if _key(form) != _key(name):
-                aliases.setdefault(_key(form), form)
+            if name_key(form) != name_key(name):
+                aliases.setdefault(name_key(form), form)
         actors.append(Actor(name=name, kind=kind, aliases=tuple(aliases.values())))
     out = tuple(
         ActorMention(actor=names[root_of(i)], start=m.start, end=m.end, text=m.text)
@@ -434,32 +356,16 @@ def merge_known(actors: Sequence[Actor], known: Sequence[Actor]) -> dict[str, st
     by_form: dict[tuple[bool, str], set[str]] = {}
     for k in known:
         for form in (k.name, *k.aliases):
-            by_form.setdefault((k.kind == "person", _key(form)), set()).add(k.name)
+            by_form.setdefault((k.kind == "person", name_key(form)), set()).add(k.name)
     out: dict[str, str] = {}
     for actor in actors:
         person = actor.kind == "person"
         forms = (actor.name, *actor.aliases)
-        hits = set().union(*(by_form.get((person, _key(f)), set()) for f in forms))
+        hits = set().union(*(by_form.get((person, name_key(f)), set()) for f in forms))
         if not hits and person:  # a bare surname meets the one stored full name ending with it
             hits = {k.name for k in known if k.kind == "person" and " " in k.name.strip()
-                    and _key(k.name).rsplit(" ", 1)[-1] == _key(actor.name)}
+                    and name_key(k.name).rsplit(" ", 1)[-1] == name_key(actor.name)}
         if not hits and not person:
-            hits = _acronym_hits(forms, [k for k in known if k.kind != "person"])
+            hits = acronym_hits(forms, [k for k in known if k.kind != "person"])
         out[actor.name] = hits.pop() if len(hits) == 1 else actor.name
     return out
-
-
-def _spellings(forms: Sequence[str]) -> tuple[set[str], set[str]]:
-    """(the acronyms among ``forms``, the initials of the rest), upper-cased."""
-    acronyms = {f.replace(".", "").upper() for f in forms if is_acronym(f)}
-    return acronyms, set().union(*(initials(f) for f in forms if not is_acronym(f)))
-
-
-def _acronym_hits(forms: Sequence[str], known: Sequence[Actor]) -> set[str]:
-    mine_acr, mine_init = _spellings(forms)
-    hits: set[str] = set()
-    for k in known:
-        their_acr, their_init = _spellings((k.name, *k.aliases))
-        if mine_acr & their_init or mine_init & their_acr:
-            hits.add(k.name)
-    return hits

@@ -2,23 +2,18 @@
 
 The offline :class:`GazetteerGeocoder` is the default. An online geopy service
 can be switched on by setting; it is always throttled by geopy's RateLimiter,
-answers are kept in a persistent SQLite cache, and any failure of the service
-falls back to the gazetteer, so resolution never depends on the network.
+answers are kept in a persistent SQLite cache (``geo.geocache``), and any failure
+of the service falls back to the gazetteer, so resolution never depends on the network.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import inspect
-import json
 import logging
-import sqlite3
 import threading
-import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from contextlib import closing
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -32,6 +27,8 @@ from geopy.point import Point
 
 from geo.config import Settings
 from geo.errors import ConfigError, GeocoderError
+from geo.geocache import GeocodeCache
+from geo.geocache import logger as cache_logger
 from geo.models import Candidate, normalize_text
 
 logger = logging.getLogger(__name__)
@@ -146,61 +143,6 @@ class GeocoderStats:
     @property
     def failure_count(self) -> int:
         return sum(self.failures.values())
-
-
-class GeocodeCache:
-    """Online answers, "no result" included, in one SQLite file that threads and processes share
-    (a short-lived connection per operation, WAL, a busy timeout)."""
-
-    def __init__(self, path: Path, *, max_age_seconds: float | None = None) -> None:
-        self.path = Path(path)
-        self.max_age_seconds = max_age_seconds
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with closing(self._connect()) as db, db:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute(
-                    "CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, service TEXT NOT NULL,"
-                    " query TEXT NOT NULL, params TEXT NOT NULL, answer TEXT NOT NULL, created REAL NOT NULL)"
-                )
-        except (OSError, sqlite3.Error) as err:
-            raise GeocoderError(f"cannot open the geocoder cache {self.path}: {err}") from err
-
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=10.0)
-        db.execute("PRAGMA busy_timeout=10000")
-        return db
-
-    @staticmethod
-    def key(service: str, query: str, params: Mapping[str, Any]) -> str:
-        blob = json.dumps([service, normalize_text(query).casefold(), params], sort_keys=True)
-        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
-    def get(self, key: str) -> list[dict[str, Any]] | None:
-        """The stored answer (possibly []), or None when there is none or it is too old."""
-        try:
-            with closing(self._connect()) as db:
-                row = db.execute("SELECT answer, created FROM answers WHERE key = ?", (key,)).fetchone()
-        except sqlite3.Error as err:
-            logger.warning("geocoder cache unreadable (%s): %s", type(err).__name__, err)
-            return None
-        if row is None or (self.max_age_seconds is not None and time.time() - row[1] > self.max_age_seconds):
-            return None
-        try:
-            answer = json.loads(row[0])
-        except ValueError as err:
-            logger.warning("geocoder cache entry unreadable, asking again: %s", err)
-            return None
-        return answer if isinstance(answer, list) else None
-
-    def put(self, key: str, service: str, query: str, params: Mapping[str, Any], answer: list[Any]) -> None:
-        try:
-            row = (key, service, query, json.dumps(params, sort_keys=True), json.dumps(answer), time.time())
-            with closing(self._connect()) as db, db:
-                db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?)", row)
-        except (sqlite3.Error, TypeError, ValueError) as err:
-            # A cache that cannot be written only costs a repeated request later.
-            logger.warning("geocoder cache not written (%s): %s", type(err).__name__, err)
 
 
 def _error_chain(err: BaseException) -> list[BaseException]:
@@ -426,7 +368,8 @@ def make_geocoder(settings: Settings, gazetteer: GazetteerLike) -> ResolvingGeoc
     if not settings.geocoder_user_agent.strip():
         raise ConfigError("GEOSTORY_GEOCODER_USER_AGENT must name this application for an online geocoder")
     online = _online_geocoder(settings)
-    for log in (logging.getLogger("geopy"), logger) if settings.geocoder_api_key else ():
+    # The cache logs from its own module since the split; it is kept under the same filter.
+    for log in (logging.getLogger("geopy"), logger, cache_logger) if settings.geocoder_api_key else ():
         if not any(isinstance(f, _Redact) and f.secret == settings.geocoder_api_key for f in log.filters):
             log.addFilter(_Redact(settings.geocoder_api_key))
     delay = settings.geocoder_min_delay

@@ -2,7 +2,8 @@
 
 Only portable types and SQL are used (JSON is kept as text), so that a
 PostgreSQL URL works without code changes; the SQLite pragmas are applied in a
-connect hook only when the dialect is SQLite.
+connect hook only when the dialect is SQLite. Tables and row conversions are
+in ``geo.schema``; here are the engine, the lock retries and the ``Store`` API.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,99 +19,40 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
-from sqlalchemy.schema import CreateIndex, CreateTable
 
 from geo.config import Settings
 from geo.errors import ConfigError, InputError, NotFoundError, StoreError
 from geo.models import PLACE_PRECISIONS, Actor, Article, Candidate, Event, Place, PlacePrecision
+from geo.schema import (
+    SCHEMA_VERSION,
+    Override,
+    actors_table,
+    articles,
+    canonical_actor_names,
+    create_schema,
+    event_actors,
+    event_row,
+    events,
+    meta,
+    metadata,
+    overrides_table,
+    place_key,
+    row_article,
+    row_event,
+)
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+# The API; all but Store live in geo.schema now and are re-exported from here.
+__all__ = ["SCHEMA_VERSION", "Override", "Store", "meta", "metadata", "place_key"]
+
 BUSY_TIMEOUT_MS = 30_000
 LOCK_RETRIES = 4  # on top of SQLite's own 30 s busy wait
 T = TypeVar("T")
 
 
-def place_key(name: str) -> str:
-    """The key overrides are stored under: case and spacing do not make another place."""
-    # Local stand-in until geo.gazetteer.normalize_name exists; keep the two in step.
-    return " ".join(name.split()).casefold()
-
-
-def _req(name: str, kind: Any, **kw: Any) -> sa.Column[Any]:
-    return sa.Column(name, kind, nullable=False, **kw)
-
-
-def _id(name: str, *args: Any, **kw: Any) -> sa.Column[Any]:
-    return sa.Column(name, sa.String(64), *args, nullable=False, **kw)
-
-
-_DOUBLE, _TEXT, _INT, _SHORT = sa.Double, sa.Text, sa.Integer, sa.String(16)
-_STAMP = sa.DateTime(timezone=True)
-metadata = sa.MetaData()
-meta = sa.Table("meta", metadata, _req("key", sa.String(64), primary_key=True), _req("value", _TEXT))
-articles = sa.Table(
-    "articles", metadata, _id("article_id", primary_key=True),
-    _req("title", _TEXT), sa.Column("published", sa.Date), _req("source", _TEXT), _req("url", _TEXT),
-    _req("origin", _TEXT), _req("text", _TEXT), _req("ingested_at", _STAMP),
-)
-# JSON lists are kept as text: actors (in the event's order), nationalities, candidates.
-events = sa.Table(
-    "events", metadata, _id("event_id", primary_key=True),
-    _id("article_id", sa.ForeignKey("articles.article_id", ondelete="CASCADE"), index=True),
-    _req("date", sa.Date, index=True), _req("date_precision", _SHORT), _req("place_name", _TEXT),
-    _req("place_key", _TEXT, index=True), _req("lat", _DOUBLE), _req("lon", _DOUBLE),
-    _req("place_precision", _SHORT), sa.Column("geonameid", sa.BigInteger),
-    _req("country_code", sa.String(8), index=True), _req("actors", _TEXT), _req("quote", _TEXT),
-    _req("sentence_start", _INT), _req("sentence_end", _INT), _req("confidence", _DOUBLE),
-    _req("source", _TEXT), _req("url", _TEXT), _req("place_start", _INT), _req("place_end", _INT),
-    _req("resolved_name", _TEXT), _req("date_text", _TEXT), _req("nationalities", _TEXT),
-    _req("candidates", _TEXT),
-)
-event_actors = sa.Table(
-    "event_actors", metadata,
-    _id("event_id", sa.ForeignKey("events.event_id", ondelete="CASCADE"), primary_key=True),
-    _req("actor", _TEXT, primary_key=True, index=True),
-)
-actors_table = sa.Table(
-    "actors", metadata, _req("name", _TEXT, primary_key=True), _req("kind", sa.String(32)),
-    _req("aliases", _TEXT),
-)
-overrides_table = sa.Table(
-    "overrides", metadata, _req("key", _TEXT, primary_key=True), _req("lat", _DOUBLE),
-    _req("lon", _DOUBLE), _req("precision", _SHORT), sa.Column("geonameid", sa.BigInteger),
-    _req("country_code", sa.String(8)), _req("resolved_name", _TEXT), _req("note", _TEXT),
-    _req("created_at", _STAMP),
-)
-
-
 class _AlreadyStored(Exception):
     """Internal: the article is in the store already, so its transaction rolls back."""
-
-
-@dataclass(frozen=True)
-class Override:
-    """A user's correction of where a place name is, applied to every event and future ingest."""
-
-    key: str  # place_key() of the name
-    lat: float
-    lon: float
-    precision: PlacePrecision
-    geonameid: int | None = None
-    country_code: str = ""
-    resolved_name: str = ""
-    note: str = ""
-    created_at: datetime | None = None
-
-    def to_place(self, name: str) -> Place:
-        """The resolution this override imposes on a mention written as ``name``."""
-        return Place(
-            name=name, lat=self.lat, lon=self.lon, precision=self.precision, confidence=1.0,
-            resolved_name=self.resolved_name or name, geonameid=self.geonameid,
-            country_code=self.country_code, feature=self.precision,  # precision names are features
-            method="override",
-        )
 
 
 def _is_locked(err: OperationalError) -> bool:
@@ -152,7 +93,7 @@ class Store:
         self._engine = _make_engine(url)
         for attempt in range(3):
             try:
-                self._run(self._create_schema, write=True)
+                self._run(create_schema, write=True)
                 break
             except StoreError as err:
                 # Two first openers may both insert the schema version; the loser finds it made.
@@ -201,19 +142,6 @@ class Store:
                 raise StoreError(f"database error: {getattr(err, 'orig', None) or err}") from err
         raise AssertionError("unreachable")  # the loop returns or raises
 
-    def _create_schema(self, conn: Connection) -> None:
-        # create_all() checks, then creates: two processes opening a new file both try to
-        # create. IF NOT EXISTS (SQLite and PostgreSQL alike) makes that race harmless.
-        for table in metadata.sorted_tables:
-            conn.execute(CreateTable(table, if_not_exists=True))
-            for index in sorted(table.indexes, key=lambda i: str(i.name)):
-                conn.execute(CreateIndex(index, if_not_exists=True))
-        found = conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
-        if found is None:
-            conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
-        elif int(found) != SCHEMA_VERSION:
-            raise StoreError(f"the database has schema version {found}; this code needs {SCHEMA_VERSION}")
-
     # -- writes -----------------------------------------------------------------
     def add_article(self, article: Article, events_: Sequence[Event], actors: Iterable[Actor] = ()) -> bool:
         """Store an article with its events and actors, all or nothing.
@@ -237,7 +165,7 @@ class Store:
             except IntegrityError as err:
                 raise _AlreadyStored from err  # leaves the transaction by rolling it back
             if events_:
-                conn.execute(events.insert(), [_event_row(e) for e in events_])
+                conn.execute(events.insert(), [event_row(e) for e in events_])
                 links = {(e.event_id, name) for e in events_ for name in e.actors}
                 if links:
                     conn.execute(event_actors.insert(), [{"event_id": i, "actor": a} for i, a in links])
@@ -365,10 +293,10 @@ class Store:
         def work(conn: Connection) -> list[Event]:
             q = query
             if wanted is not None:
-                names = _canonical_names(conn, wanted)
+                names = canonical_actor_names(conn, wanted)
                 q = q.where(events.c.event_id.in_(
                     sa.select(event_actors.c.event_id).where(event_actors.c.actor.in_(names))))
-            return [_row_event(r) for r in conn.execute(q).mappings()]
+            return [row_event(r) for r in conn.execute(q).mappings()]
 
         return self._run(work)
 
@@ -387,7 +315,7 @@ class Store:
         return row
 
     def event(self, event_id: str) -> Event:
-        return _row_event(self._first(sa.select(events).where(events.c.event_id == event_id),
+        return row_event(self._first(sa.select(events).where(events.c.event_id == event_id),
                                       f"no event {event_id!r}"))
 
     def articles(self) -> list[tuple[str, Article]]:
@@ -395,10 +323,10 @@ class Store:
         query = sa.select(articles).order_by(articles.c.published.is_(None), articles.c.published,
                                              articles.c.ingested_at, articles.c.article_id)
         rows = self._run(lambda c: c.execute(query).mappings().all())
-        return [(r["article_id"], _row_article(r)) for r in rows]
+        return [(r["article_id"], row_article(r)) for r in rows]
 
     def article(self, article_id: str) -> Article:
-        return _row_article(self._first(sa.select(articles).where(articles.c.article_id == article_id),
+        return row_article(self._first(sa.select(articles).where(articles.c.article_id == article_id),
                                         f"no article {article_id!r}"))
 
     def actors(self) -> list[tuple[Actor, int]]:
@@ -428,29 +356,6 @@ class Store:
         return self._run(work)
 
 
-# -- rows <-> values ---------------------------------------------------------------
-def _event_row(event: Event) -> dict[str, Any]:
-    row = {f.name: getattr(event, f.name) for f in fields(Event)}
-    row.update(
-        place_key=place_key(event.place_name), actors=json.dumps(list(event.actors)),
-        nationalities=json.dumps(list(event.nationalities)),
-        candidates=json.dumps([asdict(c) for c in event.candidates]),
-    )
-    return row
-
-
-def _row_event(row: Any) -> Event:
-    values = {f.name: row[f.name] for f in fields(Event)}
-    values["actors"] = tuple(json.loads(values["actors"]))
-    values["nationalities"] = tuple(json.loads(values["nationalities"]))
-    values["candidates"] = tuple(Candidate(**c) for c in json.loads(values["candidates"]))
-    return Event(**values)
-
-
-def _row_article(row: Any) -> Article:
-    return Article(**{f.name: row[f.name] for f in fields(Article)})
-
-
 def _upsert_actors(conn: Connection, actors: Sequence[Actor]) -> None:
     """Insert new actors; for known ones, add the aliases not seen before (the first kind stays)."""
     merged: dict[str, Actor] = {}
@@ -475,13 +380,3 @@ def _upsert_actors(conn: Connection, actors: Sequence[Actor]) -> None:
         elif aliases != before:
             conn.execute(actors_table.update().where(actors_table.c.name == name)
                          .values(aliases=json.dumps(aliases)))
-
-
-def _canonical_names(conn: Connection, wanted: Sequence[str]) -> list[str]:
-    """The stored actor names that ``wanted`` denotes, by name or alias, ignoring case."""
-    folded = {w.casefold() for w in wanted}
-    names = set(wanted)
-    for name, aliases in conn.execute(sa.select(actors_table.c.name, actors_table.c.aliases)):
-        if name.casefold() in folded or any(a.casefold() in folded for a in json.loads(aliases)):
-            names.add(name)
-    return sorted(names)

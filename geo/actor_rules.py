@@ -1,0 +1,140 @@
+"""Actor naming rules: how English news writes the names of people and bodies.
+
+The small, table-free tests ``geo.actors`` applies when it collects and merges
+mentions: name keys, acronyms and the initials a name spells, trimming "the",
+an honorific and a possessive, the canonical form among several, and span tests
+read from spaCy's tokens (part of a title, after a role noun, used as a place).
+Split from ``geo.actors`` so each rule can be read on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Collection, Sequence
+
+from spacy.tokens import Span
+
+from geo.models import Actor
+
+# Grammar words, not names: skipped when spelling initials ("Department of Defense").
+_FUNCTION_WORDS = frozenset({"of", "the", "for", "and", "on", "in", "de", "du", "la", "to", "at", "&"})
+_HONORIFICS = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame)\.?\s+")
+_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
+_ACRONYM = re.compile(r"^[A-Z][A-Za-z]{0,4}[A-Z]$")
+# A place after one of these prepositions is a place even if a person shares its name.
+_SPATIAL_PREPS = frozenset(
+    {"in", "at", "to", "from", "into", "near", "across", "through", "toward", "towards"}
+)
+
+
+# --- name forms ----------------------------------------------------------------------------------
+
+
+def is_acronym(name: str) -> bool:
+    """ "NRF", "UN", "U.N.", "DoD": short, capitalised at both ends, dots allowed."""
+    return bool(_ACRONYM.match(name.replace(".", "")))
+
+
+def name_key(name: str) -> str:
+    """What two forms of a name are compared by: case and spacing ignored, an acronym's dots too."""
+    if is_acronym(name):
+        return name.replace(".", "").casefold()
+    return " ".join(name.split()).casefold()
+
+
+def initials(name: str) -> set[str]:
+    """The acronyms a name can be written as, upper-cased: with and without its
+    grammar words, and with hyphenated parts counted once or each."""
+    out: set[str] = set()
+    for parts in (name.split(), re.split(r"[\s-]+", name)):
+        words = [w for w in parts if w and w[0].isalpha()]
+        if len(words) < 2:
+            continue
+        out.add("".join(w[0] for w in words).upper())
+        content = [w for w in words if w.casefold() not in _FUNCTION_WORDS]
+        if len(content) >= 2:
+            out.add("".join(w[0] for w in content).upper())
+    return out
+
+
+def trim(full: str, start: int, end: int, label: str) -> tuple[int, int]:
+    """Offsets without a leading "the"/honorific and a trailing possessive."""
+    text = full[start:end]
+    for pattern in (_LEADING_THE, _HONORIFICS if label == "PERSON" else None):
+        if pattern is not None and (m := pattern.match(text)):
+            start += m.end()
+            text = text[m.end() :]
+    if m := _POSSESSIVE.search(text):
+        end -= len(m.group())
+        text = text[: m.start()]
+    stripped = text.rstrip(" ,;:")
+    return start, start + len(stripped)
+
+
+def is_demonym_word(word: str, is_demonym: Callable[[str], bool]) -> bool:
+    # The gazetteer knows "Qatari"; the text says "Qataris".
+    return is_demonym(word) or (word.endswith("s") and is_demonym(word[:-1]))
+
+
+def canonical(forms: Sequence[str]) -> str:
+    """The longest non-acronym form; then the most used, then the first seen."""
+    counts = Counter(forms)
+    order = {f: i for i, f in reversed(list(enumerate(forms)))}
+    return max(counts, key=lambda f: (not is_acronym(f), len(f), counts[f], -order[f]))
+
+
+def _spellings(forms: Sequence[str]) -> tuple[set[str], set[str]]:
+    """(the acronyms among ``forms``, the initials of the rest), upper-cased."""
+    acronyms = {f.replace(".", "").upper() for f in forms if is_acronym(f)}
+    return acronyms, set().union(*(initials(f) for f in forms if not is_acronym(f)))
+
+
+def acronym_hits(forms: Sequence[str], known: Sequence[Actor]) -> set[str]:
+    """The ``known`` actors whose names an acronym among ``forms`` spells, or the reverse."""
+    mine_acr, mine_init = _spellings(forms)
+    hits: set[str] = set()
+    for k in known:
+        their_acr, their_init = _spellings((k.name, *k.aliases))
+        if mine_acr & their_init or mine_init & their_acr:
+            hits.add(k.name)
+    return hits
+
+
+# --- spans ---------------------------------------------------------------------------------------
+
+
+def in_title(ent: Span) -> bool:
+    """A one-word ORG that is part of someone's title, not an actor of its own:
+    "Secretary of State", or before a title word and a name ("Defense Secretary Lloyd Austin")."""
+    doc, i, j = ent.doc, ent.start, ent.end
+    if len(ent) != 1:
+        return False
+    if i >= 2 and doc[i - 1].lower_ == "of" and doc[i - 2].is_title and not doc[i - 2].ent_type_:
+        return True
+    return (j + 1 < len(doc) and doc[j].is_title and not doc[j].ent_type_
+            and doc[j + 1].ent_type_ == "PERSON" and doc[j + 1].ent_iob_ == "B")
+
+
+def role_noun(ent: Span) -> str:
+    """The lower-case common noun right before an entity ("spokesman"), or ""."""
+    prev = ent.doc[ent.start - 1] if ent.start > 0 else None
+    if prev is None or not (prev.is_alpha and prev.is_lower) or prev.is_stop:
+        return ""
+    if prev.doc.has_annotation("POS") and prev.pos_ != "NOUN":
+        return ""
+    return prev.lower_
+
+
+def is_spatial(ent: Span) -> bool:
+    """After "in", "to", "from"...: used as a place."""
+    return ent.root.dep_ == "pobj" and ent.root.head.lower_ in _SPATIAL_PREPS
+
+
+def looks_personal(ent: Span) -> bool:
+    return 2 <= len(ent) <= 3 and all(t.is_alpha and t.is_title for t in ent)
+
+
+def overlaps(start: int, end: int, spans: Collection[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in spans)

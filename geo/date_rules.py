@@ -1,0 +1,349 @@
+"""Date rules: the text of one DATE/TIME entity -> an ``EventDate`` anchored on the published date.
+
+dateparser is only ever given the text of one entity, never a whole sentence
+(over free text it reads "we" as Wednesday). Our own rules run first for the
+cases where dateparser 1.5 is wrong: decades (it returns "1990 seconds ago"),
+year ranges (not found), durations ("20 years" becomes a date), weekdays (their
+direction depends on the verb's tense) and bare month names.
+
+Convention for ``EventDate.value``: the first day of the period the text names.
+"last month" is the 1st of that month, "2019" is 1 January 2019, "the 1980s" is
+1980-01-01, "the late 1990s" is 1997-01-01 and "the mid 1990s" 1994-01-01 (the
+start of the part of the decade named; precision "decade"), "1996-2001" is
+1996-01-01 (the start of the range; precision "year"). Weeks are counted back
+from the publication day ("three weeks ago" = published - 21 days).
+
+Split from ``geo.temporal``, which reads spans, sentences and tense from spaCy
+and hands the text here: these rules need no parse and can be read alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Literal
+
+from dateparser.date import DateDataParser
+
+from geo.models import EventDate
+
+log = logging.getLogger(__name__)
+
+Tense = Literal["past", "present", "future"]
+
+MAX_YEARS_AHEAD = 50  # a date further than this after publication is a misreading
+MIN_YEAR = 1000
+
+_MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+    "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+_WEEKDAYS = {
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
+    "sunday": 6, "tues": 1, "weds": 2, "thurs": 3,
+}  # fmt: skip
+_NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+    "hundred": 100, "a hundred": 100, "a couple of": 2, "couple of": 2, "a couple": 2,
+}  # fmt: skip
+# Vague counts get a guess and one step coarser precision.
+_VAGUE = {"a few": 3, "few": 3, "several": 3}
+_DECADE_WORDS = {
+    "twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60, "seventies": 70,
+    "eighties": 80, "nineties": 90,
+}  # fmt: skip
+_COARSER = {"day": "week", "week": "month", "month": "year", "year": "decade", "decade": "decade"}
+
+_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_MONTH_RE = re.compile(r"\b(?P<month>" + _MONTH_NAMES + r")\b\.?")
+_WEEKDAY_RE = re.compile(r"\b(?P<day>" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True)) + r")\b")
+_DAYNUM_RE = re.compile(r"(?<![\d,])\d{1,2}(?:st|nd|rd|th)?(?![\d:])")
+_YEAR_RE = re.compile(r"(?<![\d,.])(\d{4})(?![\d,])")
+_NUMERIC_DATE_RE = re.compile(
+    r"\b(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,2}\.\d{1,2}\.\d{4})\b"
+)
+_DECADE_RE = re.compile(
+    r"(?:\b(?P<part>early|mid|late)[\s-]*)?(?:(?P<four>\b\d{3}0)'?s\b|(?:\bthe\s+'?|')(?P<two>\d0)'?s\b"
+    r"|\bthe\s+(?P<word>" + "|".join(_DECADE_WORDS) + r")\b)"
+)
+_RANGE_RE = re.compile(r"\b(?P<a>\d{4})\s*(?:-|to|until|till|through|and|/)\s*(?P<b>\d{4}|\d{2})\b(?!-)")
+_ORD = r"(?:st|nd|rd|th)?"
+_TO = r"\s*(?:-|and|to|through)\s*"
+_DAY_RANGE_RE = re.compile(  # "5-6 September", "Sept 5 and 6": keep the first day
+    "".join(
+        [
+            r"(?P<keep>\b\d{1,2}", _ORD, ")", _TO, r"\d{1,2}", _ORD,
+            r"(?=\s+(?:of\s+)?(?:", _MONTH_NAMES, r")\b)",
+            r"|(?P<keep2>\b(?:", _MONTH_NAMES, r")\b\.?\s*\d{1,2}", _ORD, ")", _TO, r"\d{1,2}\b", _ORD,
+        ]
+    )
+)  # fmt: skip
+_PART_OF_DECADE = {None: 0, "early": 0, "mid": 4, "late": 7}
+_NOT_A_DATE_RE = re.compile(
+    r"year-old|years? old|\b(?:daily|weekly|monthly|annual(?:ly)?|every|each|per|previous|same|that|"
+    r"following|preceding|prior|earlier|later|before|after|recent|coming|past|century|centuries)\b"
+)
+_DAY_WORDS = {"today": 0, "tonight": 0, "this morning": 0, "this afternoon": 0, "this evening": 0,
+              "yesterday": -1, "last night": -1, "tomorrow": 1, "the day before yesterday": -2,
+              "the day after tomorrow": 2}  # fmt: skip
+_DAY_WORDS_RE = re.compile(r"\b(" + "|".join(sorted(_DAY_WORDS, key=len, reverse=True)) + r")\b")
+_UNIT = r"(?P<unit>hour|day|night|week|month|year|decade)s?"
+_AGO_RE = re.compile(r"^(?P<n>[a-z\d, -]+?)[\s-]+" + _UNIT + r"\s+(?P<dir>ago|from now|hence)$")
+_THIS_RE = re.compile(r"^(?:(?:earlier|later|early|late)\s+)?(?P<qual>this|last|next)\s+" + _UNIT + "$")
+_UNIT_WORD_RE = re.compile(r"\b(?:hour|day|night|week|month|year|decade|centur(?:y|ie))s?\b")
+_LEADING_RE = re.compile(
+    r"^(?:on|in|at|by|since|from|until|till|during|of|around|about|circa|some|nearly|almost|roughly|"
+    r"just|only|over|more than|less than|at least|up to|as of|as early as|as late as)\s+"
+)
+_WEEKEND_RE = re.compile(r"\b(?:(?P<qual>this|last|next|the)\s+)?weekend\b")
+
+
+def resolve_text(text: str, published: date | None, tense: Tense | None = None) -> EventDate | None:
+    """The rules behind ``geo.temporal.resolve_date``, on plain text with the tense given by the caller."""
+    published = as_date(published)
+    t = _clean(text)
+    if not t:
+        return None
+    try:
+        value, precision = _resolve(t, published, tense)
+    except (ValueError, OverflowError) as err:  # date arithmetic out of range: not a real date
+        log.debug("date %r not resolvable: %s", text, err)
+        return None
+    if value is None or precision is None or not _plausible(value, published):
+        return None
+    return EventDate(_period_start(value, precision), precision, text.strip())
+
+
+def _resolve(t: str, published: date | None, tense: Tense | None) -> tuple[date | None, str | None]:
+    if _NUMERIC_DATE_RE.search(t) or (_MONTH_RE.search(t) and _DAYNUM_RE.search(t)):
+        value = _absolute_day(t, published, tense)
+        if value is not None:
+            return value, "day"
+    if m := _DECADE_RE.search(t):
+        return _decade(m, published), "decade"
+    if m := _RANGE_RE.search(t):
+        start, end = int(m["a"]), m["b"]
+        end_year = int(end) if len(end) == 4 else start // 100 * 100 + int(end)
+        return (date(start, 1, 1), "year") if end_year >= start else (None, None)
+    if m := _DAY_WORDS_RE.search(t):
+        return (None, None) if published is None else (published + timedelta(_DAY_WORDS[m[1]]), "day")
+    if m := _MONTH_RE.search(t):
+        return _month(_MONTHS[m["month"]], t, published, tense), "month"
+    if m := _WEEKDAY_RE.search(t):
+        return _weekday(_WEEKDAYS[m["day"]], t, published, tense), "day"
+    if m := _WEEKEND_RE.search(t):
+        return _weekday(5, f"{m['qual'] or ''} saturday", published, tense), "week"
+    if m := _AGO_RE.match(t):
+        return _ago(m, published)
+    if m := _THIS_RE.match(t):
+        return _this_last_next(m["qual"], m["unit"], published)
+    if m := re.fullmatch(r"(?:the\s+year\s+)?(\d{4})", t):
+        return date(int(m[1]), 1, 1), "year"
+    if _UNIT_WORD_RE.search(t) or _NOT_A_DATE_RE.search(t):
+        return None, None  # a duration ("20 years", "several days") or anaphora ("the previous day")
+    parsed = _dateparser_answer(t, published, tense)
+    if parsed is not None:
+        return parsed
+    if m := _YEAR_RE.search(t):
+        return date(int(m[1]), 1, 1), "year"  # "late 2020", "the summer of 2019"
+    return None, None
+
+
+def _absolute_day(t: str, published: date | None, tense: Tense | None) -> date | None:
+    """A day of a month via dateparser; the year, when missing, follows the tense."""
+    t = _DAY_RANGE_RE.sub(lambda m: m["keep"] or m["keep2"], t)  # "5-6 September": the first day
+    t = _WEEKDAY_RE.sub("", t).strip(" ,")  # "Monday, September 6": the date wins
+    has_year = bool(_YEAR_RE.search(t) or re.search(r"\d{1,2}/\d{1,2}/\d{2}\b", t))
+    if published is None and not has_year:
+        return None
+    base = published or date(2000, 1, 1)
+    answer = _parser("current_period", base).get_date_data(t)
+    if answer.date_obj is None or answer.period != "day":
+        return None
+    value = answer.date_obj.date()
+    if not has_year and published is not None:
+        value = _shift_year(value, published, tense)
+    return value
+
+
+def _shift_year(value: date, published: date, tense: Tense | None, *, by_month: bool = False) -> date:
+    """A month or day named without a year: last year if past tense puts it in the future, and vice versa."""
+    key = (lambda d: (d.year, d.month)) if by_month else (lambda d: (d.year, d.month, d.day))
+    if tense == "past" and key(value) > key(published):
+        return _replace_year(value, value.year - 1)
+    if tense == "future" and key(value) < key(published):
+        return _replace_year(value, value.year + 1)
+    return value
+
+
+def _replace_year(value: date, year: int) -> date:
+    if value.month == 2 and value.day == 29:
+        return date(year, 3, 1)
+    return value.replace(year=year)
+
+
+def _decade(m: re.Match[str], published: date | None) -> date | None:
+    if m["four"]:
+        start = int(m["four"])
+    else:
+        short = int(m["two"]) if m["two"] else _DECADE_WORDS[m["word"]]
+        if published is None:
+            return None  # "the '90s" needs a century, which only the publication date gives
+        century = published.year // 100 * 100
+        start = century + short if century + short <= published.year else century - 100 + short
+    return date(start + _PART_OF_DECADE[m["part"]], 1, 1)
+
+
+def _month(month: int, t: str, published: date | None, tense: Tense | None) -> date | None:
+    if m := _YEAR_RE.search(t):
+        return date(int(m[1]), month, 1)
+    if published is None:
+        return None
+    return _shift_year(date(published.year, month, 1), published, tense, by_month=True)
+
+
+def _weekday(weekday: int, t: str, published: date | None, tense: Tense | None) -> date | None:
+    """Same weekday as publication = that day (news convention), unless "last"/"next" says otherwise."""
+    if published is None:
+        return None
+    back = (published.weekday() - weekday) % 7 or 7  # days back to the previous such weekday
+    ahead = (weekday - published.weekday()) % 7 or 7
+    if re.search(r"\b(?:last|past|previous)\b", t):
+        return published - timedelta(back)
+    if re.search(r"\b(?:next|coming)\b", t):
+        return published + timedelta(ahead)
+    if weekday == published.weekday():
+        return published
+    # Past, present or unknown tense looks back: news mostly reports what already happened.
+    return published + timedelta(ahead) if tense == "future" else published - timedelta(back)
+
+
+def _ago(m: re.Match[str], published: date | None) -> tuple[date | None, str | None]:
+    count = _count(m["n"])
+    if count is None or published is None:
+        return None, None
+    n, vague = count
+    unit = m["unit"]
+    sign = -1 if m["dir"] == "ago" else 1
+    precision = {"hour": "day", "night": "day"}.get(unit, unit)
+    if unit in ("hour",):
+        value = (datetime.combine(published, datetime.min.time()) + sign * timedelta(hours=n)).date()
+    elif unit in ("day", "night", "week"):
+        value = published + sign * timedelta(days=n * (7 if unit == "week" else 1))
+    elif unit == "month":
+        value = _add_months(published, sign * n)
+    else:
+        years = n * (10 if unit == "decade" else 1)
+        value = date(published.year + sign * years, 1, 1)
+    return value, _COARSER[precision] if vague else precision
+
+
+def _this_last_next(qual: str, unit: str, published: date | None) -> tuple[date | None, str | None]:
+    if published is None:
+        return None, None
+    step = {"this": 0, "last": -1, "next": 1}[qual]
+    if unit in ("day", "night", "hour"):
+        return None, None  # "the next day", "last hour": anaphoric or not a date
+    if unit == "week":
+        return published + timedelta(7 * step), "week"
+    if unit == "month":
+        return _add_months(published, step), "month"
+    if unit == "year":
+        return date(published.year + step, 1, 1), "year"
+    return date(published.year // 10 * 10 + 10 * step, 1, 1), "decade"
+
+
+def _dateparser_answer(t: str, published: date | None, tense: Tense | None) -> tuple[date, str] | None:
+    """Whatever our rules do not cover; answers that depend on the base need a published date."""
+    prefer = {"past": "past", "future": "future"}.get(tense or "", "current_period")
+    bases = [published] if published is not None else [date(2000, 1, 15), date(2010, 7, 15)]
+    answers = {_dateparser_once(t, prefer, base) for base in bases}
+    if len(answers) != 1:
+        return None  # the answer moved with the base: relative, and no published date to anchor it
+    return answers.pop()
+
+
+def _dateparser_once(t: str, prefer: str, base: date) -> tuple[date, str] | None:
+    answer = _parser(prefer, base).get_date_data(t)
+    period = {"day": "day", "week": "week", "month": "month", "year": "year"}.get(answer.period or "")
+    if answer.date_obj is None or period is None:
+        # "time"/"part_of_day" answers are the seconds-before-base trap ("the 1980s") or a
+        # clock time that says nothing about the day.
+        log.debug("dateparser answer for %r dropped: %s (%s)", t, answer.date_obj, answer.period)
+        return None
+    value = answer.date_obj.date()
+    if period == "month":
+        value = value.replace(day=1)
+    elif period == "year":
+        value = date(value.year, 1, 1)
+    return value, period
+
+
+@lru_cache(maxsize=64)
+def _parser(prefer: str, base: date) -> DateDataParser:
+    # Settings are fixed per parser, so one parser per (preference, base date).
+    settings = {
+        "RELATIVE_BASE": datetime.combine(base, datetime.min.time()),
+        "PREFER_DATES_FROM": prefer,
+        "RETURN_TIME_AS_PERIOD": True,
+        "PREFER_DAY_OF_MONTH": "first",
+    }
+    return DateDataParser(languages=["en"], settings=settings)
+
+
+def _count(text: str) -> tuple[int, bool] | None:
+    text = re.sub(r"^(?:about|nearly|almost|around|roughly|more than|over|just|only)\s+", "", text.strip())
+    if text in _VAGUE:
+        return _VAGUE[text], True
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})*|\d+", text):
+        return int(text.replace(",", "")), False
+    if text in _NUMBERS:
+        return _NUMBERS[text], False
+    parts = re.split(r"[\s-]+", text)
+    if len(parts) == 2 and parts[0] in _NUMBERS and parts[1] in _NUMBERS and _NUMBERS[parts[1]] < 10:
+        return _NUMBERS[parts[0]] + _NUMBERS[parts[1]], False  # "twenty-five"
+    return None
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _period_start(value: date, precision: str) -> date:
+    """Months and coarser are dated by their first day; weeks keep the day they were counted to."""
+    if precision == "month":
+        return value.replace(day=1)
+    if precision in ("year", "decade"):
+        return value.replace(month=1, day=1)
+    return value
+
+
+def _plausible(value: date, published: date | None) -> bool:
+    if value.year < MIN_YEAR:
+        return False
+    limit = (published or date.today()).year + MAX_YEARS_AHEAD
+    return value.year <= limit
+
+
+def _clean(text: str) -> str:
+    t = text.lower().replace("’", "'").replace("‘", "'")
+    t = re.sub(r"[–—‒−]", "-", t)
+    t = re.sub(r"(?<=[a-z])'s\b", "", t)  # "Sunday's"; "1990's" keeps its s
+    t = re.sub(r"\s+", " ", t).strip(' \t\n,;:!?"()[]')
+    previous = None
+    while previous != t:
+        previous, t = t, _LEADING_RE.sub("", t)
+    return t
+
+
+def as_date(value: date | None) -> date | None:
+    """A datetime given as the published date counts by its day."""
+    return value.date() if isinstance(value, datetime) else value

@@ -1,0 +1,149 @@
+"""The store's tables: SQLAlchemy Core definitions, the schema version, and rows <-> model values.
+
+Split from ``geo.store`` so that the shape of the data (and how JSON columns
+are read back, actor aliases included) is readable apart from the transactions
+over it. Only portable types are used (JSON lists are kept as text), so the
+same tables work on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.schema import CreateIndex, CreateTable
+
+from geo.errors import StoreError
+from geo.models import Article, Candidate, Event, Place, PlacePrecision
+
+SCHEMA_VERSION = 1
+
+
+def place_key(name: str) -> str:
+    """The key overrides are stored under: case and spacing do not make another place."""
+    # Local stand-in until geo.gazetteer.normalize_name exists; keep the two in step.
+    return " ".join(name.split()).casefold()
+
+
+def _req(name: str, kind: Any, **kw: Any) -> sa.Column[Any]:
+    return sa.Column(name, kind, nullable=False, **kw)
+
+
+def _id(name: str, *args: Any, **kw: Any) -> sa.Column[Any]:
+    return sa.Column(name, sa.String(64), *args, nullable=False, **kw)
+
+
+_DOUBLE, _TEXT, _INT, _SHORT = sa.Double, sa.Text, sa.Integer, sa.String(16)
+_STAMP = sa.DateTime(timezone=True)
+metadata = sa.MetaData()
+meta = sa.Table("meta", metadata, _req("key", sa.String(64), primary_key=True), _req("value", _TEXT))
+articles = sa.Table(
+    "articles", metadata, _id("article_id", primary_key=True),
+    _req("title", _TEXT), sa.Column("published", sa.Date), _req("source", _TEXT), _req("url", _TEXT),
+    _req("origin", _TEXT), _req("text", _TEXT), _req("ingested_at", _STAMP),
+)
+# JSON lists are kept as text: actors (in the event's order), nationalities, candidates.
+events = sa.Table(
+    "events", metadata, _id("event_id", primary_key=True),
+    _id("article_id", sa.ForeignKey("articles.article_id", ondelete="CASCADE"), index=True),
+    _req("date", sa.Date, index=True), _req("date_precision", _SHORT), _req("place_name", _TEXT),
+    _req("place_key", _TEXT, index=True), _req("lat", _DOUBLE), _req("lon", _DOUBLE),
+    _req("place_precision", _SHORT), sa.Column("geonameid", sa.BigInteger),
+    _req("country_code", sa.String(8), index=True), _req("actors", _TEXT), _req("quote", _TEXT),
+    _req("sentence_start", _INT), _req("sentence_end", _INT), _req("confidence", _DOUBLE),
+    _req("source", _TEXT), _req("url", _TEXT), _req("place_start", _INT), _req("place_end", _INT),
+    _req("resolved_name", _TEXT), _req("date_text", _TEXT), _req("nationalities", _TEXT),
+    _req("candidates", _TEXT),
+)
+event_actors = sa.Table(
+    "event_actors", metadata,
+    _id("event_id", sa.ForeignKey("events.event_id", ondelete="CASCADE"), primary_key=True),
+    _req("actor", _TEXT, primary_key=True, index=True),
+)
+actors_table = sa.Table(
+    "actors", metadata, _req("name", _TEXT, primary_key=True), _req("kind", sa.String(32)),
+    _req("aliases", _TEXT),
+)
+overrides_table = sa.Table(
+    "overrides", metadata, _req("key", _TEXT, primary_key=True), _req("lat", _DOUBLE),
+    _req("lon", _DOUBLE), _req("precision", _SHORT), sa.Column("geonameid", sa.BigInteger),
+    _req("country_code", sa.String(8)), _req("resolved_name", _TEXT), _req("note", _TEXT),
+    _req("created_at", _STAMP),
+)
+
+
+@dataclass(frozen=True)
+class Override:
+    """A user's correction of where a place name is, applied to every event and future ingest."""
+
+    key: str  # place_key() of the name
+    lat: float
+    lon: float
+    precision: PlacePrecision
+    geonameid: int | None = None
+    country_code: str = ""
+    resolved_name: str = ""
+    note: str = ""
+    created_at: datetime | None = None
+
+    def to_place(self, name: str) -> Place:
+        """The resolution this override imposes on a mention written as ``name``."""
+        return Place(
+            name=name, lat=self.lat, lon=self.lon, precision=self.precision, confidence=1.0,
+            resolved_name=self.resolved_name or name, geonameid=self.geonameid,
+            country_code=self.country_code, feature=self.precision,  # precision names are features
+            method="override",
+        )
+
+
+def create_schema(conn: Connection) -> None:
+    """Create whatever tables and indexes are missing, then check the schema version."""
+    # create_all() checks, then creates: two processes opening a new file both try to
+    # create. IF NOT EXISTS (SQLite and PostgreSQL alike) makes that race harmless.
+    for table in metadata.sorted_tables:
+        conn.execute(CreateTable(table, if_not_exists=True))
+        for index in sorted(table.indexes, key=lambda i: str(i.name)):
+            conn.execute(CreateIndex(index, if_not_exists=True))
+    found = conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
+    if found is None:
+        conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+    elif int(found) != SCHEMA_VERSION:
+        raise StoreError(f"the database has schema version {found}; this code needs {SCHEMA_VERSION}")
+
+
+def canonical_actor_names(conn: Connection, wanted: Sequence[str]) -> list[str]:
+    """The stored actor names that ``wanted`` denotes, by name or alias, ignoring case."""
+    folded = {w.casefold() for w in wanted}
+    names = set(wanted)
+    for name, aliases in conn.execute(sa.select(actors_table.c.name, actors_table.c.aliases)):
+        if name.casefold() in folded or any(a.casefold() in folded for a in json.loads(aliases)):
+            names.add(name)
+    return sorted(names)
+
+
+# -- rows <-> values ---------------------------------------------------------------
+def event_row(event: Event) -> dict[str, Any]:
+    row = {f.name: getattr(event, f.name) for f in fields(Event)}
+    row.update(
+        place_key=place_key(event.place_name), actors=json.dumps(list(event.actors)),
+        nationalities=json.dumps(list(event.nationalities)),
+        candidates=json.dumps([asdict(c) for c in event.candidates]),
+    )
+    return row
+
+
+def row_event(row: Any) -> Event:
+    values = {f.name: row[f.name] for f in fields(Event)}
+    values["actors"] = tuple(json.loads(values["actors"]))
+    values["nationalities"] = tuple(json.loads(values["nationalities"]))
+    values["candidates"] = tuple(Candidate(**c) for c in json.loads(values["candidates"]))
+    return Event(**values)
+
+
+def row_article(row: Any) -> Article:
+    return Article(**{f.name: row[f.name] for f in fields(Article)})
