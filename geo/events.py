@@ -15,7 +15,6 @@ from geo.models import Article, Event, EventDate, Place, Toponym, make_event_id
 DateFor = Callable[[Span, "date | None", "int | None"], "EventDate | None"]
 
 
-
 def build_events(
     article: Article,
     doc: Doc,
