@@ -35,6 +35,7 @@ class Settings:
     geocoder_min_delay: float = 1.0  # seconds between requests (Nominatim's policy: >= 1)
     geocoder_timeout: float = 10.0
     demo: bool = True  # load the bundled demo story into an empty store
+    basemap_style: str = ""  # a MapLibre style URL for a tile basemap; "" = the shipped outlines only
 
     def __repr__(self) -> str:
         # Keys never appear in logs or pages.

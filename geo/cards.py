@@ -1,0 +1,108 @@
+"""An event's card: what the dashboard shows when a point is picked, as escaped Markdown.
+
+Article text is untrusted. Streamlit renders Markdown without raw HTML, but
+Markdown itself can still make links, images, LaTeX (``$``) and coloured
+directives (``:red[...]``) out of punctuation, so every piece of data is
+escaped for both HTML and Markdown before it is placed in the card.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from geo.models import Article, Event
+
+# Every ASCII punctuation character CommonMark lets a backslash escape, but the
+# ones html.escape turns into entities (escaping those twice would show "\&lt;").
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:=^])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+MAX_URL = 2000
+
+
+def md_escape(text: str) -> str:
+    """Plain text made inert in Streamlit Markdown: no markup, links, HTML or maths."""
+    text = _CONTROL.sub("", text)
+    text = " ".join(text.split())  # newlines would start Markdown blocks
+    return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=True)
+
+
+def safe_url(url: str) -> str | None:
+    """The URL if it is a plain http(s) link, else None (javascript:, data:, spaces...)."""
+    url = (url or "").strip()
+    if not url or len(url) > MAX_URL or _CONTROL.search(url) or any(c.isspace() for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+def highlighted_sentence(event: Event, article_text: str | None = None) -> str:
+    """The event's sentence with the place name in bold, escaped.
+
+    Offsets come from the article text when it is at hand (they index into it);
+    otherwise the stored quote is searched for the name.
+    """
+    sentence, start, end = event.quote, -1, -1
+    if article_text and 0 <= event.sentence_start <= event.place_start < event.place_end <= len(article_text):
+        sentence = article_text[event.sentence_start:event.sentence_end]
+        start, end = event.place_start - event.sentence_start, event.place_end - event.sentence_start
+    else:
+        start = sentence.find(event.place_name)
+        end = start + len(event.place_name) if start >= 0 else -1
+    if not (0 <= start < end <= len(sentence)):
+        return md_escape(sentence)
+    before, place, after = sentence[:start], sentence[start:end], sentence[end:]
+    # md_escape trims; the spaces around the name are put back outside the **.
+    left = md_escape(before) + (" " if before[-1:].isspace() else "")
+    right = (" " if after[:1].isspace() else "") + md_escape(after)
+    return f"{left}**{md_escape(place)}**{right}".strip()
+
+
+@dataclass(frozen=True)
+class Card:
+    """The escaped pieces the page lays out; ``url`` is None unless it is http(s)."""
+
+    title_md: str
+    sentence_md: str
+    facts_md: tuple[str, ...]
+    url: str | None
+    candidates: tuple[dict[str, object], ...]
+
+
+def build_card(event: Event, article: Article | None = None) -> Card:
+    title = (article.title if article else "") or "Untitled article"
+    source = (article.source if article else "") or event.source or "unknown source"
+    place = event.place_name
+    if event.resolved_name and event.resolved_name != event.place_name:
+        place = f"{event.place_name} → {event.resolved_name}"
+    date_text = f"{event.date.isoformat()} ({event.date_precision}"
+    date_text += f', from "{event.date_text}")' if event.date_text else ")"
+    facts = (
+        f"**Place:** {md_escape(place)} · {md_escape(event.place_precision)}"
+        f"{' · ' + md_escape(event.country_code) if event.country_code else ''}",
+        f"**Date:** {md_escape(date_text)}",
+        f"**Actors:** {md_escape(', '.join(event.actors) or 'none named')}",
+        f"**Source:** {md_escape(source)}",
+        f"**Geocode confidence:** {event.confidence:.2f}",
+    )
+    candidates = tuple(
+        {"name": c.name, "country": c.country_code, "feature": c.feature,
+         "population": c.population, "lat": round(c.lat, 4), "lon": round(c.lon, 4),
+         "score": round(c.score, 3), "chosen": (round(c.lat, 4), round(c.lon, 4))
+         == (round(event.lat, 4), round(event.lon, 4))}
+        for c in event.candidates
+    )
+    return Card(
+        title_md=md_escape(title),
+        sentence_md=highlighted_sentence(event, article.text if article else None),
+        facts_md=facts,
+        url=safe_url(event.url or (article.url if article else "")),
+        candidates=candidates,
+    )

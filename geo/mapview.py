@@ -1,0 +1,380 @@
+"""The map: a pydeck Deck built by pure functions from events.
+
+Layers (each has an ``id``, which Streamlit's selection needs):
+
+- ``countries``: the shipped Natural Earth outlines, the offline base map;
+- ``areas``: country or province polygons for events whose place is an area,
+  so that "Afghanistan" is not drawn as a pin in the middle of it;
+- ``events``: points for cities and sites, sized by mentions, coloured by date
+  or actor;
+- ``arcs``: great-circle arcs for actors' movements;
+- ``labels``: place names (character set "auto" for non-Latin scripts);
+- ``selected``: a ring around the event the card shows.
+
+Only the fields the tooltip and the card lookup need go into the layer data;
+dates are ISO strings (pandas Timestamps would serialise as ``{}``).
+Tooltip values are left raw: Streamlit HTML-escapes every value it
+interpolates into the tooltip template.
+
+pydeck turns every string argument into a JavaScript expression; literal
+strings (units, character set) are therefore passed in quotes, which it strips.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import pydeck as pdk
+
+from geo.errors import GazetteerError
+from geo.models import Event
+
+logger = logging.getLogger(__name__)
+
+RGB = list[int]
+LAYER_IDS: tuple[str, ...] = ("countries", "areas", "events", "arcs", "labels", "selected")
+MAX_LABELS = 12
+QUOTE_CHARS = 280  # tooltip quotes are cut: the card shows the whole sentence
+BASE_TOLERANCE = 0.4  # degrees; the base map is context, not data
+BASE_MIN_AREA = 1.0  # square degrees; smaller islands and countries are left out of the base
+# Early events cool, late ones warm, so the direction of the story shows.
+DATE_START: RGB = [44, 123, 182]
+DATE_END: RGB = [215, 48, 39]
+NO_ACTOR: RGB = [140, 140, 140]
+# A qualitative palette (ColorBrewer "Set1"-like), repeated when actors outnumber it.
+PALETTE: tuple[RGB, ...] = (
+    [228, 26, 28], [55, 126, 184], [77, 175, 74], [152, 78, 163], [255, 127, 0],
+    [166, 86, 40], [247, 129, 191], [0, 160, 160], [190, 170, 0], [100, 100, 220],
+)
+TOOLTIP = {
+    "html": "<b>{place}</b> · {date}<br/><i>{actors}</i><br/>{quote}",
+    "style": {"maxWidth": "360px", "fontSize": "12px", "whiteSpace": "normal"},
+}
+
+
+@dataclass(frozen=True)
+class LegendItem:
+    label: str
+    color: tuple[int, int, int]
+
+
+# -- colours -------------------------------------------------------------------------
+
+
+def _mix(a: RGB, b: RGB, t: float) -> RGB:
+    return [round(x + (y - x) * t) for x, y in zip(a, b, strict=True)]
+
+
+def actor_colors(events: Sequence[Event]) -> dict[str, RGB]:
+    """One colour per actor, the most frequent first, stable for a given set of events."""
+    counts = Counter(a for e in events for a in e.actors)
+    ranked = sorted(counts, key=lambda a: (-counts[a], a))
+    return {a: PALETTE[i % len(PALETTE)] for i, a in enumerate(ranked)}
+
+
+def event_color(event: Event, events: Sequence[Event], color_by: str,
+                colors: dict[str, RGB] | None = None) -> RGB:
+    if color_by == "actor":
+        colors = colors if colors is not None else actor_colors(events)
+        for actor in event.actors:
+            if actor in colors:
+                return colors[actor]
+        return NO_ACTOR
+    days = [e.date.toordinal() for e in events]
+    low, high = min(days), max(days)
+    t = 0.0 if high == low else (event.date.toordinal() - low) / (high - low)
+    return _mix(DATE_START, DATE_END, t)
+
+
+def legend(events: Sequence[Event], color_by: str, limit: int = 10) -> list[LegendItem]:
+    """What the colours mean: the story's first and last dates, or the leading actors."""
+    if not events:
+        return []
+    if color_by == "actor":
+        colors = actor_colors(events)
+        items = [LegendItem(a, tuple(c)) for a, c in list(colors.items())[:limit]]  # type: ignore[arg-type]
+        if any(not e.actors for e in events):
+            items.append(LegendItem("no actor named", tuple(NO_ACTOR)))  # type: ignore[arg-type]
+        return items
+    first, last = min(e.date for e in events), max(e.date for e in events)
+    return [LegendItem(first.isoformat(), tuple(DATE_START)),  # type: ignore[arg-type]
+            LegendItem(last.isoformat(), tuple(DATE_END))]  # type: ignore[arg-type]
+
+
+# -- geometry ------------------------------------------------------------------------
+
+
+def _simplified(geometry: Any, tolerance: float, min_part_area: float) -> dict[str, Any] | None:
+    """GeoJSON geometry with small parts dropped and few vertices.
+
+    pydeck writes the deck as indented JSON, about 40 bytes a vertex, and the
+    whole spec travels on every rerun: vertices are the map's main cost.
+    """
+    import shapely
+
+    parts = [p for p in shapely.get_parts(geometry) if p.area >= min_part_area] or [geometry]
+    simple = shapely.set_precision(shapely.simplify(parts, tolerance, preserve_topology=False),
+                                   tolerance / 5)
+    kept = [g for g in simple if not g.is_empty and g.geom_type in ("Polygon", "MultiPolygon")]
+    if not kept:
+        return None
+    return shapely.geometry.mapping(shapely.union_all(kept) if len(kept) > 1 else kept[0])
+
+
+@lru_cache(maxsize=1)
+def base_map() -> dict[str, Any]:
+    """The country outlines as a small GeoJSON FeatureCollection (computed once)."""
+    import shapely
+
+    from geo.boundaries import load_boundaries
+
+    try:
+        frame = load_boundaries("countries")
+    except GazetteerError as err:  # the map still works on a blank background
+        logger.warning("no base map: %s", err)
+        return {"type": "FeatureCollection", "features": []}
+    parts = [p for p in shapely.get_parts(frame.geometry.values) if p.area >= BASE_MIN_AREA]
+    simple = shapely.set_precision(shapely.simplify(parts, BASE_TOLERANCE, preserve_topology=False),
+                                   BASE_TOLERANCE / 5)
+    features = [{"type": "Feature", "geometry": shapely.geometry.mapping(g), "properties": {}}
+                for g in simple if not g.is_empty and g.geom_type == "Polygon"]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _area_tolerance(geometry: Any) -> float:
+    # Relative to the area's size: a province keeps its shape, the USA loses its islands.
+    return min(0.3, max(0.005, math.sqrt(geometry.area) / 40))
+
+
+@lru_cache(maxsize=512)
+def area_geometry(
+    precision: str, country_code: str, lat: float, lon: float
+) -> tuple[str, dict[str, Any]] | None:
+    """(area key, polygon) an area event stands for, or None (then it is drawn as a point)."""
+    from geo.boundaries import load_boundaries, province_at
+
+    try:
+        if precision == "country" and country_code:
+            frame = load_boundaries("countries")
+            rows = frame[frame["iso_a2"] == country_code.upper()]
+            key = f"country:{country_code.upper()}"
+        elif precision == "admin1":
+            found = province_at(lat, lon)
+            if found is None:
+                return None
+            frame = load_boundaries("provinces")
+            rows = frame[(frame["iso_a2"] == found[0]) & (frame["gn_name"] == found[1])]
+            key = f"admin1:{found[0]}:{found[1]}"
+        else:
+            return None
+    except GazetteerError as err:
+        logger.warning("no area polygons: %s", err)
+        return None
+    if rows.empty:
+        return None
+    geometry = rows.geometry.iloc[0]
+    tolerance = _area_tolerance(geometry)
+    mapped = _simplified(geometry, tolerance, tolerance * tolerance * 4)
+    return None if mapped is None else (key, mapped)
+
+
+# -- rows ----------------------------------------------------------------------------
+
+
+def _place_key(event: Event) -> tuple[float, float, str]:
+    return (round(event.lat, 4), round(event.lon, 4), event.place_precision)
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "…"
+
+
+def event_rows(events: Sequence[Event], color_by: str = "date") -> list[dict[str, Any]]:
+    """The layer data: one row per event, with only the columns the map needs."""
+    mentions = Counter(_place_key(e) for e in events)
+    colors = actor_colors(events) if color_by == "actor" else None
+    rows = []
+    for e in events:
+        n = mentions[_place_key(e)]
+        rows.append({
+            "event_id": e.event_id,
+            "place": e.place_name,
+            "date": e.date.isoformat(),
+            "actors": ", ".join(e.actors) or "no actor named",
+            "quote": _quote(e.quote),
+            "lat": e.lat,
+            "lon": e.lon,
+            "precision": e.place_precision,
+            "country_code": e.country_code,
+            "mentions": n,
+            "radius": round(5 + 4 * math.sqrt(n), 2),  # pixels; area grows with mentions
+            "color": [*event_color(e, events, color_by, colors), 210],
+        })
+    return rows
+
+
+def arc_rows(events: Sequence[Event], colors: dict[str, RGB] | None = None) -> list[dict[str, Any]]:
+    from geo.events import movements
+
+    colors = colors if colors is not None else actor_colors(events)
+    rows = []
+    for m in movements(events):
+        color = colors.get(m.actor, NO_ACTOR)
+        rows.append({
+            "place": f"{m.from_name} → {m.to_name}",
+            "date": f"{m.from_date.isoformat()} → {m.to_date.isoformat()}",
+            "actors": m.actor,
+            "quote": "",
+            "event_id": m.to_event,
+            "source": [m.from_lon, m.from_lat],
+            "target": [m.to_lon, m.to_lat],
+            "color": [*color, 200],
+        })
+    return rows
+
+
+def label_rows(events: Sequence[Event], limit: int = MAX_LABELS) -> list[dict[str, Any]]:
+    """One label per location, the name most often used for it ("Panjshir", not also "Panjshir Valley")."""
+    names: dict[tuple[float, float], Counter[str]] = {}
+    for e in events:
+        names.setdefault((round(e.lat, 2), round(e.lon, 2)), Counter())[e.place_name] += 1
+    first = {}
+    for e in events:
+        first.setdefault((round(e.lat, 2), round(e.lon, 2)), e)
+    rows = [{"text": counts.most_common(1)[0][0], "lat": first[key].lat, "lon": first[key].lon,
+             "mentions": sum(counts.values())}
+            for key, counts in names.items()]
+    # Labels of a world-wide story pile up: the most mentioned places keep theirs.
+    rows.sort(key=lambda r: -r["mentions"])
+    return rows[:limit]
+
+
+def split_rows(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Point rows, and a FeatureCollection of the areas (one feature per polygon).
+
+    Several events in one area share its feature, which carries the latest of
+    them (rows are in story order) and how many there are: the polygon is sent once.
+    """
+    points: list[dict[str, Any]] = []
+    areas: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        found = None
+        if row["precision"] in ("country", "admin1"):
+            found = area_geometry(row["precision"], row["country_code"], row["lat"], row["lon"])
+        if found is None:
+            points.append(row)
+            continue
+        key, geometry = found
+        count = areas[key]["properties"]["count"] + 1 if key in areas else 1
+        # Translucent, darker with more mentions, so that stacked areas stay readable.
+        fill = [*row["color"][:3], min(40 + 15 * count, 150)]
+        areas[key] = {"type": "Feature", "geometry": geometry,
+                      "properties": {**row, "count": count, "fill": fill}}
+    return points, {"type": "FeatureCollection", "features": list(areas.values())}
+
+
+# -- view ----------------------------------------------------------------------------
+
+
+def fit_view(
+    events: Sequence[Event], *, width: int = 640, height: int = 520, min_zoom: float = 0.5,
+    max_zoom: float = 7.0,
+) -> pdk.ViewState:
+    """A view that shows every event on a map of about ``width`` x ``height`` pixels."""
+    if not events:
+        return pdk.ViewState(latitude=20.0, longitude=0.0, zoom=1.0)
+    lats, lons = [e.lat for e in events], [e.lon for e in events]
+    # At zoom z the world is 512 * 2**z pixels wide (Web Mercator); 20% margin.
+    lon_span = max(max(lons) - min(lons), 0.5) * 1.2
+    lat_span = max(max(lats) - min(lats), 0.5) * 1.2
+    zoom = min(math.log2(width * 360 / (512 * lon_span)), math.log2(height * 170 / (512 * lat_span)))
+    zoom = max(min_zoom, min(max_zoom, zoom))
+    return pdk.ViewState(latitude=(max(lats) + min(lats)) / 2, longitude=(max(lons) + min(lons)) / 2,
+                         zoom=round(zoom, 2), pitch=0, bearing=0)
+
+
+def focus_view(event: Event) -> pdk.ViewState:
+    """A view centred on one event, closer for a city than for a country."""
+    zoom = {"country": 4.0, "admin1": 6.0, "city": 7.0, "point": 8.0}.get(event.place_precision, 6.0)
+    return pdk.ViewState(latitude=event.lat, longitude=event.lon, zoom=zoom, pitch=0, bearing=0)
+
+
+# -- the deck ------------------------------------------------------------------------
+
+
+def build_deck(
+    events: Sequence[Event],
+    *,
+    color_by: str = "date",
+    selected: Event | None = None,
+    focus: bool = False,
+    basemap_style: str = "",
+    show_arcs: bool = True,
+    show_labels: bool = True,
+) -> pdk.Deck:
+    """The whole map for a set of events; ``focus`` centres the view on ``selected``."""
+    rows = event_rows(events, color_by)
+    points, areas = split_rows(rows)
+    layers = [
+        pdk.Layer("GeoJsonLayer", id="countries", data=base_map(), stroked=True, filled=True,
+                  get_fill_color=[236, 236, 230], get_line_color=[160, 160, 160],
+                  line_width_min_pixels=0.5, pickable=False),
+        pdk.Layer("GeoJsonLayer", id="areas", data=areas, stroked=True, filled=True,
+                  get_fill_color="properties.fill", get_line_color="properties.color",
+                  line_width_min_pixels=1, pickable=True, auto_highlight=True),
+        pdk.Layer("ScatterplotLayer", id="events", data=points, get_position=["lon", "lat"],
+                  get_radius="radius", radius_units='"pixels"', get_fill_color="color",
+                  stroked=True, get_line_color=[255, 255, 255], line_width_min_pixels=1,
+                  pickable=True, auto_highlight=True),
+    ]
+    if show_arcs:
+        colors = actor_colors(events)
+        layers.append(pdk.Layer("ArcLayer", id="arcs", data=arc_rows(events, colors),
+                                get_source_position="source", get_target_position="target",
+                                get_source_color="color", get_target_color="color", get_width=3,
+                                great_circle=True, pickable=True))
+    if show_labels:
+        layers.append(pdk.Layer("TextLayer", id="labels", data=label_rows(events),
+                                get_position=["lon", "lat"], get_text="text", get_size=13,
+                                size_units='"pixels"', get_color=[30, 30, 30],
+                                get_pixel_offset=[0, -16], character_set='"auto"',
+                                font_family='"Helvetica Neue, Arial, sans-serif"',
+                                font_settings={"sdf": True}, outline_width=3,
+                                outline_color=[255, 255, 255], pickable=False))
+    if selected is not None:
+        layers.append(pdk.Layer("ScatterplotLayer", id="selected",
+                                data=[{"lat": selected.lat, "lon": selected.lon}],
+                                get_position=["lon", "lat"], get_radius=22, radius_units='"pixels"',
+                                filled=False, stroked=True, get_line_color=[20, 20, 20],
+                                line_width_min_pixels=3, pickable=False))
+    view = focus_view(selected) if focus and selected is not None else fit_view(events)
+    options: dict[str, Any] = {"map_provider": None}
+    if basemap_style:  # a configured tile basemap (needs the network, and often a key)
+        options = {"map_provider": "carto", "map_style": basemap_style}
+    return pdk.Deck(layers=layers, initial_view_state=view, tooltip=TOOLTIP, **options)
+
+
+def picked_event_id(selection: Any) -> str | None:
+    """The event id in a pydeck_chart selection ({"selection": {"objects": {layer: [...]}}})."""
+    try:
+        objects = selection["selection"]["objects"]
+    except (KeyError, TypeError):
+        return None
+    if not isinstance(objects, dict):
+        return None
+    for layer in ("events", "areas", "arcs"):
+        for obj in objects.get(layer) or []:
+            if not isinstance(obj, dict):
+                continue
+            props = obj.get("properties") if isinstance(obj.get("properties"), dict) else obj
+            event_id = props.get("event_id")
+            if isinstance(event_id, str) and event_id:
+                return event_id
+    return None

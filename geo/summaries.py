@@ -1,0 +1,136 @@
+"""Tables the dashboard's pages show, computed from events without Streamlit."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from itertools import combinations
+
+import pandas as pd
+
+from geo.models import Candidate, Event
+
+NO_ACTOR = "(no actor named)"
+REVIEW_CONFIDENCE = 0.7  # below this, a resolution is worth a human look
+
+
+def timeline_frame(events: Sequence[Event]) -> pd.DataFrame:
+    """One row per (event, actor): the Timeline chart's data, dates as ISO strings."""
+    rows = [
+        {"date": e.date.isoformat(), "actor": actor, "place": e.place_name, "event_id": e.event_id,
+         "quote": e.quote[:200]}
+        for e in events
+        for actor in (e.actors or (NO_ACTOR,))
+    ]
+    return pd.DataFrame(rows, columns=["date", "actor", "place", "event_id", "quote"])
+
+
+def actor_table(events: Sequence[Event]) -> pd.DataFrame:
+    """Each actor's number of events and places, first and last date, most events first."""
+    by_actor: dict[str, list[Event]] = defaultdict(list)
+    for e in events:
+        for actor in e.actors:
+            by_actor[actor].append(e)
+    rows = [
+        {"actor": actor, "events": len(evs), "places": len({e.place_name for e in evs}),
+         "first": min(e.date for e in evs).isoformat(), "last": max(e.date for e in evs).isoformat()}
+        for actor, evs in by_actor.items()
+    ]
+    frame = pd.DataFrame(rows, columns=["actor", "events", "places", "first", "last"])
+    return frame.sort_values(["events", "actor"], ascending=[False, True], ignore_index=True)
+
+
+def itinerary(events: Sequence[Event], actor: str) -> pd.DataFrame:
+    """Where an actor was, in story order, consecutive mentions of one place merged."""
+    rows: list[dict[str, object]] = []
+    for e in events:
+        if actor not in e.actors:
+            continue
+        if rows and rows[-1]["place"] == e.place_name:
+            rows[-1]["mentions"] = int(rows[-1]["mentions"]) + 1  # type: ignore[call-overload]
+            rows[-1]["until"] = e.date.isoformat()
+            continue
+        rows.append({"from": e.date.isoformat(), "until": e.date.isoformat(), "place": e.place_name,
+                     "country": e.country_code, "mentions": 1})
+    return pd.DataFrame(rows, columns=["from", "until", "place", "country", "mentions"])
+
+
+def co_occurrence(events: Sequence[Event]) -> pd.DataFrame:
+    """Pairs of actors named in the same event, with how often."""
+    pairs: Counter[tuple[str, str]] = Counter()
+    for e in events:
+        for a, b in combinations(sorted(set(e.actors)), 2):
+            pairs[(a, b)] += 1
+    rows = [{"actor": a, "with": b, "shared events": n} for (a, b), n in pairs.most_common()]
+    return pd.DataFrame(rows, columns=["actor", "with", "shared events"])
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """A place name whose resolution deserves a look, with everything to correct it."""
+
+    name: str
+    resolved_name: str
+    lat: float
+    lon: float
+    precision: str
+    country_code: str
+    confidence: float  # the lowest among its mentions
+    mentions: int
+    candidates: tuple[Candidate, ...]
+    example: str  # one sentence that mentions it
+
+    @property
+    def reason(self) -> str:
+        reasons = []
+        if self.confidence < REVIEW_CONFIDENCE:
+            reasons.append(f"low confidence ({self.confidence:.2f})")
+        if len(self.candidates) > 1:
+            reasons.append(f"{len(self.candidates)} candidates")
+        return ", ".join(reasons)
+
+
+def review_items(
+    events: Sequence[Event], threshold: float = REVIEW_CONFIDENCE,
+    overridden: set[str] | frozenset[str] = frozenset(),
+) -> list[ReviewItem]:
+    """Place names resolved with low confidence or among several candidates, least sure first.
+
+    ``overridden`` holds the normalized names users already corrected; they are left out.
+    """
+    groups: dict[str, list[Event]] = defaultdict(list)
+    for e in events:
+        groups[" ".join(e.place_name.split()).casefold()].append(e)
+    items = []
+    for key, evs in groups.items():
+        if key in overridden:
+            continue
+        lowest = min(evs, key=lambda e: e.confidence)
+        candidates = max((e.candidates for e in evs), key=len)
+        if lowest.confidence >= threshold and len(candidates) <= 1:
+            continue
+        items.append(ReviewItem(
+            name=lowest.place_name, resolved_name=lowest.resolved_name, lat=lowest.lat, lon=lowest.lon,
+            precision=lowest.place_precision, country_code=lowest.country_code,
+            confidence=lowest.confidence, mentions=len(evs), candidates=candidates, example=lowest.quote,
+        ))
+    items.sort(key=lambda i: (i.confidence, -i.mentions, i.name))
+    return items
+
+
+def period_from_selection(values: Sequence[object]) -> tuple[date, date] | None:
+    """Dates from a chart's interval selection (epoch milliseconds or ISO strings), ordered."""
+    found: list[date] = []
+    for value in values[:2]:
+        try:
+            if isinstance(value, int | float):
+                found.append(datetime.fromtimestamp(value / 1000, tz=UTC).date())
+            elif isinstance(value, str):
+                found.append(date.fromisoformat(value[:10]))
+        except (ValueError, OverflowError, OSError):
+            return None
+    if len(found) != 2:
+        return None
+    return min(found), max(found)

@@ -1,0 +1,249 @@
+"""The dashboard's filter state: read from a URL's query parameters, checked, written back.
+
+Pure: no Streamlit. The URL is the shared truth of a view (a stakeholder
+sends a link, the receiver sees the same map), so everything here is about
+turning untrusted parameters into a bounded, valid ``ViewState`` and back.
+Malformed input never raises: it is dropped with a short notice.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Literal
+from urllib.parse import urlencode
+
+logger = logging.getLogger(__name__)
+
+ColorBy = Literal["date", "actor"]
+COLOR_CHOICES: tuple[str, ...] = ("date", "actor")
+
+# Bounds: a link is typed by nobody, but may be crafted by anybody.
+MAX_ACTORS = 12
+MAX_COUNTRIES = 30
+MAX_SOURCES = 20
+MAX_VALUE_LENGTH = 120
+MAX_STEP = 100_000
+MAX_NOTICES = 5
+
+KNOWN_PARAMS: tuple[str, ...] = ("actor", "from", "to", "country", "source", "event", "color", "step")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_EVENT_ID = re.compile(r"^[0-9a-f]{8,64}$")
+_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_NOT_WORD = re.compile(r"[^\w-]")
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """What the user is looking at; the empty state is the whole story."""
+
+    actors: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    countries: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    event: str | None = None
+    color: ColorBy = "date"
+    step: int | None = None  # story mode position, 0-based, among the filtered events
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the store offers, so that a link's values can be checked against it."""
+
+    actors: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    date_range: tuple[date, date] | None = None
+    aliases: Mapping[str, str] = field(default_factory=dict)  # folded alias -> canonical name
+
+
+def _values(params: Mapping[str, object], key: str) -> list[str]:
+    raw = params.get(key)
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        return [raw]
+    if isinstance(raw, Iterable):
+        return [str(v) for v in raw]
+    return [str(raw)]
+
+
+def _clean(value: str) -> str:
+    return _CONTROL.sub("", value).strip()
+
+
+def _parse_date(text: str) -> date | None:
+    if not _ISO_DATE.match(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _bounded_list(
+    values: Sequence[str], limit: int, name: str, notices: list[str]
+) -> tuple[str, ...]:
+    out: list[str] = []
+    for value in values:
+        value = _clean(value)
+        if not value:
+            continue
+        if len(value) > MAX_VALUE_LENGTH:
+            notices.append(f"ignored an over-long `{name}` value")
+            continue
+        if value not in out:
+            out.append(value)
+    if len(out) > limit:
+        notices.append(f"only the first {limit} `{name}` values are used")
+        out = out[:limit]
+    return tuple(out)
+
+
+def parse_query(params: Mapping[str, object]) -> tuple[ViewState, list[str]]:
+    """A ViewState from query parameters (values may be str or lists of str), and notices.
+
+    Only the syntax is checked here; :func:`validate` checks the values against the store.
+    """
+    notices: list[str] = []
+    unknown = sorted(k for k in params if k not in KNOWN_PARAMS)
+    if unknown:
+        # Keys are echoed in Markdown: keep word characters only.
+        shown = ", ".join(f"`{_NOT_WORD.sub('', k)[:30] or '?'}`" for k in unknown[:3])
+        notices.append(f"ignored unknown link parameter(s): {shown}")
+    actors = _bounded_list(_values(params, "actor"), MAX_ACTORS, "actor", notices)
+    countries_raw = _bounded_list(_values(params, "country"), MAX_COUNTRIES, "country", notices)
+    countries = tuple(dict.fromkeys(c.upper() for c in countries_raw if _COUNTRY.match(c)))
+    if len(countries) < len({c.upper() for c in countries_raw}):
+        notices.append("ignored a `country` value that is not a two-letter code")
+    sources = _bounded_list(_values(params, "source"), MAX_SOURCES, "source", notices)
+
+    dates: dict[str, date | None] = {}
+    for key in ("from", "to"):
+        values = _values(params, key)
+        dates[key] = None
+        if values:
+            parsed = _parse_date(_clean(values[-1]))
+            if parsed is None:
+                notices.append(f"ignored `{key}`: expected a date as YYYY-MM-DD")
+            dates[key] = parsed
+    date_from, date_to = dates["from"], dates["to"]
+    if date_from and date_to and date_from > date_to:
+        notices.append("ignored `from`/`to`: the range ends before it starts")
+        date_from = date_to = None
+
+    event = None
+    values = _values(params, "event")
+    if values:
+        candidate = _clean(values[-1]).lower()
+        if _EVENT_ID.match(candidate):
+            event = candidate
+        else:
+            notices.append("ignored `event`: not an event id")
+
+    color: ColorBy = "date"
+    values = _values(params, "color")
+    if values:
+        chosen = _clean(values[-1]).lower()
+        if chosen in COLOR_CHOICES:
+            color = chosen  # type: ignore[assignment]
+        else:
+            notices.append("ignored `color`: use date or actor")
+
+    step = None
+    values = _values(params, "step")
+    if values:
+        text = _clean(values[-1])
+        if text.isdigit() and len(text) <= 6 and int(text) <= MAX_STEP:
+            step = int(text)
+        else:
+            notices.append("ignored `step`: expected a small whole number")
+
+    state = ViewState(actors, date_from, date_to, countries, sources, event, color, step)
+    return state, notices[:MAX_NOTICES]
+
+
+def validate(state: ViewState, options: Options) -> tuple[ViewState, list[str]]:
+    """Keep only values the store knows; clamp dates into the story's range."""
+    notices: list[str] = []
+    known = {a.casefold(): a for a in options.actors}
+    actors: list[str] = []
+    dropped = 0
+    for name in state.actors:
+        canonical = known.get(name.casefold()) or options.aliases.get(name.casefold())
+        if canonical is None:
+            dropped += 1
+        elif canonical not in actors:
+            actors.append(canonical)
+    if dropped:
+        notices.append(f"ignored {dropped} actor(s) not in this story")
+    countries = tuple(c for c in state.countries if c in set(options.countries))
+    if len(countries) < len(state.countries):
+        notices.append("ignored a country with no events")
+    sources = tuple(s for s in state.sources if s in set(options.sources))
+    if len(sources) < len(state.sources):
+        notices.append("ignored an unknown source")
+    date_from, date_to = state.date_from, state.date_to
+    if options.date_range is not None:
+        low, high = options.date_range
+        if date_from is not None:
+            date_from = min(max(date_from, low), high)
+        if date_to is not None:
+            date_to = max(min(date_to, high), low)
+        if date_from is not None and date_to is not None and date_from > date_to:
+            date_from = date_to = None
+    state = replace(state, actors=tuple(actors), countries=countries, sources=sources,
+                    date_from=date_from, date_to=date_to)
+    return state, notices
+
+
+def to_query(state: ViewState, options: Options | None = None) -> dict[str, str | list[str]]:
+    """Query parameters for a state; values equal to the default view are left out.
+
+    With ``options``, a date equal to the story's own first/last date is left
+    out too, so that the plain link stays plain.
+    """
+    out: dict[str, str | list[str]] = {}
+    if state.actors:
+        out["actor"] = list(state.actors)
+    low, high = options.date_range if options and options.date_range else (None, None)
+    if state.date_from is not None and state.date_from != low:
+        out["from"] = state.date_from.isoformat()
+    if state.date_to is not None and state.date_to != high:
+        out["to"] = state.date_to.isoformat()
+    if state.countries:
+        out["country"] = list(state.countries)
+    if state.sources:
+        out["source"] = list(state.sources)
+    if state.event:
+        out["event"] = state.event
+    if state.color != "date":
+        out["color"] = state.color
+    if state.step is not None:
+        out["step"] = str(state.step)
+    return out
+
+
+def query_string(state: ViewState, options: Options | None = None) -> str:
+    """``?actor=...&from=...``: the part of a shareable link after the page's path."""
+    query = urlencode(to_query(state, options), doseq=True)
+    return f"?{query}" if query else ""
+
+
+def share_link(base_url: str, page_path: str, state: ViewState, options: Options | None = None) -> str:
+    """The full link for the current view (``base_url`` like ``http://host:8501``)."""
+    base = base_url.rstrip("/")
+    path = page_path.strip("/")
+    return f"{base}/{path}{query_string(state, options)}"
+
+
+def clamp_step(step: int | None, count: int) -> int | None:
+    """A story position that exists for ``count`` events (None when there are none)."""
+    if step is None or count == 0:
+        return None if count == 0 else step
+    return min(max(step, 0), count - 1)

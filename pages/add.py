@@ -1,0 +1,110 @@
+"""Add articles: paste or upload, preview what the pipeline finds, then store it."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from geo.cards import md_escape
+from geo.errors import GeoError, InputError
+from geo.mapview import build_deck
+from geo.readers import article_from_bytes, article_from_text
+
+ctx = ui.setup("Add articles", page="add")
+st.title("Add articles")
+st.caption("Paste a news article or upload .txt, .md or .html files. "
+           "You see what was found before it is stored.")
+
+PREVIEW = "add_preview"
+
+with st.form("add_form"):
+    text = st.text_area("Article text", height=220, placeholder="Paste the article here…")
+    files = st.file_uploader("…or files", type=["txt", "md", "html", "htm"], accept_multiple_files=True)
+    c1, c2 = st.columns(2)
+    title = c1.text_input("Title", max_chars=300)
+    published = c2.text_input("Published (YYYY-MM-DD)", max_chars=10)
+    source = c1.text_input("Source", max_chars=200)
+    url = c2.text_input("URL", max_chars=2000)
+    analyse = st.form_submit_button("Analyse", icon=":material/search:", type="primary")
+
+if analyse:
+    st.session_state.pop(PREVIEW, None)
+    meta = {k: v.strip() for k, v in
+            {"title": title, "published": published, "source": source, "url": url}.items() if v.strip()}
+    articles, problems = [], []
+    if text.strip():
+        try:
+            articles.append(article_from_text(text, **meta))
+        except InputError as err:
+            problems.append(str(err))
+    for upload in files or []:
+        try:
+            articles.append(article_from_bytes(upload.getvalue(), filename=upload.name, **meta))
+        except InputError as err:
+            problems.append(str(err))
+    if problems:
+        for problem in problems:
+            st.error(md_escape(problem), icon=":material/error:")
+        st.info("Nothing was stored. Fix the input and analyse again.")
+    elif not articles:
+        st.warning("Paste some text or choose a file first.")
+    else:
+        from geo.pipeline import rename_actors
+
+        bar = st.progress(0.0, text="Loading the pipeline…")
+        try:
+            pipeline = ui.pipeline_for(ctx.settings)
+            overrides = ctx.store.override_places()
+            if overrides:
+                pipeline = pipeline.with_overrides(overrides)
+            known = [a for a, _n in ctx.store.actors()]
+            found = []
+            for i, article in enumerate(articles):
+                bar.progress(i / len(articles), text=f"Reading {article.title or article.origin}")
+                found.append(rename_actors(pipeline.analyse(article), known))
+            bar.progress(1.0, text="Done")
+            st.session_state[PREVIEW] = found
+        except GeoError as err:
+            st.error(f"The pipeline failed: {md_escape(str(err))}")
+        finally:
+            bar.empty()
+
+preview = st.session_state.get(PREVIEW)
+if preview:
+    st.subheader("What was found")
+    for analysis in preview:
+        a = analysis.article
+        stored = ctx.store.has_article(a.article_id)
+        label = f"{a.title or 'Untitled'} — {len(analysis.events)} events"
+        label += " (already stored)" if stored else ""
+        with st.expander(md_escape(label), expanded=True):
+            rows = [{"date": e.date.isoformat(), "place": e.place_name, "precision": e.place_precision,
+                     "actors": ", ".join(e.actors), "confidence": round(e.confidence, 2), "quote": e.quote}
+                    for e in analysis.events]
+            st.dataframe(pd.DataFrame(rows, columns=["date", "place", "precision", "actors", "confidence",
+                                                     "quote"]), hide_index=True, width="stretch")
+            if analysis.events:
+                key = hashlib.sha256(a.article_id.encode()).hexdigest()[:8]
+                st.pydeck_chart(build_deck(list(analysis.events), show_labels=True), height=320,
+                                key=f"preview_{key}")
+    storable = [a.article for a in preview if a.events]
+    if len(storable) < len(preview):
+        st.warning("Articles in which no place was found are not stored: there would be nothing to map.")
+    if storable and st.button("Add to the story", icon=":material/add:", type="primary", key="store_preview"):
+        from geo.pipeline import ingest
+
+        try:
+            # The same path as the command line: overrides and known actors apply as in the preview.
+            summary = ingest(storable, ui.pipeline_for(ctx.settings), ctx.store)
+        except GeoError as err:
+            st.error(f"Could not store: {md_escape(str(err))}")
+        else:
+            st.session_state.pop(PREVIEW, None)
+            ui.data_changed()
+            for origin, message in summary.failed:
+                st.error(md_escape(f"{origin}: {message}"))
+            note = f"; {len(summary.skipped)} were stored already." if summary.skipped else "."
+            st.success(f"Stored {len(summary.added)} article(s) with {summary.events} events{note}")

@@ -1,0 +1,38 @@
+"""Sources & data: the articles, the filtered events, and downloads of the current view."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from geo.cards import safe_url
+from geo.frames import events_frame, export_bytes
+
+ctx = ui.setup("Sources & data", page="sources")
+st.title("Sources & data")
+
+st.subheader("Articles")
+articles = ctx.store.articles()
+in_view = Counter(e.article_id for e in ctx.events)
+rows = [
+    {"title": a.title, "published": a.published.isoformat() if a.published else "", "source": a.source,
+     "link": safe_url(a.url), "events": in_view[article_id]}
+    for article_id, a in articles
+    if in_view[article_id]
+]
+st.caption(f"{len(rows)} of {len(articles)} articles have events in this view.")
+st.dataframe(pd.DataFrame(rows, columns=["title", "published", "source", "link", "events"]),
+             hide_index=True, width="stretch",
+             column_config={"link": st.column_config.LinkColumn("link", display_text="open")})
+
+st.subheader(f"Events in this view ({len(ctx.events)})")
+frame = events_frame(ctx.events)
+st.dataframe(pd.DataFrame(frame.drop(columns="geometry")), hide_index=True, width="stretch")
+left, right = st.columns(2)
+left.download_button("Download CSV", export_bytes(frame, "csv"), file_name="geostory-events.csv",
+                     mime="text/csv", icon=":material/download:", key="dl_csv")
+right.download_button("Download GeoJSON", export_bytes(frame, "geojson"), file_name="geostory-events.geojson",
+                      mime="application/geo+json", icon=":material/download:", key="dl_geojson")

@@ -1,0 +1,58 @@
+"""Hand-made events for the dashboard tests: no pipeline, no gazetteer needed.
+
+Coordinates are arbitrary test values, not looked up for any real place.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from geo.models import Actor, Article, Candidate, Event, make_event_id
+
+XSS = '<img src=x onerror=alert(1)> <script>alert(2)</script> [link](javascript:alert(3)) $x$'
+
+
+def _event(article: Article, text: str, place: str, when: date, lat: float, lon: float, *,
+           precision: str = "city", country: str = "", actors: tuple[str, ...] = (),
+           confidence: float = 0.9, candidates: tuple[Candidate, ...] = ()) -> Event:
+    start = text.index(place)
+    sentence_start = text.rfind(". ", 0, start)
+    sentence_start = 0 if sentence_start < 0 else sentence_start + 2
+    sentence_end = text.find(".", start) + 1 or len(text)
+    return Event(
+        event_id=make_event_id(article.article_id, start, start + len(place)),
+        article_id=article.article_id, date=when, date_precision="day", place_name=place, lat=lat,
+        lon=lon, place_precision=precision, geonameid=None, country_code=country, actors=actors,  # type: ignore[arg-type]
+        quote=text[sentence_start:sentence_end], sentence_start=sentence_start,
+        sentence_end=sentence_end, confidence=confidence, source=article.source, url=article.url,
+        place_start=start, place_end=start + len(place), resolved_name=place, candidates=candidates,
+    )
+
+
+def story() -> list[tuple[Article, list[Event], list[Actor]]]:
+    """Three articles, three actors, one untrusted payload, one ambiguous place."""
+    a1 = Article(text="Alpha Person arrived in Northtown. Beta Group met in Northtown.", title="First",
+                 published=date(2021, 8, 15), source="Wire", url="https://example.org/1")
+    a2 = Article(text=f"{XSS} happened as Alpha Person reached Easton. Later more.", title=f"Second {XSS}",
+                 published=date(2021, 8, 20), source="Daily", url="javascript:alert(4)")
+    a3 = Article(text="Gamma Org spoke in Westville. Alpha Person visited Southland.", title="Third",
+                 published=date(2021, 9, 1), source="Wire", url="https://example.org/3")
+    twins = (Candidate("Westville", 10.0, 10.0, "city", "AA", population=500),
+             Candidate("Westville", -20.0, 40.0, "city", "BB", population=300))
+    e1 = [_event(a1, a1.text, "Northtown", date(2021, 8, 15), 30.0, 60.0, country="AA",
+                 actors=("Alpha Person",)),
+          _event(a1, a1.text, "Northtown.", date(2021, 8, 15), 30.0, 60.0, country="AA",
+                 actors=("Beta Group",))]
+    e2 = [_event(a2, a2.text, "Easton", date(2021, 8, 20), 25.0, 50.0, country="BB",
+                 actors=("Alpha Person",))]
+    e3 = [_event(a3, a3.text, "Westville", date(2021, 9, 1), 10.0, 10.0, country="AA",
+                 actors=("Gamma Org",), confidence=0.4, candidates=twins),
+          _event(a3, a3.text, "Southland", date(2021, 9, 1), 49.0, 7.0, country="CC",
+                 actors=("Alpha Person",))]
+    actors = [Actor("Alpha Person", "person", ("Alpha",)), Actor("Beta Group", "group"),
+              Actor("Gamma Org", "organization")]
+    return [(a1, e1, actors[:2]), (a2, e2, actors[:1]), (a3, e3, [actors[0], actors[2]])]
+
+
+def all_events() -> list[Event]:
+    return [e for _a, evs, _act in story() for e in evs]

@@ -1,0 +1,295 @@
+"""The dashboard under Streamlit's AppTest: pages, filters, links, selection, story mode.
+
+The store is a real SQLite file in tmp_path filled with hand-made events, so
+no model or gazetteer is needed (the demo load is switched off).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.config import PROJECT_ROOT
+from geo.store import Store
+from tests.dashboard_events import story
+
+PAGE_FILES = ["pages/map.py", "pages/timeline.py", "pages/actors.py", "pages/sources.py", "pages/add.py",
+              "pages/review.py"]
+APP = str(PROJECT_ROOT / "app.py")
+TIMEOUT = 30
+MODEL_TIMEOUT = 300
+
+
+@pytest.fixture
+def store_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'story.sqlite'}"
+    with Store(url) as store:
+        for article, events, actors in story():
+            store.add_article(article, events, actors)
+    monkeypatch.setenv("GEOSTORY_DB_URL", url)
+    monkeypatch.setenv("GEOSTORY_DEMO", "false")
+    # A page run on its own (a deep link on a fresh server) imports ui from the project root.
+    monkeypatch.syspath_prepend(str(PROJECT_ROOT))
+    return url
+
+
+def _app(params: dict[str, str | list[str]] | None = None, script: str = APP) -> AppTest:
+    at = AppTest.from_file(script, default_timeout=TIMEOUT)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _events_on_map(at: AppTest) -> set[str]:
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    ids = set()
+    for layer in spec["layers"]:
+        if layer["id"] == "events":
+            ids |= {row["event_id"] for row in layer["data"]}
+        elif layer["id"] == "areas":
+            ids |= {f["properties"]["event_id"] for f in layer["data"]["features"]}
+    return ids
+
+
+def _params(at: AppTest) -> dict[str, list[str]]:
+    out = {}
+    for key in at.query_params:
+        value = at.query_params[key]
+        out[key] = list(value) if isinstance(value, list | tuple) else [value]
+    return out
+
+
+def _all_ids() -> dict[str, str]:
+    return {e.place_name: e.event_id for _a, evs, _x in story() for e in evs}
+
+
+@pytest.mark.parametrize("page", PAGE_FILES)
+def test_every_page_renders_through_the_router(store_url: str, page: str) -> None:
+    at = _app({"actor": "Alpha Person"})
+    if page != "pages/map.py":
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.multiselect(key="w_actors").value == ["Alpha Person"]
+    assert at.query_params["actor"] in ("Alpha Person", ["Alpha Person"])
+
+
+@pytest.mark.parametrize("page", PAGE_FILES)
+def test_a_page_opened_first_sets_itself_up(store_url: str, page: str) -> None:
+    """The deep link after a restart: the page script runs alone, without app.py."""
+    at = _app({"actor": ["Alpha Person"], "from": "2021-08-16"}, script=str(PROJECT_ROOT / page))
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.multiselect(key="w_actors").value == ["Alpha Person"]
+    assert at.slider(key="w_dates").value[0].isoformat() == "2021-08-16"
+
+
+def test_filters_change_the_map_data(store_url: str) -> None:
+    at = _app()
+    everything = _events_on_map(at)
+    assert len(everything) == 5
+    at.multiselect(key="w_actors").select("Gamma Org").run()
+    assert _events_on_map(at) == {_all_ids()["Westville"]}
+    assert at.query_params["actor"] in ("Gamma Org", ["Gamma Org"])
+    at.multiselect(key="w_actors").unselect("Gamma Org").run()
+    assert _events_on_map(at) == everything
+
+
+def test_query_parameters_set_the_filters_and_are_written_back(store_url: str) -> None:
+    at = _app({"actor": ["Alpha Person", "Beta Group"], "from": "2021-08-16", "to": "2021-09-01",
+               "country": "BB"})
+    assert not at.exception
+    assert at.multiselect(key="w_actors").value == ["Alpha Person", "Beta Group"]
+    low, high = at.slider(key="w_dates").value
+    assert (low.isoformat(), high.isoformat()) == ("2021-08-16", "2021-09-01")
+    assert at.multiselect(key="w_countries").value == ["BB"]
+    assert _events_on_map(at) == {_all_ids()["Easton"]}
+    params = _params(at)
+    assert params["actor"] == ["Alpha Person", "Beta Group"]
+    assert params["from"] == ["2021-08-16"] and params["country"] == ["BB"]
+    assert "to" not in params  # the story's own last date is the default
+
+
+def test_malformed_parameters_give_a_notice_and_the_default_view(store_url: str) -> None:
+    at = _app({"from": "yesterday", "actor": "Nobody", "zoom": "9", "step": "-4"})
+    assert not at.exception
+    notices = " ".join(c.value for c in at.caption)
+    assert "from" in notices and "zoom" in notices and "actor" in notices
+    assert len(_events_on_map(at)) == 5
+    assert "from" not in _params(at) and "zoom" not in _params(at)
+
+
+def test_a_selection_opens_the_card(store_url: str) -> None:
+    at = _app()
+    target = _all_ids()["Southland"]
+    at.session_state["map"] = {"selection": {"indices": {"events": [0]},
+                                             "objects": {"events": [{"event_id": target}]}}}
+    at.run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "**Southland**" in text and "Third" in text
+    assert _params(at)["event"] == [target]
+
+
+def test_the_card_escapes_untrusted_article_text(store_url: str) -> None:
+    at = _app({"event": _all_ids()["Easton"]})
+    text = " ".join(m.value for m in at.markdown)
+    assert "**Easton**" in text
+    assert "<img" not in text and "<script" not in text and "](javascript" not in text
+    assert "&lt;img" in text
+    assert not at.get("link_button")  # the article's javascript: URL gets no link
+
+
+def test_story_mode_steps_in_time_order(store_url: str) -> None:
+    at = _app({"actor": "Alpha Person"})
+    at.button(key="next").click().run()
+    assert _params(at)["step"] == ["0"]
+    assert "**Northtown**" in " ".join(m.value for m in at.markdown)
+    at.button(key="next").click().run()
+    at.button(key="next").click().run()
+    assert _params(at)["step"] == ["2"]
+    assert "**Southland**" in " ".join(m.value for m in at.markdown)
+    assert at.button(key="next").disabled
+    at.button(key="prev").click().run()
+    assert _params(at)["step"] == ["1"]
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    assert spec["initialViewState"]["latitude"] == 25.0  # the map moved to Easton
+
+
+def test_filters_survive_a_page_switch(store_url: str) -> None:
+    at = _app()
+    at.multiselect(key="w_actors").select("Beta Group").run()
+    at.switch_page("pages/sources.py").run()
+    assert at.multiselect(key="w_actors").value == ["Beta Group"]
+    assert _params(at)["actor"] == ["Beta Group"]
+    at.switch_page("pages/map.py").run()
+    assert _events_on_map(at) == {e for p, e in _all_ids().items() if p == "Northtown."}
+
+
+def _point_colours(at: AppTest) -> dict[str, list[int]]:
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    rows = next(layer for layer in spec["layers"] if layer["id"] == "events")["data"]
+    return {row["place"]: row["color"] for row in rows}
+
+
+def test_colour_choice_is_in_the_link_and_on_the_map(store_url: str) -> None:
+    at = _app({"color": "actor"})
+    control = at.get("button_group")[0]
+    assert control.value == "actor"
+    by_actor = _point_colours(at)
+    # Northtown and Easton: different dates, one actor (Alpha Person), so one colour.
+    assert by_actor["Northtown"] == by_actor["Easton"]
+    control.set_value("date").run()
+    by_date = _point_colours(at)
+    assert by_date["Northtown"] != by_date["Easton"]
+    assert "color" not in _params(at)  # date is the default
+
+
+def test_sources_page_offers_both_downloads(store_url: str) -> None:
+    at = _app({"actor": "Gamma Org"})
+    at.switch_page("pages/sources.py").run()
+    assert not at.exception
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert labels == ["Download CSV", "Download GeoJSON"]
+    assert any(h.value == "Events in this view (1)" for h in at.subheader)
+    assert "1 of 3 articles" in " ".join(c.value for c in at.caption)
+
+
+def test_bad_input_is_refused_and_changes_nothing(store_url: str) -> None:
+    at = _app()
+    at.switch_page("pages/add.py").run()
+    at.text_area[0].input("Some text about a town.")
+    next(t for t in at.text_input if t.label.startswith("Published")).input("31/12/2021")  # not ISO
+    next(b for b in at.button if b.label == "Analyse").click().run()
+    assert not at.exception
+    assert at.error and "published" in at.error[0].value
+    with Store(store_url) as store:
+        assert store.counts()["articles"] == 3
+
+
+def test_review_applies_a_candidate_to_every_mention(store_url: str) -> None:
+    at = _app()
+    at.switch_page("pages/review.py").run()
+    key = hashlib.sha256(b"Westville").hexdigest()[:10]
+    at.radio(key=f"cand_{key}").set_value(1).run()
+    at.button(key=f"use_{key}").click().run()
+    assert not at.exception
+    with Store(store_url) as store:
+        assert "westville" in store.overrides()
+        moved = [e for e in store.events() if e.place_name == "Westville"]
+        assert (moved[0].lat, moved[0].lon) == (-20.0, 40.0)
+    assert at.success
+
+
+def test_a_timeline_period_narrows_the_dates_everywhere(store_url: str) -> None:
+    at = _app()
+    at.switch_page("pages/timeline.py").run()
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    start, end = 1629417600000, 1630540800000  # 2021-08-20 and 2021-09-02, as Vega-Lite sends them
+    at.session_state["timeline"] = {"selection": {"period": {"date": [start, end]}}}
+    at.run()
+    button = next(b for b in at.button if b.label.startswith("Show only 2021-08-20"))
+    button.click().run()
+    assert not at.exception
+    assert _params(at)["from"] == ["2021-08-20"]
+    at.switch_page("pages/map.py").run()
+    assert _events_on_map(at) == {_all_ids()["Easton"], _all_ids()["Westville"], _all_ids()["Southland"]}
+
+
+def test_actors_page_narrows_to_one_actor(store_url: str) -> None:
+    at = _app()
+    at.switch_page("pages/actors.py").run()
+    at.selectbox(key="itinerary_actor").set_value("Gamma Org").run()
+    next(b for b in at.button if b.label.startswith("Show only Gamma Org")).click().run()
+    assert _params(at)["actor"] == ["Gamma Org"]
+    assert at.multiselect(key="w_actors").value == ["Gamma Org"]
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+def test_add_article_previews_then_stores(store_url: str) -> None:
+    at = _app()
+    at.switch_page("pages/add.py").run()
+    at.text_area[0].input("The minister flew from Berlin to Paris on Tuesday. She met officials in Paris.")
+    next(t for t in at.text_input if t.label == "Title").input("A trip")
+    next(t for t in at.text_input if t.label.startswith("Published")).input("2021-09-14")
+    # The first analysis loads the model and gazetteer (and builds the index if it is stale).
+    next(b for b in at.button if b.label == "Analyse").click().run(timeout=MODEL_TIMEOUT)
+    assert not at.exception, [e.value for e in at.exception]
+    with Store(store_url) as store:
+        assert store.counts()["articles"] == 3  # the preview stores nothing
+    assert any(s.value == "What was found" for s in at.subheader)
+    next(b for b in at.button if b.label == "Add to the story").click().run(timeout=MODEL_TIMEOUT)
+    assert at.success
+    with Store(store_url) as store:
+        assert store.counts()["articles"] == 4
+        assert {"Berlin", "Paris"} <= {e.place_name for e in store.events()}
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+def test_the_demo_story_can_be_followed_in_story_mode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Done-when walk-through: a first start loads the demo; Next visits its places in time order."""
+    monkeypatch.setenv("GEOSTORY_DB_URL", f"sqlite:///{tmp_path / 'demo.sqlite'}")
+    monkeypatch.setenv("GEOSTORY_DEMO", "true")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run(timeout=MODEL_TIMEOUT)
+    assert not at.exception, [e.value for e in at.exception]
+    total = len(json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"][2]["data"])
+    assert total > 0
+    visited: list[str] = []
+    for _ in range(200):  # bounded: the demo has far fewer events
+        at.button(key="next").click().run()
+        card = " ".join(m.value for m in at.markdown if m.value.startswith("**Place:**"))
+        visited.append(card)
+        if at.button(key="next").disabled:
+            break
+    # Each stop comes after the previous one (a place may also be mentioned earlier, as Doha is).
+    position = -1
+    for name in ("Kabul", "Panjshir", "Doha", "Ramstein"):
+        later = [i for i, card in enumerate(visited) if name in card and i > position]
+        assert later, f"story mode reached no {name} after step {position}"
+        position = later[0]

@@ -1,0 +1,250 @@
+"""The dashboard in a real browser: `streamlit run app.py` driven by Playwright and Debian's Chromium.
+
+One fresh server on an empty store, so that the very first request is a shared
+deep link to a page other than the map: that page must load the demo story
+and apply the link's filters on its own. Then story mode, an untrusted article
+(no dialog may open), and the README's screenshot.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.error import URLError
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from geo.config import PROJECT_ROOT
+from geo.store import Store
+
+pytestmark = [pytest.mark.browser, pytest.mark.gazetteer, pytest.mark.model]
+
+CHROMIUM = Path(os.environ.get("GEOSTORY_CHROMIUM", "/usr/bin/chromium"))
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+OUTPUT = PROJECT_ROOT / "test-output"
+README_SHOT = PROJECT_ROOT / "docs" / "screenshots" / "map.png"
+XSS_TITLE = "Hostile <img src=x onerror=alert(1)> title"
+XSS_TEXT = (
+    "Officials met in Kabul on Monday to discuss the aid convoy <img src=x onerror=alert(1)>. "
+    "A note read <script>alert(2)</script> and was shown to reporters in Kabul."
+)
+START_TIMEOUT = 60
+# The first page view loads the model and the demo (and builds a stale gazetteer index).
+FIRST_LOAD_MS = 300_000
+# Selected values of the sidebar's multiselects (Streamlit 1.67 renders them with react-aria).
+TAGS = "[data-testid='stSidebar'] .react-aria-ComboBox [data-tag]"
+
+
+def _need_browser() -> None:
+    if CHROMIUM.exists():
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError as err:
+            if os.environ.get("CI") == "true":
+                raise
+            pytest.skip(f"playwright is not installed ({err})")
+        return
+    message = f"Chromium not found at {CHROMIUM} (Debian package `chromium`)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message + "; under CI the browser test must run")
+    pytest.skip(message)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """A fresh server on an empty store (the built gazetteer in var/ is reused)."""
+    _need_browser()
+    db_url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'story.sqlite'}"
+    port = _free_port()
+    env = {**os.environ, "GEOSTORY_DB_URL": db_url, "GEOSTORY_DEMO": "true"}
+    log = (tmp_path_factory.getbasetemp() / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except (URLError, OSError):
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start; see {log.name}")
+            time.sleep(0.3)
+        yield base, db_url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server: tuple[str, str]) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    tab = context.new_page()
+    tab.dialogs = []  # every alert/confirm that opens; there must be none
+    tab.on("dialog", lambda d: (tab.dialogs.append(d.message), d.dismiss()))
+    tab.outside = []  # requests leaving the machine; there must be none
+    tab.on("request", lambda r: None if r.url.startswith(("http://127.0.0.1", "data:", "blob:"))
+           else tab.outside.append(r.url))
+    yield tab
+    context.close()
+
+
+def _settle(tab, timeout: float = 60_000) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the script run is over (Streamlit's status widget gone)."""
+    tab.wait_for_selector("[data-testid='stApp']", timeout=timeout)
+    tab.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+    tab.wait_for_timeout(300)
+
+
+def _query(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+def _link_text(tab) -> str:  # type: ignore[no-untyped-def]
+    return tab.locator("[data-testid='stSidebar'] [data-testid='stCode'] code").inner_text()
+
+
+def test_first_request_is_a_deep_link_with_filters(server: tuple[str, str], page) -> None:  # type: ignore[no-untyped-def]
+    base, _db = server
+    page.goto(f"{base}/sources?actor=Antony%20Blinken&from=2021-09-01", timeout=FIRST_LOAD_MS)
+    # The demo story loads first (empty store), then the link's filters apply.
+    page.wait_for_selector("h1:has-text('Sources & data')", timeout=FIRST_LOAD_MS)
+    page.wait_for_selector(f"{TAGS}:has-text('Antony Blinken')", timeout=FIRST_LOAD_MS)
+    _settle(page, FIRST_LOAD_MS)
+    tags = page.locator(TAGS).all_inner_texts()
+    assert any("Antony Blinken" in t for t in tags), tags
+    thumbs = page.locator("[data-testid='stSliderThumbValue']").all_inner_texts()
+    assert thumbs and thumbs[0] == "2021-09-01", thumbs
+    assert _query(page.url) == {"actor": ["Antony Blinken"], "from": ["2021-09-01"]}
+    link = _link_text(page)
+    assert link.startswith(f"{base}/sources?") and "actor=Antony+Blinken" in link
+    assert not page.dialogs and not page.outside
+
+
+def test_shared_map_link_and_story_mode(server: tuple[str, str], page) -> None:  # type: ignore[no-untyped-def]
+    base, _db = server
+    page.goto(f"{base}/?actor=Antony%20Blinken", timeout=60_000)
+    page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=30_000)
+    _settle(page)
+    tags = page.locator(TAGS).all_inner_texts()
+    assert any("Antony Blinken" in t for t in tags), tags
+    places = []
+    for step in range(3):
+        page.get_by_role("button", name="Next").click()
+        _settle(page)
+        page.wait_for_selector(f"text=Story step {step + 1} of", timeout=20_000)
+        assert _query(page.url)["step"] == [str(step)]
+        card = page.locator(".st-key-card").inner_text()
+        places.append(re.search(r"Place:\s*(.+)", card).group(1))  # type: ignore[union-attr]
+    assert len(places) == 3
+    page.get_by_role("button", name="Previous").click()
+    _settle(page)
+    page.wait_for_selector("text=Story step 2 of", timeout=20_000)
+    # The receiver of the link sees the same step.
+    shared = _link_text(page)
+    other = page.context.new_page()
+    other.goto(shared)
+    _settle(other)
+    other.wait_for_selector("text=Story step 2 of", timeout=20_000)
+    assert other.locator(".st-key-card").inner_text() == page.locator(".st-key-card").inner_text()
+    other.close()
+    # Play advances on its own until paused.
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_selector("text=Story step 4 of", timeout=30_000)
+    page.get_by_role("button", name="Pause").click()
+    _settle(page)
+    paused_at = _query(page.url)["step"]
+    page.wait_for_timeout(3000)
+    assert _query(page.url)["step"] == paused_at
+    assert not page.dialogs and not page.outside
+
+
+def test_screenshot_of_the_map(server: tuple[str, str], page) -> None:  # type: ignore[no-untyped-def]
+    base, db_url = server
+    page.goto(base, timeout=FIRST_LOAD_MS)  # loads the demo story if this test runs alone
+    page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=FIRST_LOAD_MS)
+    with Store(db_url) as store:
+        last = store.events()[-1]  # a card beside the whole story
+    page.goto(f"{base}/?color=actor&event={last.event_id}", timeout=60_000)
+    page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=30_000)
+    _settle(page)
+    page.locator(".st-key-card").wait_for(timeout=20_000)
+    page.wait_for_timeout(2500)  # let deck.gl draw its layers and labels
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "map.png"))
+    README_SHOT.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(OUTPUT / "map.png", README_SHOT)
+    assert README_SHOT.stat().st_size > 20_000
+    assert not page.outside
+
+
+def test_untrusted_article_opens_no_dialog(server: tuple[str, str], page) -> None:  # type: ignore[no-untyped-def]
+    base, db_url = server
+    page.goto(f"{base}/add", timeout=60_000)
+    page.wait_for_selector("textarea", timeout=30_000)
+    _settle(page)
+    page.get_by_label("Article text").fill(XSS_TEXT)
+    page.get_by_label("Title", exact=True).fill(XSS_TITLE)
+    page.get_by_label("Published (YYYY-MM-DD)").fill("2021-09-13")
+    page.get_by_label("Source", exact=True).fill("Wire <b>bold</b>")
+    page.get_by_role("button", name="Analyse").click()
+    page.wait_for_selector("text=What was found", timeout=60_000)
+    _settle(page)
+    page.get_by_role("button", name="Add to the story").click()
+    page.wait_for_selector("text=Stored 1 article", timeout=30_000)
+    with Store(db_url) as store:
+        hostile = [e for e in store.events(date_from=None) if "onerror" in e.quote]
+    assert hostile, "the pipeline found no event in the hostile article"
+    page.goto(f"{base}/?event={hostile[0].event_id}", timeout=60_000)
+    _settle(page)
+    card = page.locator(".st-key-card")
+    card.wait_for(timeout=20_000)
+    assert "<img src=x onerror=alert(1)>" in card.inner_text()  # shown as text, not markup
+    assert page.locator(".st-key-card img").count() == 0
+    box = page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.bounding_box()
+    if box:  # sweep the map so that tooltips open over the points
+        for x in range(0, int(box["width"]), 40):
+            page.mouse.move(box["x"] + x, box["y"] + box["height"] / 2)
+    page.goto(f"{base}/sources", timeout=60_000)
+    _settle(page)
+    page.wait_for_timeout(1000)
+    assert page.dialogs == []
+    assert not page.outside

@@ -1,0 +1,112 @@
+"""Filter state <-> query parameters: bounded, validated, never raising."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from geo.viewstate import (
+    MAX_ACTORS,
+    MAX_VALUE_LENGTH,
+    Options,
+    ViewState,
+    clamp_step,
+    parse_query,
+    query_string,
+    share_link,
+    to_query,
+    validate,
+)
+
+OPTIONS = Options(
+    actors=("Antony Blinken", "Taliban", "Heiko Maas"),
+    countries=("AF", "QA", "DE"),
+    sources=("Wire", "Daily"),
+    date_range=(date(2021, 8, 15), date(2021, 9, 9)),
+    aliases={"blinken": "Antony Blinken"},
+)
+
+
+def test_full_link_round_trips() -> None:
+    params = {"actor": ["Antony Blinken", "Taliban"], "from": "2021-08-20", "to": "2021-09-08",
+              "country": ["qa", "AF"], "source": "Wire", "event": "0123abcd0123abcd",
+              "color": "actor", "step": "3"}
+    state, notices = parse_query(params)
+    assert notices == []
+    assert state == ViewState(("Antony Blinken", "Taliban"), date(2021, 8, 20), date(2021, 9, 8),
+                              ("QA", "AF"), ("Wire",), "0123abcd0123abcd", "actor", 3)
+    again, _ = parse_query(to_query(state))
+    assert again == state
+
+
+def test_empty_params_give_default_view() -> None:
+    assert parse_query({}) == (ViewState(), [])
+    assert to_query(ViewState()) == {}
+    assert query_string(ViewState()) == ""
+
+
+@pytest.mark.parametrize(
+    ("params", "fragment"),
+    [
+        ({"from": "15/08/2021"}, "from"),
+        ({"to": "2021-02-30"}, "to"),
+        ({"from": "2021-09-09", "to": "2021-08-01"}, "ends before"),
+        ({"event": "<script>"}, "event"),
+        ({"color": "purple"}, "color"),
+        ({"step": "-1"}, "step"),
+        ({"step": "99999999999"}, "step"),
+        ({"country": "Afghanistan"}, "country"),
+        ({"zoom": "4"}, "unknown"),
+        ({"actor": "x" * (MAX_VALUE_LENGTH + 1)}, "over-long"),
+    ],
+)
+def test_malformed_values_are_dropped_with_a_notice(params: dict[str, str], fragment: str) -> None:
+    state, notices = parse_query(params)
+    assert any(fragment in n for n in notices), notices
+    assert state.date_from is None and state.date_to is None
+    assert state.event is None and state.color == "date" and state.step is None
+    assert state.actors == () and state.countries == ()
+
+
+def test_actor_count_is_bounded() -> None:
+    state, notices = parse_query({"actor": [f"a{i}" for i in range(MAX_ACTORS + 5)]})
+    assert len(state.actors) == MAX_ACTORS
+    assert notices
+
+
+def test_control_characters_and_duplicates_are_removed() -> None:
+    state, _ = parse_query({"actor": ["Tali\x00ban", "Taliban", "  "]})
+    assert state.actors == ("Taliban",)
+
+
+def test_validate_keeps_known_values_and_maps_aliases() -> None:
+    state = ViewState(actors=("blinken", "Nobody", "taliban"), countries=("AF", "ZZ"),
+                      sources=("Wire", "Fake"), date_from=date(2020, 1, 1), date_to=date(2030, 1, 1))
+    checked, notices = validate(state, OPTIONS)
+    assert checked.actors == ("Antony Blinken", "Taliban")
+    assert checked.countries == ("AF",)
+    assert checked.sources == ("Wire",)
+    assert checked.date_from == date(2021, 8, 15) and checked.date_to == date(2021, 9, 9)
+    assert len(notices) == 3
+
+
+def test_dates_equal_to_story_range_stay_out_of_the_link() -> None:
+    state = ViewState(date_from=date(2021, 8, 15), date_to=date(2021, 9, 1))
+    assert to_query(state, OPTIONS) == {"to": "2021-09-01"}
+
+
+def test_share_link_encodes_repeated_actors() -> None:
+    state = ViewState(actors=("Antony Blinken", "A&B"), date_from=date(2021, 9, 1))
+    link = share_link("http://host:8501/", "/actors", state)
+    parts = urlsplit(link)
+    assert parts.path == "/actors"
+    assert parse_qs(parts.query) == {"actor": ["Antony Blinken", "A&B"], "from": ["2021-09-01"]}
+    assert share_link("http://host:8501", "", ViewState()) == "http://host:8501/"
+
+
+@pytest.mark.parametrize(("step", "count", "expected"),
+                         [(None, 5, None), (7, 5, 4), (-2, 5, 0), (2, 5, 2), (3, 0, None)])
+def test_clamp_step(step: int | None, count: int, expected: int | None) -> None:
+    assert clamp_step(step, count) == expected

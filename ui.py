@@ -1,0 +1,299 @@
+"""The dashboard's shared Streamlit layer: resources, first-start demo, sidebar filters.
+
+Every page calls :func:`setup` first. A page may be the very first script a
+freshly started server runs (a shared deep link after a wake-up runs the page
+without app.py), so nothing here assumes app.py ran: settings, store, demo
+load, filter state and sidebar are all set up on each page's own run.
+
+Filter state pattern (see FINDINGS): a ``ViewState`` copy lives in
+``st.session_state``; it is seeded once from the validated URL, assigned to
+the widget keys before the widgets on every run, changed only by the widgets'
+``on_change`` callbacks, and written back to the URL at the end of setup.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+from geo.config import Settings, load_settings
+from geo.errors import ConfigError, GeoError
+from geo.models import Event
+from geo.store import Store
+from geo.viewstate import Options, ViewState, parse_query, share_link, to_query, validate
+
+logger = logging.getLogger(__name__)
+
+STATE = "geostory_view"
+NOTICES = "geostory_notices"
+PAGES: tuple[tuple[str, str, str, str], ...] = (
+    # (script, title, icon, url path)
+    # No page icons: a :material/: page icon becomes a favicon fetched from Google,
+    # and emoji need a colour-emoji font the server's browser may lack.
+    ("pages/map.py", "Map", "", ""),
+    ("pages/timeline.py", "Timeline", "", "timeline"),
+    ("pages/actors.py", "Actors", "", "actors"),
+    ("pages/sources.py", "Sources & data", "", "sources"),
+    ("pages/add.py", "Add articles", "", "add"),
+    ("pages/review.py", "Review places", "", "review"),
+)
+_demo_lock = threading.Lock()
+
+
+# -- resources -----------------------------------------------------------------------
+
+
+def settings() -> Settings:
+    try:
+        return load_settings(secrets=st.secrets)
+    except ConfigError as err:
+        st.error(f"Configuration problem: {err}")
+        st.stop()
+        raise  # st.stop() raises; this line keeps type checkers calm
+
+
+@st.cache_resource(show_spinner=False)
+def get_store(db_url: str) -> Store:
+    return Store(db_url)
+
+
+@st.cache_resource(show_spinner="Loading the language model and the gazetteer…")
+def get_pipeline(_settings: Settings, key: str) -> Any:
+    from geo.pipeline import Pipeline
+
+    return Pipeline.from_settings(_settings)
+
+
+def pipeline_for(config: Settings) -> Any:
+    return get_pipeline(config, repr(config))
+
+
+@st.cache_resource(show_spinner=False)
+def country_names() -> dict[str, str]:
+    from geo.boundaries import load_boundaries
+
+    try:
+        frame = load_boundaries("countries")
+    except GeoError:
+        return {}
+    return {str(c): str(n) for c, n in zip(frame["iso_a2"], frame["name"], strict=True) if c}
+
+
+# The ttl lets articles ingested from the command line, in another process, show up.
+CACHE_TTL = 60
+
+
+@st.cache_data(show_spinner=False, max_entries=256, ttl=CACHE_TTL)
+def query_events(db_url: str, actors: tuple[str, ...], date_from: date | None, date_to: date | None,
+                 countries: tuple[str, ...], sources: tuple[str, ...]) -> list[Event]:
+    return get_store(db_url).events(
+        actors=actors or None, date_from=date_from, date_to=date_to,
+        countries=countries or None, sources=sources or None,
+    )
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL)
+def story_options(db_url: str) -> tuple[Options, dict[str, int]]:
+    """What the filters can offer, and each actor's event count."""
+    store = get_store(db_url)
+    every = store.events()
+    actors = [(a, n) for a, n in store.actors() if n > 0]
+    aliases = {alias.casefold(): a.name for a, _n in actors for alias in a.aliases}
+    options = Options(
+        actors=tuple(a.name for a, _n in actors),
+        countries=tuple(sorted({e.country_code for e in every if e.country_code})),
+        sources=tuple(sorted({e.source for e in every if e.source})),
+        date_range=store.date_range(),
+        aliases=aliases,
+    )
+    return options, {a.name: n for a, n in actors}
+
+
+def data_changed() -> None:
+    """After a write: cached queries are stale."""
+    query_events.clear()
+    story_options.clear()
+
+
+@st.cache_resource(show_spinner=False)
+def _stores_with_data() -> set[str]:
+    """Database URLs whose first-start check is done: no need to count articles on every rerun."""
+    return set()
+
+
+def ensure_demo(config: Settings, store: Store) -> None:
+    """First start with an empty store: ingest the bundled demo story, with a progress bar."""
+    known = _stores_with_data()
+    if not config.demo or config.db_url in known:
+        return
+    with _demo_lock:  # two first visitors must not both load it
+        if store.counts()["articles"] > 0:
+            known.add(config.db_url)
+            return
+        from geo.pipeline import ingest
+        from geo.readers import demo_articles
+
+        bar = st.progress(0.0, text="First start: reading the demo story…")
+        try:
+            articles = demo_articles()
+            pipeline = pipeline_for(config)
+            summary = ingest(articles, pipeline, store,
+                             progress=lambda f, what: bar.progress(min(f, 1.0), text=f"Reading {what}"))
+        except GeoError as err:
+            bar.empty()
+            known.add(config.db_url)  # tried once per process: no retry loop on every rerun
+            st.error(f"The demo story could not be loaded: {err}")
+            return
+        bar.empty()
+        logger.info("demo loaded: %d articles, %d events", len(summary.added), summary.events)
+        known.add(config.db_url)
+    data_changed()
+
+
+# -- filter state --------------------------------------------------------------------
+
+
+def _url_params() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+def current_state(options: Options) -> ViewState:
+    """The session's view; seeded from the URL on the session's first run."""
+    if STATE not in st.session_state:
+        state, notices = parse_query(_url_params())
+        state, more = validate(state, options)
+        st.session_state[STATE] = state
+        st.session_state[NOTICES] = notices + more
+    return st.session_state[STATE]
+
+
+def set_state(**changes: Any) -> ViewState:
+    state = replace(st.session_state[STATE], **changes)
+    st.session_state[STATE] = state
+    return state
+
+
+def _on_filter(field: str, key: str, convert: Callable[[Any], Any]) -> Callable[[], None]:
+    def callback() -> None:
+        # A new filter changes the event list: the story position and picked event no longer apply.
+        set_state(**{field: convert(st.session_state[key])}, step=None, event=None)
+
+    return callback
+
+
+def _dates_changed() -> None:
+    low, high = st.session_state["w_dates"]
+    set_state(date_from=low, date_to=high, step=None, event=None)
+
+
+def _reset() -> None:
+    st.session_state[STATE] = ViewState(color=st.session_state[STATE].color)
+
+
+def sidebar(state: ViewState, options: Options, counts: dict[str, int]) -> None:
+    names = country_names()
+    side = st.sidebar
+    side.subheader("Filters")
+    if options.date_range is not None:
+        low, high = options.date_range
+        if low < high:
+            st.session_state["w_dates"] = (state.date_from or low, state.date_to or high)
+            side.slider("Dates", min_value=low, max_value=high, key="w_dates", on_change=_dates_changed,
+                        format="YYYY-MM-DD")
+        else:
+            side.caption(f"All events are dated {low.isoformat()}.")
+    st.session_state["w_actors"] = list(state.actors)
+    side.multiselect("Actors", options=list(options.actors), key="w_actors",
+                     format_func=lambda a: f"{a} ({counts.get(a, 0)})", placeholder="All actors",
+                     on_change=_on_filter("actors", "w_actors", tuple))
+    st.session_state["w_countries"] = list(state.countries)
+    side.multiselect("Countries", options=list(options.countries), key="w_countries",
+                     format_func=lambda c: f"{names.get(c, c)} ({c})", placeholder="All countries",
+                     on_change=_on_filter("countries", "w_countries", tuple))
+    st.session_state["w_sources"] = list(state.sources)
+    side.multiselect("Sources", options=list(options.sources), key="w_sources", placeholder="All sources",
+                     on_change=_on_filter("sources", "w_sources", tuple))
+    side.button("Reset filters", on_click=_reset, width="stretch")
+
+
+def write_url(state: ViewState, options: Options) -> None:
+    wanted = to_query(state, options)
+    if _url_params() != {k: v if isinstance(v, list) else [v] for k, v in wanted.items()}:
+        st.query_params.from_dict(wanted)
+
+
+def copy_link(state: ViewState, options: Options, page: str) -> None:
+    base = ""
+    try:
+        url = st.context.url or ""
+        base = url.split("?", 1)[0].rstrip("/")
+        base = base.rsplit("/", 1)[0] if page and base.endswith("/" + page) else base
+    except (AttributeError, RuntimeError):  # no browser context (tests)
+        base = ""
+    link = share_link(base or "", page, state, options)
+    st.sidebar.caption("Link to this view (copy with the icon):")
+    st.sidebar.code(link, language=None, wrap_lines=True)
+
+
+# -- the page context ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Context:
+    settings: Settings
+    store: Store
+    state: ViewState
+    options: Options
+    events: list[Event]
+    page: str
+
+    def rewrite_url(self) -> None:
+        write_url(st.session_state[STATE], self.options)
+
+
+def setup(title: str, page: str) -> Context:
+    """Everything a page needs; call first on every page (``page`` is its URL path)."""
+    st.set_page_config(page_title=f"{title} · Geostory", layout="wide")
+    config = settings()
+    try:
+        store = get_store(config.db_url)
+    except GeoError as err:
+        st.error(f"The event store cannot be opened: {err}")
+        st.stop()
+    ensure_demo(config, store)
+    options, counts = story_options(config.db_url)
+    # Checked on every run too: a write (new article, correction) can change what exists.
+    state, _dropped = validate(current_state(options), options)
+    st.session_state[STATE] = state
+    for notice in st.session_state.pop(NOTICES, []):
+        st.caption(f":material/info: {notice}")  # our wording; link keys are reduced to [\w-]
+    sidebar(state, options, counts)
+    state = st.session_state[STATE]
+    events = query_events(config.db_url, state.actors, state.date_from, state.date_to,
+                          state.countries, state.sources)
+    st.sidebar.caption(f"{len(events)} events shown")
+    write_url(state, options)
+    copy_link(state, options, page)
+    return Context(config, store, state, options, events, page)
+
+
+def legend_html(items: list[Any]) -> str:
+    """Colour swatches with escaped labels (labels are actor names from articles)."""
+    parts = []
+    for item in items:
+        r, g, b = (int(v) for v in item.color)
+        parts.append(
+            f'<span style="display:inline-block;margin-right:12px;white-space:nowrap">'
+            f'<span style="display:inline-block;width:12px;height:12px;border-radius:6px;'
+            f'background:rgb({r},{g},{b});margin-right:4px;vertical-align:middle"></span>'
+            f"{html.escape(item.label)}</span>"
+        )
+    return '<div style="font-size:0.85rem">' + "".join(parts) + "</div>"
+
