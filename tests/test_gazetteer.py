@@ -423,3 +423,19 @@ def test_real_build_is_deterministic(real: Gazetteer, tmp_path: Path) -> None:
     assert _content_hash(fresh) == _content_hash(real.path)
     assert not list(tmp_path.glob("*.tmp"))
     assert math.isclose(fresh.stat().st_size, real.path.stat().st_size, rel_tol=0.01)
+
+
+@pytest.mark.gazetteer
+def test_regions_sit_among_their_members(real_gazetteer) -> None:
+    import csv as _csv
+
+    from geo.boundaries import country_at
+
+    with (DATA_DIR / "regions.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(_csv.DictReader(fh))
+    assert rows
+    for row in rows:
+        region = real_gazetteer.lookup(row["region"])[0]
+        assert region.feature == "region", row["region"]
+        assert country_at(region.lat, region.lon) in row["members"].split(), row["region"]
+    assert real_gazetteer.lookup("Middle East")[0].feature == "region"
