@@ -57,6 +57,8 @@ logger = logging.getLogger(__name__)
 _KIND: dict[str, ActorKind] = {"PERSON": "person", "ORG": "organization", "NORP": "group"}
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _ATTRIBUTIVE = re.compile(r"^(?:anti|pro|non)-", re.IGNORECASE)
+# An "organisation" named for a facility is a place the story happens at, not an actor.
+_FACILITY = re.compile(r"\b(?:Air Base|Airbase|Airport|Airfield|Air Field|Naval Base)$", re.IGNORECASE)
 _PAREN_ACRONYM = re.compile(r"\s*\(\s*([A-Za-z.]{2,12})\s*\)")
 _SUBJECT_PRONOUNS = frozenset({"he", "she", "they"})
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
@@ -158,6 +160,8 @@ def _collect(
                 logger.debug("place-tagged %r at %d is a person's surname", text, start)
             continue
         if overlaps(ent.start_char, ent.end_char, exclude) or _ATTRIBUTIVE.match(text):
+            continue
+        if label == "ORG" and _FACILITY.search(text):
             continue
         if (one_word or label == "NORP") and is_demonym_word(text, is_demonym):  # ORG too: "Emirati"
             continue

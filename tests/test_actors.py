@@ -339,3 +339,14 @@ def test_seed_article_actors(nlp: Language) -> None:
     assert index.in_span(he, text.index(".", he)) == ()
     assert index.subject_before(he) == ("Antony Blinken",)
     assert merge_known(index.actors, [Actor("United Nations", "organization")])["UN"] == "United Nations"
+
+
+def test_a_facility_tagged_org_is_not_an_actor():
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "ORG", "pattern": "Al Udeid Air Base"},
+                        {"label": "ORG", "pattern": "Taliban"}])
+    doc = nlp("Evacuees passed through Al Udeid Air Base, and the Taliban said nothing.")
+    assert {e.label_ for e in doc.ents} == {"ORG"}
+    names = {a.name for a in extract_actors(doc).actors}
+    assert names == {"Taliban"}
