@@ -15,6 +15,7 @@ from geo.config import Settings, load_settings
 from geo.errors import GeoError, InputError
 from geo.extract import RecoveryRules, find_demonyms, find_toponyms, load_nlp
 from geo.gazetteer import Gazetteer, load_gazetteer, normalize_name
+from geo.geocode import GazetteerGeocoder, make_geocoder
 from geo.models import Actor, Article, Candidate, Event, Place, Toponym
 from geo.resolve import RankWeights, Resolver
 
@@ -73,8 +74,11 @@ class Pipeline:
         self.nlp = nlp
         self.gazetteer = gazetteer
         self.rules = rules or RecoveryRules()
+        if candidates is None:
+            # Resolution goes through geopy's interface; offline, the gazetteer's geocoder.
+            candidates = GazetteerGeocoder(gazetteer).candidates
         self.resolver = Resolver(
-            candidates or gazetteer.lookup,
+            candidates,
             weights=weights,
             is_primary=gazetteer.is_primary,
             is_capital=gazetteer.is_capital,
@@ -89,12 +93,8 @@ class Pipeline:
         settings = settings or load_settings()
         gazetteer = load_gazetteer(settings, progress=progress)
         nlp = load_nlp(settings.spacy_model)
-        candidates = None
-        if settings.geocoder != "offline":
-            from geo.geocode import make_geocoder
-
-            candidates = make_geocoder(settings, gazetteer).candidates
-        return cls(nlp, gazetteer, candidates=candidates)
+        geocoder = make_geocoder(settings, gazetteer)  # offline unless a service is configured
+        return cls(nlp, gazetteer, candidates=geocoder.candidates)
 
     def with_overrides(self, overrides: Mapping[str, Place]) -> Pipeline:
         """The same loaded components, with corrections applied by place name."""

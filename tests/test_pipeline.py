@@ -197,3 +197,38 @@ def test_bad_files_name_the_file_and_change_nothing(tmp_path, tiny_pipeline):
         assert any(path.name in message for _origin, message in summary.failed), path.name
     assert (store.counts(), [e.event_id for e in store.events()]) == before
     store.close()
+
+
+def test_an_unreachable_online_geocoder_falls_back_to_the_gazetteer(tmp_path, nlp, tiny_gazetteer):
+    """With a service configured but refusing connections, events come out as offline."""
+    from dataclasses import replace as dc_replace
+
+    from geo.config import Settings
+    from geo.geocode import make_geocoder
+
+    with socket_free_port() as port:  # nothing listens there once the block ends
+        pass
+    settings = dc_replace(Settings(), geocoder="photon", geocoder_domain=f"127.0.0.1:{port}",
+                          geocoder_scheme="http", geocoder_min_delay=0.0, geocoder_timeout=1.0,
+                          cache_dir=tmp_path)
+    geocoder = make_geocoder(settings, tiny_gazetteer)
+    online = Pipeline(nlp, tiny_gazetteer, candidates=geocoder.candidates)
+    offline = Pipeline(nlp, tiny_gazetteer)
+    article = Article(text=STORY, published=PUBLISHED)
+    assert online.analyse(article).events == offline.analyse(article).events
+    stats = geocoder.stats
+    assert stats.requests > 0 and stats.failure_count == stats.requests and stats.fallbacks > 0
+
+
+class socket_free_port:
+    """A port that was free a moment ago (bound, then released)."""
+
+    def __enter__(self) -> int:
+        import socket
+
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        return self._sock.getsockname()[1]
+
+    def __exit__(self, *exc) -> None:
+        self._sock.close()
