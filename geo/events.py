@@ -15,6 +15,27 @@ from geo.models import Article, Event, EventDate, Place, Toponym, make_event_id
 DateFor = Callable[[Span, "date | None", "int | None"], "EventDate | None"]
 
 
+# Prepositions that put someone or something at, into or out of a place.
+LOCATIVE_PREPOSITIONS = frozenset({
+    "in", "to", "at", "from", "into", "toward", "towards", "via", "near", "inside", "outside",
+    "across", "through", "around", "over", "within", "onto",
+})
+
+
+def is_locative(span: Span) -> bool:
+    """Whether a place is where the sentence happens ("arrived in Kabul", "head to the air
+    base in Ramstein, Germany") rather than a modifier ("Kabul's airport", "defending the
+    Panjshir Valley"): the object of a locative preposition, through conjuncts and appositions.
+    """
+    tok = span.root
+    for _ in range(4):
+        if tok.dep_ in ("conj", "appos", "compound", "npadvmod") and tok.head is not tok:
+            tok = tok.head
+        else:
+            break
+    return tok.dep_ == "pobj" and tok.head.lower_ in LOCATIVE_PREPOSITIONS
+
+
 def build_events(
     article: Article,
     doc: Doc,
@@ -76,6 +97,7 @@ def build_events(
                 resolved_name=place.resolved_name,
                 date_text=when.text,
                 nationalities=nations,
+                locative=is_locative(span),
                 candidates=place.candidates,
             )
         )
@@ -116,13 +138,16 @@ def _nested(area: Event, point: Event) -> bool:
 def movements(events: Sequence[Event]) -> list[Movement]:
     """Consecutive stops of each actor at different places, in time order.
 
-    A sentence gives an actor one stop: its most precise place ("Ramstein" in
-    "Ramstein, Germany"). A step from a point to the area that contains it, or
-    back, is not a journey and is skipped.
+    Only places the sentence puts someone at count ("arrived in Kabul", not
+    "Kabul's airport"; see ``is_locative``). A sentence gives an actor one stop:
+    its most precise such place ("Ramstein" in "Ramstein, Germany"). A step from
+    a point to the area that contains it, or back, is not a journey and is skipped.
     """
     ordered = sorted(events, key=lambda e: (e.date, e.article_id, e.sentence_start, e.place_start))
     stops: dict[tuple[str, str, int], Event] = {}
     for ev in ordered:
+        if not ev.locative:
+            continue
         for actor in ev.actors:
             key = (actor, ev.article_id, ev.sentence_start)
             best = stops.get(key)

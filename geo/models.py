@@ -149,6 +149,9 @@ class Event:
     resolved_name: str = ""
     date_text: str = ""
     nationalities: tuple[str, ...] = ()
+    # The place is where something happens to or by the sentence's actors ("in Kabul",
+    # "flew to Qatar"), not a modifier ("Kabul's airport"): only these make journeys.
+    locative: bool = False
     candidates: tuple[Candidate, ...] = field(default=(), compare=False)
 
 

@@ -19,15 +19,16 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from geo.errors import StoreError
+from geo.gazetteer import normalize_name
 from geo.models import Article, Candidate, Event, Place, PlacePrecision
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def place_key(name: str) -> str:
-    """The key overrides are stored under: case and spacing do not make another place."""
-    # Local stand-in until geo.gazetteer.normalize_name exists; keep the two in step.
-    return " ".join(name.split()).casefold()
+    """The key overrides are stored under: the gazetteer's own name key, so that the
+    store and the resolver agree that "U.S." and "US" are one name."""
+    return normalize_name(name)
 
 
 def _req(name: str, kind: Any, **kw: Any) -> sa.Column[Any]:
@@ -58,7 +59,7 @@ events = sa.Table(
     _req("sentence_start", _INT), _req("sentence_end", _INT), _req("confidence", _DOUBLE),
     _req("source", _TEXT), _req("url", _TEXT), _req("place_start", _INT), _req("place_end", _INT),
     _req("resolved_name", _TEXT), _req("date_text", _TEXT), _req("nationalities", _TEXT),
-    _req("candidates", _TEXT),
+    _req("candidates", _TEXT), _req("locative", sa.Boolean, server_default=sa.false()),
 )
 event_actors = sa.Table(
     "event_actors", metadata,
@@ -112,8 +113,33 @@ def create_schema(conn: Connection) -> None:
     found = conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
     if found is None:
         conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+        return
+    if int(found) == 1:
+        _migrate_1_to_2(conn)
     elif int(found) != SCHEMA_VERSION:
         raise StoreError(f"the database has schema version {found}; this code needs {SCHEMA_VERSION}")
+
+
+def _migrate_1_to_2(conn: Connection) -> None:
+    """Version 2 adds ``events.locative`` and keys places by the gazetteer's name key."""
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("events")}
+    if "locative" not in columns:  # another process may have got here first
+        conn.execute(sa.text("ALTER TABLE events ADD COLUMN locative BOOLEAN NOT NULL DEFAULT FALSE"))
+    for old_key, name in conn.execute(sa.select(events.c.place_key, events.c.place_name).distinct()).all():
+        if place_key(name) != old_key:
+            conn.execute(events.update()
+                         .where(events.c.place_key == old_key, events.c.place_name == name)
+                         .values(place_key=place_key(name)))
+    rows = [dict(r._mapping) for r in conn.execute(
+        sa.select(overrides_table).order_by(overrides_table.c.created_at, overrides_table.c.key))]
+    renamed: dict[str, dict[str, Any]] = {}
+    for row in rows:  # "u.s." and "us" were two corrections of one name: the first one stays
+        renamed.setdefault(place_key(row["key"]), {**row, "key": place_key(row["key"])})
+    if list(renamed) != [row["key"] for row in rows]:
+        conn.execute(overrides_table.delete())
+        if renamed:
+            conn.execute(overrides_table.insert(), list(renamed.values()))
+    conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
 
 
 def canonical_actor_names(conn: Connection, wanted: Sequence[str]) -> list[str]:

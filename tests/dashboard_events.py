@@ -26,6 +26,7 @@ def _event(article: Article, text: str, place: str, when: date, lat: float, lon:
         quote=text[sentence_start:sentence_end], sentence_start=sentence_start,
         sentence_end=sentence_end, confidence=confidence, source=article.source, url=article.url,
         place_start=start, place_end=start + len(place), resolved_name=place, candidates=candidates,
+        locative=True,
     )
 
 

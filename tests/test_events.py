@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 
 from geo.actors import extract_actors
-from geo.events import Movement, build_events, movements
+from geo.events import Movement, build_events, is_locative, movements
 from geo.extract import find_toponyms
 from geo.models import Article, Candidate, Event, EventDate, feature_precision, make_event_id
 from geo.pipeline import Pipeline
@@ -136,7 +136,8 @@ def at(tiny_gazetteer):
     """``at(name, feature, day, actors, ...)``: an event at a tiny-gazetteer entry."""
 
     def make(name: str, feature: str, day: int, actors: tuple[str, ...] = ("Envoy",), *,
-             sentence: int | None = None, offset: int = 0, article: str = "a1", month: int = 9) -> Event:
+             sentence: int | None = None, offset: int = 0, article: str = "a1", month: int = 9,
+             locative: bool = True) -> Event:
         c = _cand(tiny_gazetteer, name, feature)
         start = day * 1000 if sentence is None else sentence
         return Event(
@@ -146,6 +147,7 @@ def at(tiny_gazetteer):
             country_code=c.country_code, actors=actors, quote="", sentence_start=start,
             sentence_end=start + 100, confidence=1.0, source="", url="", place_start=start + offset,
             place_end=start + offset + len(name), resolved_name=c.name, candidates=(c,),
+            locative=locative,
         )
 
     return make
@@ -225,3 +227,26 @@ def test_same_day_stops_in_two_articles_are_kept_in_a_stable_order(at):
     found = movements(day)
     assert len(found) == 1 and {found[0].from_name, found[0].to_name} == {"Kabul", "Doha"}
     assert movements(list(reversed(day))) == found
+
+
+def test_a_place_that_only_modifies_makes_no_stop(at):
+    """"Kabul's airport" in a sentence about the envoy does not put the envoy in Kabul."""
+    trip = [at("Doha", "city", 6), at("Kabul", "city", 7, locative=False), at("Berlin", "city", 8)]
+    assert arcs(movements(trip)) == [("Envoy", "Doha", "Berlin")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "place", "expected"),
+    [
+        ("Martin Griffiths has arrived in Kabul for talks.", "Kabul", True),
+        ("Blinken will head to the air base in Ramstein, Germany, on Wednesday.", "Germany", True),
+        ("Blinken flew to Qatar and Germany.", "Germany", True),
+        ("Turkey helps to reopen Kabul's airport.", "Kabul", False),
+        ("The Taliban are seeking to crush the forces defending Panjshir.", "Panjshir", False),
+    ],
+)
+def test_is_locative(nlp, sentence, place, expected):
+    doc = nlp(sentence)
+    start = sentence.index(place)
+    span = doc.char_span(start, start + len(place), alignment_mode="expand")
+    assert is_locative(span) is expected

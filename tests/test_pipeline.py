@@ -232,3 +232,13 @@ class socket_free_port:
 
     def __exit__(self, *exc) -> None:
         self._sock.close()
+
+
+@pytest.mark.gazetteer
+def test_seed_journey_of_blinken(seed_events):
+    from geo.events import movements
+
+    trips = [(m.from_name, m.to_name, m.to_date) for m in movements(seed_events.events)
+             if m.actor == "Antony Blinken"]
+    assert ("Qatar", "Ramstein", date(2021, 9, 8)) in trips
+    assert all("Kabul" not in (a, b) for a, b, _d in trips)  # "Kabul's airport" is no stop of his

@@ -1,0 +1,55 @@
+"""The store's schema: version 1 databases are migrated in place, nothing lost."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from geo.schema import SCHEMA_VERSION, place_key
+from geo.store import Store
+from tests.dashboard_events import story
+
+
+def _downgrade_to_v1(url: str) -> None:
+    """Make a version-1 file: no locative column, keys by casefold only, two keys for one name."""
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE events DROP COLUMN locative"))
+        conn.execute(sa.text("UPDATE events SET place_key = lower(place_name)"))
+        for key in ("u.s.", "us"):
+            conn.execute(sa.text(
+                "INSERT INTO overrides VALUES (:k, 1.0, 2.0, 'city', NULL, 'US', 'x', '', :t)"),
+                {"k": key, "t": "2021-01-0" + ("1" if key == "u.s." else "2")})
+        conn.execute(sa.text("UPDATE meta SET value = '1' WHERE key = 'schema_version'"))
+    engine.dispose()
+
+
+def test_version_1_is_migrated_without_losing_rows(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    with Store(url) as store:
+        for article, events, actors in story():
+            store.add_article(article, events, actors)
+        before = [(e.event_id, e.place_name, e.lat, e.lon) for e in store.events()]
+    _downgrade_to_v1(url)
+
+    with Store(url) as store:
+        after = store.events()
+        assert [(e.event_id, e.place_name, e.lat, e.lon) for e in after] == before
+        assert all(e.locative is False for e in after)  # unknown for old rows: no arcs claimed
+        assert set(store.overrides()) == {"us"}  # one name, one correction: the first kept
+        # Overrides now reach every spelling the gazetteer treats as the same name.
+        name = after[0].place_name
+        assert store.set_override(name, lat=10.0, lon=20.0) == sum(
+            1 for e in after if place_key(e.place_name) == place_key(name))
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        version = conn.execute(sa.text("SELECT value FROM meta WHERE key = 'schema_version'")).scalar()
+    engine.dispose()
+    assert int(version) == SCHEMA_VERSION
+
+
+def test_locative_round_trips(tmp_path):
+    article, events, actors = story()[0]
+    with Store(f"sqlite:///{tmp_path / 'x.sqlite'}") as store:
+        store.add_article(article, events, actors)
+        assert [e.locative for e in store.events(article_ids=[article.article_id])] == [
+            e.locative for e in sorted(events, key=lambda e: (e.date, e.sentence_start, e.place_start))]
