@@ -18,7 +18,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import streamlit as st
@@ -27,7 +27,16 @@ from geo.config import Settings, load_settings
 from geo.errors import ConfigError, GeoError
 from geo.models import Event
 from geo.store import Store
-from geo.viewstate import Options, ViewState, parse_query, share_link, to_query, validate
+from geo.viewstate import (
+    Options,
+    ViewState,
+    effective_dates,
+    parse_query,
+    share_link,
+    story_period,
+    to_query,
+    validate,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -101,25 +110,32 @@ def query_events(db_url: str, actors: tuple[str, ...], date_from: date | None, d
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL)
 def story_options(db_url: str) -> tuple[Options, dict[str, int]]:
-    """What the filters can offer, and each actor's event count."""
+    """What the filters can offer, and each actor's event count (aggregates in SQL, no event rows)."""
     store = get_store(db_url)
-    every = store.events()
     actors = [(a, n) for a, n in store.actors() if n > 0]
     aliases = {alias.casefold(): a.name for a, _n in actors for alias in a.aliases}
+    bounds = store.date_range()
     options = Options(
         actors=tuple(a.name for a, _n in actors),
-        countries=tuple(sorted({e.country_code for e in every if e.country_code})),
-        sources=tuple(sorted({e.source for e in every if e.source})),
-        date_range=store.date_range(),
+        countries=tuple(c for c, _n in store.countries()),
+        sources=tuple(s for s, _n in store.sources()),
+        date_range=bounds,
+        default_range=story_period(store.first_published(), bounds),
         aliases=aliases,
     )
     return options, {a.name: n for a, n in actors}
+
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
+def events_before(db_url: str, day: date) -> int:
+    return get_store(db_url).count_events(date_to=day - timedelta(days=1))
 
 
 def data_changed() -> None:
     """After a write: cached queries are stale."""
     query_events.clear()
     story_options.clear()
+    events_before.clear()
 
 
 @st.cache_resource(show_spinner=False)
@@ -204,7 +220,8 @@ def sidebar(state: ViewState, options: Options, counts: dict[str, int]) -> None:
     if options.date_range is not None:
         low, high = options.date_range
         if low < high:
-            st.session_state["w_dates"] = (state.date_from or low, state.date_to or high)
+            # The bounds cover every event; the value opens on the story's own period.
+            st.session_state["w_dates"] = effective_dates(state, options)
             side.slider("Dates", min_value=low, max_value=high, key="w_dates", on_change=_dates_changed,
                         format="YYYY-MM-DD")
         else:
@@ -276,9 +293,17 @@ def setup(title: str, page: str) -> Context:
         st.caption(f":material/info: {notice}")  # our wording; link keys are reduced to [\w-]
     sidebar(state, options, counts)
     state = st.session_state[STATE]
-    events = query_events(config.db_url, state.actors, state.date_from, state.date_to,
-                          state.countries, state.sources)
+    date_from, date_to = effective_dates(state, options)
+    events = query_events(config.db_url, state.actors, date_from, date_to, state.countries, state.sources)
     st.sidebar.caption(f"{len(events)} events shown")
+    if date_from is not None and options.date_range is not None and date_from > options.date_range[0]:
+        earlier = events_before(config.db_url, date_from)
+        if earlier:
+            # Background mentions ("since 2013") sit before the story's period.
+            plural = earlier != 1
+            st.sidebar.caption(f"The story has {earlier} earlier event{'s' if plural else ''} "
+                               f"(before {date_from.isoformat()}), left out here; drag the Dates "
+                               f"slider's start to include {'them' if plural else 'it'}.")
     write_url(state, options)
     copy_link(state, options, page)
     return Context(config, store, state, options, events, page)

@@ -283,8 +283,14 @@ def split_rows(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[s
 # -- view ----------------------------------------------------------------------------
 
 
+# The map's width on the page is not known to the server: assume a narrow column (the map
+# sits beside the card), so that a fitted view is not cut at the sides on a laptop screen.
+FIT_WIDTH = 500
+FIT_HEIGHT = 520
+
+
 def fit_view(
-    events: Sequence[Event], *, width: int = 640, height: int = 520, min_zoom: float = 0.5,
+    events: Sequence[Event], *, width: int = FIT_WIDTH, height: int = FIT_HEIGHT, min_zoom: float = 0.5,
     max_zoom: float = 7.0,
 ) -> pdk.ViewState:
     """A view that shows every event on a map of about ``width`` x ``height`` pixels."""

@@ -346,6 +346,36 @@ class Store:
                         .one())
         return None if row[0] is None else (row[0], row[1])
 
+    def _value_counts(self, column: sa.Column[Any]) -> list[tuple[Any, int]]:
+        """Distinct non-empty values of an events column with their event counts, in value order."""
+        count = sa.func.count().label("n")
+        query = (sa.select(column, count).where(column.is_not(None), column != "")
+                 .group_by(column).order_by(column))
+        return [(r[0], int(r[1])) for r in self._run(lambda c: c.execute(query).all())]
+
+    def countries(self) -> list[tuple[str, int]]:
+        """Each country code that events have, with its number of events (the filters' options)."""
+        return self._value_counts(events.c.country_code)
+
+    def sources(self) -> list[tuple[str, int]]:
+        """Each source that events have, with its number of events."""
+        return self._value_counts(events.c.source)
+
+    def first_published(self) -> date | None:
+        """The earliest published date among articles that have events (None if none has one)."""
+        with_events = sa.select(events.c.article_id)
+        query = sa.select(sa.func.min(articles.c.published)).where(articles.c.article_id.in_(with_events))
+        return self._run(lambda c: c.execute(query).scalar_one())
+
+    def count_events(self, *, date_from: date | None = None, date_to: date | None = None) -> int:
+        """How many events fall in a date range (open ends allowed), without loading them."""
+        query = sa.select(sa.func.count()).select_from(events)
+        if date_from is not None:
+            query = query.where(events.c.date >= date_from)
+        if date_to is not None:
+            query = query.where(events.c.date <= date_to)
+        return int(self._run(lambda c: c.execute(query).scalar_one()))
+
     def counts(self) -> dict[str, int]:
         def work(conn: Connection) -> dict[str, int]:
             return {

@@ -134,3 +134,13 @@ def period_from_selection(values: Sequence[object]) -> tuple[date, date] | None:
     if len(found) != 2:
         return None
     return min(found), max(found)
+
+
+def period_within(period: tuple[date, date], bounds: tuple[date, date] | None) -> tuple[date, date]:
+    """A picked period clamped into the story's dates (a brush may reach past the last event)."""
+    low, high = period
+    if bounds is None:
+        return low, high
+    first, last = bounds
+    low, high = min(max(low, first), last), max(min(high, last), first)
+    return low, high

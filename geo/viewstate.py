@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 from urllib.parse import urlencode
 
@@ -28,6 +28,9 @@ MAX_SOURCES = 20
 MAX_VALUE_LENGTH = 120
 MAX_STEP = 100_000
 MAX_NOTICES = 5
+# Background mentions ("since 2013") predate the news: the default view starts this long
+# before the first article was published.
+STORY_MARGIN_DAYS = 31
 
 KNOWN_PARAMS: tuple[str, ...] = ("actor", "from", "to", "country", "source", "event", "color", "step")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -58,7 +61,8 @@ class Options:
     actors: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
-    date_range: tuple[date, date] | None = None
+    date_range: tuple[date, date] | None = None  # every event: the slider's bounds
+    default_range: tuple[date, date] | None = None  # the story's own period: the first view
     aliases: Mapping[str, str] = field(default_factory=dict)  # folded alias -> canonical name
 
 
@@ -202,16 +206,42 @@ def validate(state: ViewState, options: Options) -> tuple[ViewState, list[str]]:
     return state, notices
 
 
+def story_period(first_published: date | None, bounds: tuple[date, date] | None,
+                 margin_days: int = STORY_MARGIN_DAYS) -> tuple[date, date] | None:
+    """The default date range: from a month before the first article (or the first event,
+    if later) to the last event. ``bounds`` is (first event, last event)."""
+    if bounds is None:
+        return None
+    low, high = bounds
+    if first_published is None:
+        return bounds
+    start = min(max(first_published - timedelta(days=margin_days), low), high)
+    return start, high
+
+
+def effective_dates(state: ViewState, options: Options) -> tuple[date | None, date | None]:
+    """The dates the view actually uses: the state's, else the story's default period."""
+    default = options.default_range or options.date_range
+    low, high = default if default is not None else (None, None)
+    date_from = state.date_from if state.date_from is not None else low
+    date_to = state.date_to if state.date_to is not None else high
+    if date_from is not None and date_to is not None and date_from > date_to:
+        # A link's "to" before the default start: the link wins, the start falls back to the bounds.
+        date_from = options.date_range[0] if options.date_range else None
+    return date_from, date_to
+
+
 def to_query(state: ViewState, options: Options | None = None) -> dict[str, str | list[str]]:
     """Query parameters for a state; values equal to the default view are left out.
 
-    With ``options``, a date equal to the story's own first/last date is left
-    out too, so that the plain link stays plain.
+    With ``options``, a date equal to the default period's first/last date is
+    left out too, so that the plain link stays plain.
     """
     out: dict[str, str | list[str]] = {}
     if state.actors:
         out["actor"] = list(state.actors)
-    low, high = options.date_range if options and options.date_range else (None, None)
+    default = (options.default_range or options.date_range) if options else None
+    low, high = default if default is not None else (None, None)
     if state.date_from is not None and state.date_from != low:
         out["from"] = state.date_from.isoformat()
     if state.date_to is not None and state.date_to != high:

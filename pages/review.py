@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import partial
 
 import pandas as pd
@@ -20,18 +21,31 @@ st.caption(f"Place names resolved with confidence below {REVIEW_CONFIDENCE} or a
            "A correction applies to every mention of the name, now and in later ingests.")
 
 
-def _apply(write: object) -> None:
+DONE = "review_done"
+FAILED = "review_failed"
+
+
+def _apply(write: Callable[[], int]) -> str | None:
+    """Run one correction; None when it worked, else the message to show (nothing changed then)."""
     try:
-        changed = write()  # type: ignore[operator]
-    except GeoError as err:
-        st.error(md_escape(str(err)))
-        return
+        changed = write()
+    except GeoError as err:  # InputError for out-of-range coordinates: the store changed nothing
+        return md_escape(str(err))
     ui.data_changed()
-    st.session_state["review_done"] = f"Saved; {changed} event(s) moved."
+    st.session_state[DONE] = f"Saved; {changed} event(s) moved."
+    return None
 
 
-if "review_done" in st.session_state:
-    st.success(st.session_state.pop("review_done"))
+def _apply_candidate(write: Callable[[], int]) -> None:
+    problem = _apply(write)
+    if problem:
+        st.session_state[FAILED] = problem
+
+
+if DONE in st.session_state:
+    st.success(st.session_state.pop(DONE))
+if FAILED in st.session_state:
+    st.error(st.session_state.pop(FAILED), icon=":material/error:")
 
 overrides = ctx.store.overrides()
 items = review_items(ctx.events, overridden=set(overrides))  # the sidebar's filters apply here too
@@ -48,17 +62,23 @@ for item in items[:40]:
                       f"{c.lat:.3f}, {c.lon:.3f}" for c in item.candidates]
             choice = st.radio("Candidates", range(len(labels)), format_func=labels.__getitem__,
                               key=f"cand_{key}")
-            st.button("Use this candidate", key=f"use_{key}", on_click=_apply,
+            st.button("Use this candidate", key=f"use_{key}", on_click=_apply_candidate,
                       args=(partial(ctx.store.set_override_candidate, item.name, item.candidates[choice]),))
         with st.form(f"coords_{key}"):
             c1, c2, c3 = st.columns(3)
-            lat = c1.number_input("Latitude", -90.0, 90.0, float(item.lat), format="%.4f")
-            lon = c2.number_input("Longitude", -180.0, 180.0, float(item.lon), format="%.4f")
-            precision = c3.selectbox("Precision", PLACE_PRECISIONS,
+            # No min/max on the inputs: an out-of-range value gets the store's explicit message.
+            lat = c1.number_input("Latitude", value=float(item.lat), format="%.4f", key=f"lat_{key}")
+            lon = c2.number_input("Longitude", value=float(item.lon), format="%.4f", key=f"lon_{key}")
+            precision = c3.selectbox("Precision", PLACE_PRECISIONS, key=f"precision_{key}",
                                      index=PLACE_PRECISIONS.index(item.precision))
             if st.form_submit_button("Set coordinates"):
-                _apply(partial(ctx.store.set_override, item.name, lat=lat, lon=lon, precision=precision))
-                st.rerun()
+                problem = _apply(partial(ctx.store.set_override, item.name, lat=lat, lon=lon,
+                                         precision=precision))
+                if problem:
+                    st.error(f"Nothing was changed: {problem}. Latitude runs from -90 to 90, "
+                             "longitude from -180 to 180.", icon=":material/error:")
+                else:
+                    st.rerun()  # the list and the map now use the correction
 
 if overrides:
     st.subheader("Corrections in force")

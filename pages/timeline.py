@@ -6,7 +6,8 @@ import altair as alt
 import streamlit as st
 
 import ui
-from geo.summaries import period_from_selection, timeline_frame
+from geo.summaries import period_from_selection, period_within, timeline_frame
+from geo.viewstate import effective_dates
 
 ctx = ui.setup("Timeline", page="timeline")
 st.title("Timeline")
@@ -30,20 +31,24 @@ chart = (
     .properties(height=max(220, 28 * frame["actor"].nunique()))
 )
 chosen = st.altair_chart(chart, on_select="rerun", key="timeline", width="stretch")
-st.caption("Drag across the chart to pick a period, then apply it to every page.")
+st.caption("Drag across the chart to show only that period, on every page. "
+           "Widen it again with the Dates slider or Reset filters.")
 
-values = []
+HANDLED = "timeline_handled_period"
 try:
+    # A value injected in AppTest is a plain dict: item access works for both.
     values = list((chosen["selection"].get("period") or {}).get("date") or [])
 except (KeyError, TypeError, AttributeError):
     values = []
 found = period_from_selection(values)
-if found is not None:
-    low, high = found
-    if st.button(f"Show only {low.isoformat()} to {high.isoformat()}", icon=":material/filter_alt:"):
-        if ctx.options.date_range is not None:
-            first, last = ctx.options.date_range
-            low, high = max(low, first), min(high, last)
+if found is None:
+    st.session_state.pop(HANDLED, None)  # brush cleared: the same period may be picked again later
+elif found != st.session_state.get(HANDLED):
+    # A new brush: apply it at once. The brush stays in the widget state after the rerun,
+    # so remember it, or it would be applied again after the user widened the dates.
+    st.session_state[HANDLED] = found
+    low, high = period_within(found, ctx.options.date_range)
+    if (low, high) != effective_dates(ctx.state, ctx.options):
         ui.set_state(date_from=low, date_to=high, step=None, event=None)
         ctx.rewrite_url()
         st.rerun()

@@ -57,3 +57,14 @@ def story() -> list[tuple[Article, list[Event], list[Actor]]]:
 
 def all_events() -> list[Event]:
     return [e for _a, evs, _act in story() for e in evs]
+
+
+def background() -> tuple[Article, list[Event], list[Actor]]:
+    """A later article recalling something years before the story (a background mention)."""
+    article = Article(text="Delta Union has held talks in Oldport since 2013. Delta Union met in Newport.",
+                      title="Fourth", published=date(2021, 9, 1), source="Wire", url="https://example.org/4")
+    events = [_event(article, article.text, "Oldport", date(2013, 1, 1), 12.0, 14.0, country="AA",
+                     actors=("Delta Union",)),
+              _event(article, article.text, "Newport", date(2021, 9, 1), 13.0, 15.0, country="AA",
+                     actors=("Delta Union",))]
+    return article, events, [Actor("Delta Union", "organization")]

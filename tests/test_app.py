@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.config import PROJECT_ROOT
+from geo.models import Event
 from geo.store import Store
-from tests.dashboard_events import story
+from tests.dashboard_events import background, story
 
 PAGE_FILES = ["pages/map.py", "pages/timeline.py", "pages/actors.py", "pages/sources.py", "pages/add.py",
               "pages/review.py"]
@@ -84,6 +86,41 @@ def test_a_page_opened_first_sets_itself_up(store_url: str, page: str) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert at.multiselect(key="w_actors").value == ["Alpha Person"]
     assert at.slider(key="w_dates").value[0].isoformat() == "2021-08-16"
+
+
+def test_first_view_opens_on_the_story_period(store_url: str) -> None:
+    """Background mentions years earlier widen the slider's bounds, not the first view."""
+    with Store(store_url) as store:
+        store.add_article(*background())
+    at = _app()
+    slider = at.slider(key="w_dates")
+    # A month before the first article (2021-08-15) to the last event.
+    assert [d.isoformat() for d in slider.value] == ["2021-07-15", "2021-09-01"]
+    shown = _events_on_map(at)
+    assert len(shown) == 6 and _ids_of(background())["Oldport"] not in shown
+    assert any("1 earlier event (before 2021-07-15), left out" in c.value for c in at.sidebar.caption)
+    assert "from" not in _params(at)
+    # The bounds cover every event: widening to the first one shows it and puts it in the link.
+    slider.set_range(date(2013, 1, 1), slider.value[1]).run()
+    assert _ids_of(background())["Oldport"] in _events_on_map(at)
+    assert _params(at)["from"] == ["2013-01-01"]
+    assert not any("left out" in c.value for c in at.sidebar.caption)
+    # Story mode starts in the story's period, not in 2013.
+    at = _app()
+    at.button(key="next").click().run()
+    assert "**Northtown**" in " ".join(m.value for m in at.markdown)
+
+
+def test_link_dates_override_the_story_period(store_url: str) -> None:
+    with Store(store_url) as store:
+        store.add_article(*background())
+    at = _app({"from": "2012-01-01", "to": "2014-01-01"})
+    assert [d.isoformat() for d in at.slider(key="w_dates").value] == ["2013-01-01", "2014-01-01"]
+    assert _events_on_map(at) == {_ids_of(background())["Oldport"]}
+
+
+def _ids_of(item: tuple[object, list[Event], object]) -> dict[str, str]:
+    return {e.place_name: e.event_id for e in item[1]}
 
 
 def test_filters_change_the_map_data(store_url: str) -> None:
@@ -209,10 +246,14 @@ def test_bad_input_is_refused_and_changes_nothing(store_url: str) -> None:
         assert store.counts()["articles"] == 3
 
 
+def _review_key(name: str) -> str:
+    return hashlib.sha256(name.encode("utf-8")).hexdigest()[:10]
+
+
 def test_review_applies_a_candidate_to_every_mention(store_url: str) -> None:
     at = _app()
     at.switch_page("pages/review.py").run()
-    key = hashlib.sha256(b"Westville").hexdigest()[:10]
+    key = _review_key("Westville")
     at.radio(key=f"cand_{key}").set_value(1).run()
     at.button(key=f"use_{key}").click().run()
     assert not at.exception
@@ -223,6 +264,73 @@ def test_review_applies_a_candidate_to_every_mention(store_url: str) -> None:
     assert at.success
 
 
+def _set_coordinates(at: AppTest, name: str, lat: float, lon: float) -> AppTest:
+    key = _review_key(name)
+    at.number_input(key=f"lat_{key}").set_value(lat)
+    at.number_input(key=f"lon_{key}").set_value(lon)
+    at.selectbox(key=f"precision_{key}").set_value("point")
+    submit = next(b for b in at.button if b.label == "Set coordinates" and key in b.proto.form_id)
+    return submit.click().run()
+
+
+def test_review_sets_coordinates_and_refuses_bad_ones(store_url: str) -> None:
+    with Store(store_url) as store:
+        before = store.events()
+    at = _app()
+    at.switch_page("pages/review.py").run()
+    _set_coordinates(at, "Westville", 200.0, 40.0)
+    assert not at.exception
+    assert at.error and "lat 200" in at.error[0].value and "-90 to 90" in at.error[0].value
+    with Store(store_url) as store:
+        assert store.events() == before and store.overrides() == {}
+    _set_coordinates(at, "Westville", -33.5, 151.25)
+    assert not at.exception and not at.error
+    assert at.success and "1 event(s) moved" in at.success[0].value
+    with Store(store_url) as store:
+        moved = [e for e in store.events() if e.place_name == "Westville"]
+        assert [(e.lat, e.lon, e.place_precision, e.confidence) for e in moved] == [
+            (-33.5, 151.25, "point", 1.0)]
+    assert any(h.value == "Corrections in force" for h in at.subheader)
+    assert _review_key("Westville") not in " ".join(r.key or "" for r in at.radio)  # reviewed: off the list
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+def test_a_review_correction_survives_re_ingest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pick another candidate for a name mentioned twice; both move, and stay moved after re-ingest."""
+    from geo.config import load_settings
+    from geo.pipeline import Pipeline, ingest
+    from geo.readers import article_from_text
+
+    url = f"sqlite:///{tmp_path / 'review.sqlite'}"
+    monkeypatch.setenv("GEOSTORY_DB_URL", url)
+    monkeypatch.setenv("GEOSTORY_DEMO", "false")
+    text = "The minister flew from Berlin to Paris on Tuesday. She met officials in Paris."
+    article = article_from_text(text, title="A trip", published="2021-09-14", source="Wire")
+    pipeline = Pipeline.from_settings(load_settings())
+    with Store(url) as store:
+        assert ingest([article], pipeline, store).events > 0
+        first = [e for e in store.events() if e.place_name == "Paris"]
+    assert len(first) == 2 and len(first[0].candidates) > 1
+    # Another candidate than the one the resolver chose, e.g. a Paris in another country.
+    index, wanted = next((i, c) for i, c in enumerate(first[0].candidates)
+                         if (c.lat, c.lon) != (first[0].lat, first[0].lon))
+    at = _app()
+    at.switch_page("pages/review.py").run()
+    key = _review_key("Paris")
+    at.radio(key=f"cand_{key}").set_value(index).run()
+    at.button(key=f"use_{key}").click().run()
+    assert not at.exception and at.success
+    where = {(wanted.lat, wanted.lon, wanted.country_code)}
+    with Store(url) as store:
+        assert {(e.lat, e.lon, e.country_code) for e in store.events() if e.place_name == "Paris"} == where
+        store.delete_article(article.article_id)
+        assert store.count_events() == 0
+        assert ingest([article], pipeline, store).events > 0  # the same text again, as a new ingest
+        again = [e for e in store.events() if e.place_name == "Paris"]
+    assert len(again) == 2 and {(e.lat, e.lon, e.country_code) for e in again} == where
+
+
 def test_a_timeline_period_narrows_the_dates_everywhere(store_url: str) -> None:
     at = _app()
     at.switch_page("pages/timeline.py").run()
@@ -230,12 +338,27 @@ def test_a_timeline_period_narrows_the_dates_everywhere(store_url: str) -> None:
     start, end = 1629417600000, 1630540800000  # 2021-08-20 and 2021-09-02, as Vega-Lite sends them
     at.session_state["timeline"] = {"selection": {"period": {"date": [start, end]}}}
     at.run()
-    button = next(b for b in at.button if b.label.startswith("Show only 2021-08-20"))
-    button.click().run()
     assert not at.exception
-    assert _params(at)["from"] == ["2021-08-20"]
+    # No button: the brush is the filter. The end is clamped to the last event.
+    assert not [b for b in at.button if b.label.startswith("Show only")]
+    assert _params(at)["from"] == ["2021-08-20"] and "to" not in _params(at)
+    assert [d.isoformat() for d in at.slider(key="w_dates").value] == ["2021-08-20", "2021-09-01"]
+    # The brush stays in the chart's state; widening the dates must not be undone by it.
+    at.slider(key="w_dates").set_range(date(2021, 8, 15), date(2021, 9, 1)).run()
+    assert "from" not in _params(at)
     at.switch_page("pages/map.py").run()
+    assert _events_on_map(at) == {e for p, e in _all_ids().items()}
+    at.slider(key="w_dates").set_range(date(2021, 8, 20), date(2021, 9, 1)).run()
     assert _events_on_map(at) == {_all_ids()["Easton"], _all_ids()["Westville"], _all_ids()["Southland"]}
+
+
+def test_an_empty_timeline_selection_changes_nothing(store_url: str) -> None:
+    at = _app({"actor": "Gamma Org"})
+    at.switch_page("pages/timeline.py").run()
+    at.session_state["timeline"] = {"selection": {"period": {}}}
+    at.run()
+    assert not at.exception
+    assert _params(at) == {"actor": ["Gamma Org"]}
 
 
 def test_actors_page_narrows_to_one_actor(store_url: str) -> None:

@@ -11,6 +11,7 @@ import pytest
 from geo.mapview import (
     DATE_END,
     DATE_START,
+    FIT_WIDTH,
     TOOLTIP,
     actor_colors,
     build_deck,
@@ -136,8 +137,10 @@ def test_fit_view_covers_the_events() -> None:
     assert 10.0 < view.latitude < 49.0 and 7.0 < view.longitude < 60.0
     assert fit_view([]).zoom == 1.0
     wide = [replace(all_events()[0], lon=-100.0), replace(all_events()[1], lon=70.0)]
-    # 170 degrees of longitude must fit into 640 pixels: 512 * 2**zoom * 170 / 360 <= 640
-    assert 512 * 2 ** fit_view(wide).zoom * 170 / 360 <= 640
+    # 170 degrees of longitude must fit into the assumed width: 512 * 2**zoom * 170 / 360 <= width
+    assert 512 * 2 ** fit_view(wide).zoom * 170 / 360 <= FIT_WIDTH
+    assert 512 * 2 ** fit_view(wide, width=900).zoom * 170 / 360 <= 900
+    assert fit_view(wide, width=900).zoom > fit_view(wide).zoom
 
 
 @pytest.mark.parametrize(

@@ -315,3 +315,24 @@ def test_concurrent_writers_all_land(db_path: Path) -> None:
         assert s.counts() == {"articles": workers * per_worker + 1,
                               "events": workers * per_worker + 1, "actors": 2}
         assert dict((a.name, n) for a, n in s.actors())["Taliban"] == workers * per_worker + 1
+
+
+def test_distinct_countries_sources_and_dates(store: Store) -> None:
+    assert store.countries() == [] and store.sources() == []
+    assert store.first_published() is None and store.count_events() == 0
+    a1 = make_article("Talks in Kabul and Herat went on.", published=date(2021, 8, 20), source="AFP")
+    a2 = make_article("Troops left Doha early.", published=date(2021, 9, 1), source="Reuters")
+    a3 = make_article("No date on this one, in Doha.", published=None, source="AFP")
+    store.add_article(a1, [make_event(a1, 9, "Kabul", 34.5, 69.2, when=date(2013, 1, 1)),
+                           make_event(a1, 19, "Herat", 34.3, 62.2, country="")])
+    store.add_article(a2, [make_event(a2, 16, "Doha", 25.3, 51.5, country="QA")])
+    store.add_article(a3, [make_event(a3, 24, "Doha", 25.3, 51.5, country="QA", when=date(2021, 9, 2))])
+    # The empty country code is not an option; counts are events, not articles.
+    assert store.countries() == [("AF", 1), ("QA", 2)]
+    assert store.sources() == [("AFP", 3), ("Reuters", 1)]
+    assert store.first_published() == date(2021, 8, 20)
+    assert store.count_events() == 4
+    assert store.count_events(date_to=date(2021, 8, 19)) == 1
+    assert store.count_events(date_from=date(2021, 9, 1), date_to=date(2021, 9, 1)) == 1
+    store.delete_article(a2.article_id)
+    assert store.sources() == [("AFP", 3)]

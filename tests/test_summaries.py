@@ -10,6 +10,7 @@ from geo.summaries import (
     co_occurrence,
     itinerary,
     period_from_selection,
+    period_within,
     review_items,
     timeline_frame,
 )
@@ -51,3 +52,11 @@ def test_period_from_selection() -> None:
     assert period_from_selection(["2021-09-01", "2021-08-16T00:00"]) == (date(2021, 8, 16), date(2021, 9, 1))
     assert period_from_selection([1]) is None
     assert period_from_selection([None, None]) is None
+
+
+def test_period_within_clamps_a_brush_to_the_story() -> None:
+    bounds = (date(2021, 8, 15), date(2021, 9, 9))
+    assert period_within((date(2021, 8, 1), date(2021, 12, 1)), bounds) == bounds
+    inside = (date(2021, 8, 20), date(2021, 8, 25))
+    assert period_within(inside, bounds) == inside
+    assert period_within(inside, None) == inside

@@ -13,9 +13,11 @@ from geo.viewstate import (
     Options,
     ViewState,
     clamp_step,
+    effective_dates,
     parse_query,
     query_string,
     share_link,
+    story_period,
     to_query,
     validate,
 )
@@ -110,3 +112,51 @@ def test_share_link_encodes_repeated_actors() -> None:
                          [(None, 5, None), (7, 5, 4), (-2, 5, 0), (2, 5, 2), (3, 0, None)])
 def test_clamp_step(step: int | None, count: int, expected: int | None) -> None:
     assert clamp_step(step, count) == expected
+
+
+# A story whose articles start on 2021-08-15 but mention events back to 2013.
+BOUNDS = (date(2013, 1, 1), date(2021, 9, 9))
+STORY = Options(date_range=BOUNDS, default_range=story_period(date(2021, 8, 15), BOUNDS))
+
+
+@pytest.mark.parametrize(
+    ("first_published", "bounds", "expected"),
+    [
+        # A month before the first article; the background mentions stay outside.
+        (date(2021, 8, 15), BOUNDS, (date(2021, 7, 15), date(2021, 9, 9))),
+        # The first event is later than a month before: the range starts at it.
+        (date(2021, 8, 15), (date(2021, 8, 1), date(2021, 9, 9)), (date(2021, 8, 1), date(2021, 9, 9))),
+        # No published dates: the whole story.
+        (None, BOUNDS, BOUNDS),
+        # Articles published after every event they report: the range still ends at the last event.
+        (date(2022, 1, 1), BOUNDS, (date(2021, 9, 9), date(2021, 9, 9))),
+        (date(2021, 8, 15), None, None),
+    ],
+)
+def test_story_period(first_published: date | None, bounds: tuple[date, date] | None,
+                      expected: tuple[date, date] | None) -> None:
+    assert story_period(first_published, bounds) == expected
+
+
+def test_the_default_view_uses_the_story_period_and_links_stay_plain() -> None:
+    assert effective_dates(ViewState(), STORY) == (date(2021, 7, 15), date(2021, 9, 9))
+    assert to_query(ViewState(date_from=date(2021, 7, 15)), STORY) == {}
+    # Widening to the first background mention is a choice the link must carry.
+    wide = ViewState(date_from=date(2013, 1, 1))
+    assert to_query(wide, STORY) == {"from": "2013-01-01"}
+    assert effective_dates(wide, STORY) == (date(2013, 1, 1), date(2021, 9, 9))
+
+
+def test_link_dates_override_the_default_and_are_clamped_to_every_event() -> None:
+    state, _ = parse_query({"from": "2010-05-01", "to": "2020-06-01"})
+    checked, _ = validate(state, STORY)
+    assert (checked.date_from, checked.date_to) == (date(2013, 1, 1), date(2020, 6, 1))
+    assert effective_dates(checked, STORY) == (date(2013, 1, 1), date(2020, 6, 1))
+    # Only "to", before the default start: the range opens at the first event, not an empty range.
+    only_to = ViewState(date_to=date(2020, 6, 1))
+    assert effective_dates(only_to, STORY) == (date(2013, 1, 1), date(2020, 6, 1))
+
+
+def test_effective_dates_without_a_default_range() -> None:
+    assert effective_dates(ViewState(), OPTIONS) == OPTIONS.date_range
+    assert effective_dates(ViewState(), Options()) == (None, None)
