@@ -61,6 +61,8 @@ _ATTRIBUTIVE = re.compile(r"^(?:anti|pro|non)-", re.IGNORECASE)
 _FACILITY = re.compile(r"\b(?:Air Base|Airbase|Airport|Airfield|Air Field|Naval Base)$", re.IGNORECASE)
 _PAREN_ACRONYM = re.compile(r"\s*\(\s*([A-Za-z.]{2,12})\s*\)")
 _SUBJECT_PRONOUNS = frozenset({"he", "she", "they"})
+# "The two spoke from Ramstein", "Both said...": a plural subject that points back like "they".
+_COLLECTIVE_SUBJECTS = frozenset({"two", "both", "pair", "three", "trio"})
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 _LOOKBACK_SENTENCES = 3
 
@@ -341,6 +343,8 @@ def _subjects(doc: Doc, mentions: Sequence[ActorMention]) -> tuple[SubjectInfo, 
         if subj is not None:
             if subj.lower_ in _SUBJECT_PRONOUNS:
                 pronoun = subj.lower_
+            elif subj.lower_ in _COLLECTIVE_SUBJECTS and subj.left_edge.i >= subj.i - 1:
+                pronoun = "they"
             lo = subj.left_edge.idx
             hi = subj.right_edge.idx + len(subj.right_edge)
             names = tuple(dict.fromkeys(m.actor for m in mentions if m.start >= lo and m.end <= hi))

@@ -350,3 +350,10 @@ def test_a_facility_tagged_org_is_not_an_actor():
     assert {e.label_ for e in doc.ents} == {"ORG"}
     names = {a.name for a in extract_actors(doc).actors}
     assert names == {"Taliban"}
+
+
+def test_the_two_points_back_like_they(nlp):
+    doc = nlp("Antony Blinken and Heiko Maas met on Wednesday. The two spoke from Ramstein Air Base.")
+    index = extract_actors(doc)
+    second = list(doc.sents)[1]
+    assert set(index.subject_before(second.start_char)) == {"Antony Blinken", "Heiko Maas"}
