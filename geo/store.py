@@ -67,6 +67,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     for pragma in pragmas:
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+    # The sqlite3 module would start no transaction for a SELECT, so a read of
+    # several statements could straddle another process's commit. We issue
+    # BEGIN ourselves (see _sqlite_begin): every read is one snapshot.
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # A writer takes the write lock up front: upgrading a read transaction
+    # later could fail at once instead of waiting out the busy timeout.
+    write = conn.get_execution_options().get("geostory_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def _make_engine(url: str) -> Engine:
@@ -83,6 +94,7 @@ def _make_engine(url: str) -> Engine:
         raise StoreError(f"cannot open the database {url!r}: {err}") from err
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -125,11 +137,12 @@ class Store:
         delay = 0.2
         for attempt in range(LOCK_RETRIES + 1):
             try:
-                if write:
-                    with self._engine.begin() as conn:
-                        return work(conn)
                 with self._engine.connect() as conn:
-                    return work(conn)
+                    if not write:
+                        return work(conn)  # one read transaction, rolled back on close
+                    conn = conn.execution_options(geostory_write=True)
+                    with conn.begin():
+                        return work(conn)
             except OperationalError as err:
                 if not _is_locked(err) or attempt == LOCK_RETRIES:
                     what = "still locked by another writer" if _is_locked(err) else "not usable"
