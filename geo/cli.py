@@ -31,6 +31,16 @@ def _date_arg(value: str) -> date:
         raise argparse.ArgumentTypeError(str(err)) from err
 
 
+def _jobs_arg(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"--jobs needs a whole number, not {value!r}") from err
+    if jobs < 1:
+        raise argparse.ArgumentTypeError("--jobs must be at least 1")
+    return jobs
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     settings = load_settings()
     if getattr(args, "db", None):
@@ -61,17 +71,22 @@ def _read_all(paths: Sequence[Path], args: argparse.Namespace) -> Iterator[Any]:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from geo.pipeline import Pipeline, ingest
-    from geo.store import Store
-
     settings = _settings(args)
     items = list(_read_all([Path(p) for p in args.paths], args))
     if not items:
         _say("no article files found (supported: .txt, .md, .html, .htm)")
         return 2
-    pipeline = Pipeline.from_settings(settings)
-    with Store(settings.db_url) as store:
-        summary = ingest(items, pipeline, store)
+    if args.jobs > 1:
+        from geo.parallel import ingest_parallel
+
+        summary = ingest_parallel(items, settings, jobs=args.jobs)
+    else:
+        from geo.pipeline import Pipeline, ingest
+        from geo.store import Store
+
+        pipeline = Pipeline.from_settings(settings)
+        with Store(settings.db_url) as store:
+            summary = ingest(items, pipeline, store)
     _say(
         f"ingested {len(summary.added)} article(s) with {summary.events} event(s); "
         f"{len(summary.skipped)} already stored; {len(summary.failed)} failed"
@@ -198,6 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source")
     p.add_argument("--url")
     p.add_argument("--db", help="database URL (default: GEOSTORY_DB_URL)")
+    p.add_argument("--jobs", type=_jobs_arg, default=1,
+                   help="worker processes, each with its own model (default 1)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("geoparse", help="toponyms of each JSONL text, without touching the store")

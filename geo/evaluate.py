@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import statistics
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 from geopy.distance import great_circle
 
 from geo.errors import InputError
+from geo.models import Candidate, Place
 
 EARTH_HALF_CIRCUMFERENCE_KM = 20039.0
 ACC_KM = 161.0
@@ -198,3 +200,143 @@ def format_table(rows: Sequence[Scores]) -> str:
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+# -- confidence intervals -------------------------------------------------------
+
+
+def bootstrap_values(
+    items: Sequence[Any],
+    statistic: Callable[[Sequence[Any]], float],
+    *,
+    resamples: int = 1000,
+    seed: int = 0,
+) -> list[float]:
+    """``statistic`` of ``resamples`` resamples of ``items`` with replacement, in draw order.
+
+    Resample articles, not toponyms: toponyms of one article are resolved
+    together and succeed or fail together. Seeded, so a table is reproducible.
+    """
+    rng = random.Random(seed)
+    n = len(items)
+    if not n:
+        return []
+    return [statistic([items[rng.randrange(n)] for _ in range(n)]) for _ in range(resamples)]
+
+
+def percentile_interval(values: Iterable[float], level: float = 0.95) -> tuple[float, float]:
+    """The central ``level`` interval of ``values`` (NaNs left out), by linear interpolation."""
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, not {level}")
+    kept = sorted(v for v in values if not math.isnan(v))
+    if not kept:
+        return (float("nan"), float("nan"))
+    tail = (1 - level) / 2
+    return (_quantile(kept, tail), _quantile(kept, 1 - tail))
+
+
+def bootstrap_ci(
+    items: Sequence[Any],
+    statistic: Callable[[Sequence[Any]], float],
+    *,
+    resamples: int = 1000,
+    seed: int = 0,
+    level: float = 0.95,
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of ``statistic`` over ``items`` (see :func:`bootstrap_values`).
+
+    Resamples whose statistic is NaN (no gold at all) are left out.
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, not {level}")
+    return percentile_interval(bootstrap_values(items, statistic, resamples=resamples, seed=seed), level)
+
+
+def _quantile(sorted_values: Sequence[float], q: float) -> float:
+    """Linear interpolation between closest ranks."""
+    pos = q * (len(sorted_values) - 1)
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+
+
+# -- resolution only: the gold spans given, only the place is chosen ------------
+
+
+@dataclass(frozen=True)
+class ResolutionTally:
+    """One article's gold toponyms resolved from their gold spans."""
+
+    coded: int  # gold toponyms with coordinates (the denominator of acc@161)
+    within: int  # resolved within 161 km of the gold point
+    with_id: int  # gold toponyms with a GeoNames id
+    exact_id: int  # resolved to that very GeoNames id
+    candidate_hits: int  # the right place among the ranked candidates at all
+    looked_up_hits: int = 0  # the right place among every entry the name matched
+
+
+def gold_for_resolution(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The gold toponyms a resolution-only run scores: those with coordinates (EUPEG's rule)."""
+    dataset = record.get("dataset", "")
+    return [g for g in record.get("toponyms", []) if gold_has_coordinates(g, dataset)]
+
+
+def is_right_place(gold: Mapping[str, Any], lat: float, lon: float, geonameid: int | None) -> bool:
+    """Within 161 km of the gold point, or the same GeoNames entry."""
+    if geonameid is not None and gold.get("geonameid") is not None and int(gold["geonameid"]) == geonameid:
+        return True
+    return great_circle((gold["lat"], gold["lon"]), (lat, lon)).km < ACC_KM
+
+
+def resolution_tally(
+    gold: Sequence[Mapping[str, Any]],
+    places: Sequence[Place | None],
+    looked_up: Sequence[Sequence[Candidate]] | None = None,
+) -> ResolutionTally:
+    """Score ``places[i]``, the resolution of ``gold[i]`` (None: no candidate at all).
+
+    ``looked_up[i]``, if given, is every gazetteer entry the name matched
+    before ranking cut the list, for the gazetteer's own recall.
+    """
+    if len(places) != len(gold) or (looked_up is not None and len(looked_up) != len(gold)):
+        raise ValueError("one resolution (and one candidate list) per gold toponym")
+    within = exact = hits = looked = with_id = 0
+    for i, g in enumerate(gold):
+        gid = g.get("geonameid")
+        with_id += gid is not None
+        place = places[i]
+        if place is not None:
+            within += great_circle((g["lat"], g["lon"]), (place.lat, place.lon)).km < ACC_KM
+            exact += gid is not None and place.geonameid is not None and int(gid) == place.geonameid
+            hits += any(is_right_place(g, c.lat, c.lon, c.geonameid) for c in place.candidates)
+        if looked_up is not None:
+            looked += any(is_right_place(g, c.lat, c.lon, c.geonameid) for c in looked_up[i])
+    return ResolutionTally(len(gold), within, with_id, exact, hits, looked)
+
+
+@dataclass(frozen=True)
+class ResolutionScores:
+    name: str
+    articles: int
+    coded: int
+    with_id: int
+    acc161: float
+    exact_id: float  # NaN when the corpus has no GeoNames ids
+    candidate_recall: float
+    lookup_recall: float
+
+
+def resolution_score(name: str, tallies: Iterable[ResolutionTally]) -> ResolutionScores:
+    tallies = list(tallies)
+    coded = sum(t.coded for t in tallies)
+    with_id = sum(t.with_id for t in tallies)
+    return ResolutionScores(
+        name=name,
+        articles=len(tallies),
+        coded=coded,
+        with_id=with_id,
+        acc161=_ratio(sum(t.within for t in tallies), coded) if coded else float("nan"),
+        exact_id=sum(t.exact_id for t in tallies) / with_id if with_id else float("nan"),
+        candidate_recall=_ratio(sum(t.candidate_hits for t in tallies), coded) if coded else float("nan"),
+        lookup_recall=_ratio(sum(t.looked_up_hits for t in tallies), coded) if coded else float("nan"),
+    )

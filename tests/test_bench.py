@@ -1,0 +1,131 @@
+"""The benchmarks run on tiny inputs and write their tables; no timing is asserted."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bench import common
+from bench import gazetteer as bench_gazetteer
+from bench import ingest as bench_ingest
+from bench import quality as bench_quality
+from bench.__main__ import main as bench_main
+from geo.config import Settings
+from geo.gazetteer import gazetteer_path
+from geo.pipeline import Pipeline
+from geo.readers import demo_articles
+
+
+def _section(text: str, name: str) -> str:
+    found = re.search(rf"<!-- bench:{name}:begin -->\n(.*?)\n<!-- bench:{name}:end -->", text, re.S)
+    assert found, f"no {name} section"
+    return found.group(1)
+
+
+def _table_rows(text: str, header_start: str) -> list[list[str]]:
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"| {header_start}"))
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        rows.append([c.strip() for c in line.strip("|").split("|")])
+    return rows
+
+
+def test_sections_are_replaced_one_at_a_time(tmp_path):
+    out = tmp_path / "b.md"
+    common.write_section("quality", "first", out)
+    text = out.read_text(encoding="utf-8")
+    for name in common.SECTIONS:
+        assert f"<!-- bench:{name}:begin -->" in text
+    assert _section(text, "dashboard") == common.PENDING
+    common.write_section("ingest", "ingest table", out)
+    common.write_section("quality", "second", out)
+    text = out.read_text(encoding="utf-8")
+    assert _section(text, "quality") == "second"
+    assert _section(text, "ingest") == "ingest table"
+    assert "first" not in text
+    with pytest.raises(ValueError):
+        common.write_section("nonsense", "x", out)
+
+
+def test_environment_names_machine_and_versions():
+    line = common.environment_line()
+    assert f"{common.cores()} cores" in line
+    assert "Python 3." in line
+    assert "spacy " in line
+
+
+def test_ingest_bench_on_two_demo_articles(tmp_path, nlp):
+    out = tmp_path / "b.md"
+    body = bench_ingest.run(nlp, demo_articles()[:2], runs=1, jobs=(), output=out)
+    assert _section(out.read_text(encoding="utf-8"), "ingest") == body
+    rows = _table_rows(body, "run |")
+    assert [r[0] for r in rows] == ["bare spaCy `nlp.pipe`", "full pipeline + store"]
+    assert all(float(r[1]) > 0 for r in rows)
+    assert "Throughput ratio pipeline / spaCy" in body
+    stages = _table_rows(body, "stage")
+    assert len(stages) == 5
+
+
+def test_ingest_jobs_table_shape():
+    inproc = bench_ingest.InProcess(articles=10, tokens=1000, spacy_s=[1.0], pipeline_s=[1.2], ratios=[0.83])
+    jobs = [bench_ingest.JobsRun(1, [10.0, 11.0], [200.0, 210.0]),
+            bench_ingest.JobsRun(2, [6.0, 6.5], [210.0, 220.0])]
+    body = bench_ingest.format_section(inproc, jobs)
+    rows = _table_rows(body, "command")
+    assert [r[0] for r in rows] == ["`ingest --jobs 1`", "`ingest --jobs 2`"]
+    assert rows[1][3].startswith("1.68×")  # median of the paired ratios 10/6 and 11/6.5
+    assert "**missed**" in rows[1][3]
+
+
+def test_quality_bench_on_a_tiny_corpus(tmp_path, nlp, real_gazetteer):
+    text = "Flooding hit Paris on Monday. Officials in Lyon and Berlin sent help to the French capital."
+    gold = []
+    for name, lat, lon in (("Paris", 48.85, 2.35), ("Lyon", 45.76, 4.84), ("Berlin", 52.52, 13.40),
+                           ("French", 46.0, 2.0)):
+        start = text.index(name)
+        gold.append({"name": name, "start": start, "end": start + len(name), "lat": lat, "lon": lon})
+    records = [{"id": "t-1", "dataset": "LGL", "text": text, "toponyms": gold}] * 3
+    out = tmp_path / "b.md"
+    body = bench_quality.run(Pipeline(nlp, real_gazetteer), [("LGL", records), ("GeoVirus", records[:1])],
+                             resamples=20, output=out)
+    assert _section(out.read_text(encoding="utf-8"), "quality") == body
+    e2e = _table_rows(body, "corpus | articles | F1")
+    assert [r[0] for r in e2e] == ["LGL", "GeoVirus", "macro average"]
+    assert e2e[0][6].startswith("0.41")  # the published figure beside ours
+    resolution = _table_rows(body, "corpus | gold")
+    assert [r[0] for r in resolution] == ["LGL", "GeoVirus", "macro average"]
+    assert resolution[0][1] == "12"  # four gold toponyms in each of three articles
+    assert 0.0 <= float(resolution[0][2].strip("*")) <= 1.0
+    assert resolution[0][6] == "0.827"  # Mordecai 3 beside it
+
+
+def test_gazetteer_bench_on_a_few_names(tmp_path, real_gazetteer):
+    path = gazetteer_path(Settings())
+    hits = ["Kabul", "Paris", "Springfield"]
+    misses = ["Zzyzxq Qwv", "Notaplace"]
+    result = bench_gazetteer.measure(path, hits, misses, hits + hits, builds=0, runs=1)
+    body = bench_gazetteer.format_section(result)
+    rows = _table_rows(body, "lookups")
+    assert len(rows) == 4
+    assert [int(r[1]) for r in rows] == [3, 2, 6, 2]
+    steps = _table_rows(body, "step")
+    assert steps[0][0].startswith("open the index")
+    assert result.loads[0]["rss_open"] > 0
+
+
+def test_corpus_names_split_hits_and_misses(real_gazetteer):
+    records = [{"text": "Kabul and Qwxzville met Glorbnak Trees.", "toponyms": [
+        {"name": "Kabul", "start": 0, "end": 5}, {"name": "Qwxzville", "start": 10, "end": 19}]}]
+    hits, misses, mentions = bench_gazetteer.corpus_names(records, real_gazetteer)
+    assert hits == ["Kabul"]
+    assert "Qwxzville" in misses and "Kabul" not in misses
+    assert mentions == ["Kabul", "Qwxzville"]
+
+
+def test_run_all_rejects_unknown_names(capsys):
+    assert bench_main(["nonsense"]) == 2
+    assert "unknown benchmark" in capsys.readouterr().err
