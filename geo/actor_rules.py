@@ -15,8 +15,6 @@ from collections.abc import Callable, Collection, Sequence
 
 from spacy.tokens import Span
 
-from geo.models import Actor
-
 # Grammar words, not names: skipped when spelling initials ("Department of Defense").
 _FUNCTION_WORDS = frozenset({"of", "the", "for", "and", "on", "in", "de", "du", "la", "to", "at", "&"})
 _HONORIFICS = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame)\.?\s+")
@@ -85,21 +83,10 @@ def canonical(forms: Sequence[str]) -> str:
     return max(counts, key=lambda f: (not is_acronym(f), len(f), counts[f], -order[f]))
 
 
-def _spellings(forms: Sequence[str]) -> tuple[set[str], set[str]]:
+def spellings(forms: Sequence[str]) -> tuple[set[str], set[str]]:
     """(the acronyms among ``forms``, the initials of the rest), upper-cased."""
     acronyms = {f.replace(".", "").upper() for f in forms if is_acronym(f)}
     return acronyms, set().union(*(initials(f) for f in forms if not is_acronym(f)))
-
-
-def acronym_hits(forms: Sequence[str], known: Sequence[Actor]) -> set[str]:
-    """The ``known`` actors whose names an acronym among ``forms`` spells, or the reverse."""
-    mine_acr, mine_init = _spellings(forms)
-    hits: set[str] = set()
-    for k in known:
-        their_acr, their_init = _spellings((k.name, *k.aliases))
-        if mine_acr & their_init or mine_init & their_acr:
-            hits.add(k.name)
-    return hits
 
 
 # --- spans ---------------------------------------------------------------------------------------

@@ -37,7 +37,6 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from geo.actor_rules import (
-    acronym_hits,
     canonical,
     in_title,
     initials,
@@ -48,6 +47,7 @@ from geo.actor_rules import (
     name_key,
     overlaps,
     role_noun,
+    spellings,
     trim,
 )
 from geo.models import Actor, ActorKind
@@ -352,6 +352,48 @@ def _subjects(doc: Doc, mentions: Sequence[ActorMention]) -> tuple[SubjectInfo, 
     return tuple(out)
 
 
+class KnownActors:
+    """The store's actors, indexed once for matching an article's names against them.
+
+    An ingest builds one and adds each stored article's actors to it, so
+    matching costs the same for the thousandth article as for the first.
+    """
+
+    def __init__(self, known: Sequence[Actor] = ()) -> None:
+        self._by_form: dict[tuple[bool, str], set[str]] = {}
+        self._by_surname: dict[str, set[str]] = {}  # last word of a full person name -> names
+        self._spellings: dict[str, tuple[set[str], set[str]]] = {}  # organisation -> (acronyms, initials)
+        self.add(known)
+
+    def add(self, actors: Sequence[Actor]) -> None:
+        for k in actors:
+            person = k.kind == "person"
+            for form in (k.name, *k.aliases):
+                self._by_form.setdefault((person, name_key(form)), set()).add(k.name)
+            if person and " " in k.name.strip():
+                self._by_surname.setdefault(name_key(k.name).rsplit(" ", 1)[-1], set()).add(k.name)
+            if not person:
+                acr, ini = spellings((k.name, *k.aliases))
+                old = self._spellings.get(k.name, (set(), set()))
+                self._spellings[k.name] = (old[0] | acr, old[1] | ini)
+
+    def mapping(self, actors: Sequence[Actor]) -> dict[str, str]:
+        """Map this article's canonical names onto known actors (see ``merge_known``)."""
+        out: dict[str, str] = {}
+        for actor in actors:
+            person = actor.kind == "person"
+            forms = (actor.name, *actor.aliases)
+            hits = set().union(*(self._by_form.get((person, name_key(f)), set()) for f in forms))
+            if not hits and person:  # a bare surname meets the one stored full name ending with it
+                hits = set(self._by_surname.get(name_key(actor.name), set()))
+            if not hits and not person:
+                mine_acr, mine_init = spellings(forms)
+                hits = {name for name, (acr, ini) in self._spellings.items()
+                        if mine_acr & ini or mine_init & acr}
+            out[actor.name] = hits.pop() if len(hits) == 1 else actor.name
+        return out
+
+
 def merge_known(actors: Sequence[Actor], known: Sequence[Actor]) -> dict[str, str]:
     """Map this article's canonical names onto actors already in the store.
 
@@ -361,19 +403,4 @@ def merge_known(actors: Sequence[Actor], known: Sequence[Actor]) -> dict[str, st
     themselves. A full name is never mapped onto a stored bare surname, since
     "Ahmad Shah Massoud" must not become another article's "Massoud".
     """
-    by_form: dict[tuple[bool, str], set[str]] = {}
-    for k in known:
-        for form in (k.name, *k.aliases):
-            by_form.setdefault((k.kind == "person", name_key(form)), set()).add(k.name)
-    out: dict[str, str] = {}
-    for actor in actors:
-        person = actor.kind == "person"
-        forms = (actor.name, *actor.aliases)
-        hits = set().union(*(by_form.get((person, name_key(f)), set()) for f in forms))
-        if not hits and person:  # a bare surname meets the one stored full name ending with it
-            hits = {k.name for k in known if k.kind == "person" and " " in k.name.strip()
-                    and name_key(k.name).rsplit(" ", 1)[-1] == name_key(actor.name)}
-        if not hits and not person:
-            hits = acronym_hits(forms, [k for k in known if k.kind != "person"])
-        out[actor.name] = hits.pop() if len(hits) == 1 else actor.name
-    return out
+    return KnownActors(known).mapping(actors)

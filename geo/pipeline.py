@@ -10,7 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from geo import temporal
-from geo.actors import extract_actors, merge_known
+from geo.actors import KnownActors, extract_actors
 from geo.config import Settings, load_settings
 from geo.errors import GeoError, InputError
 from geo.extract import RecoveryRules, find_demonyms, find_toponyms, load_nlp
@@ -179,9 +179,10 @@ class Pipeline:
             yield self.analyse_doc(article, doc)
 
 
-def rename_actors(analysis: Analysis, known: Sequence[Actor]) -> Analysis:
+def rename_actors(analysis: Analysis, known: KnownActors | Sequence[Actor]) -> Analysis:
     """Use the store's names for actors it knows already ("Blinken" -> "Antony Blinken")."""
-    mapping = merge_known(analysis.actors, known)
+    index = known if isinstance(known, KnownActors) else KnownActors(known)
+    mapping = index.mapping(analysis.actors)
     if not any(k != v for k, v in mapping.items()):
         return analysis
     actors: dict[str, Actor] = {}
@@ -228,7 +229,7 @@ def ingest(
     overrides = store.override_places()
     if overrides:
         pipeline = pipeline.with_overrides(overrides)
-    known = {a.name: a for a, _n in store.actors()}
+    known = KnownActors([a for a, _n in store.actors()])
     added: list[str] = []
     n_events = 0
     for i, analysis in enumerate(pipeline.analyse_many(todo, batch_size=batch_size)):
@@ -238,11 +239,11 @@ def ingest(
             if not analysis.events:
                 # Nothing to map: storing it would only hide the problem from the user.
                 raise InputError("no places found in the text, so there is nothing to map", source=origin)
-            analysis = rename_actors(analysis, list(known.values()))
+            analysis = rename_actors(analysis, known)
             if store.add_article(item, analysis.events, analysis.actors):
                 added.append(item.article_id)
                 n_events += len(analysis.events)
-                known.update((a.name, a) for a in analysis.actors if a.name not in known)
+                known.add(analysis.actors)
             else:
                 skipped.append(item.article_id)
         except GeoError as err:
