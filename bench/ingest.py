@@ -50,6 +50,7 @@ from bench.common import (
     timed,
     write_section,
 )
+from geo.actors import KnownActors
 from geo.config import Settings
 from geo.gazetteer import Gazetteer, gazetteer_path, load_gazetteer
 from geo.models import Article
@@ -126,17 +127,17 @@ def stage_times(
     with timed() as t_all:
         analyses = [pipeline.analyse_doc(a, d) for a, d in zip(articles, docs, strict=True)]
     # As ingest() does: each article's actors renamed against those stored before it, then stored.
-    known: dict[str, Any] = {}
+    known = KnownActors()
     renaming = storing = 0.0
     with Store(f"sqlite:///{db_file}") as store:
         for a in analyses:
             if not a.events:
                 continue
             with timed() as t_rename:
-                a = rename_actors(a, list(known.values()))
+                a = rename_actors(a, known)
             with timed() as t_store:
                 store.add_article(a.article, a.events, a.actors)
-            known.update((x.name, x) for x in a.actors if x.name not in known)
+            known.add(a.actors)
             renaming += t_rename.seconds
             storing += t_store.seconds
     return {
