@@ -123,21 +123,10 @@ def _parse_records(records: Sequence[dict[str, Any]], pipeline: Any) -> Iterator
 
 
 def cmd_geoparse(args: argparse.Namespace) -> int:
+    from geo.evaluate import read_corpus
     from geo.pipeline import Pipeline
 
-    src = Path(args.input)
-    records = []
-    with open(src, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise InputError(f"line {n} is not JSON ({err.msg})", source=str(src)) from err
-            if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
-                raise InputError(f"line {n} needs a string 'text'", source=str(src))
-            records.append(rec)
+    records = list(read_corpus(Path(args.input)))
     pipeline = Pipeline.from_settings(_settings(args))
     out: TextIO
     with open(args.output, "w", encoding="utf-8") as out:

@@ -59,8 +59,8 @@ def read_corpus(path: Path) -> Iterator[dict[str, Any]]:
                 rec = json.loads(line)
             except json.JSONDecodeError as err:
                 raise InputError(f"line {n} is not JSON ({err.msg})", source=str(path)) from err
-            if not isinstance(rec, dict) or "text" not in rec:
-                raise InputError(f"line {n} has no 'text'", source=str(path))
+            if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
+                raise InputError(f"line {n} needs a string 'text'", source=str(path))
             yield rec
 
 

@@ -85,23 +85,11 @@ def ingest_parallel(
     here, and articles the store has already are skipped by the workers.
     """
     from geo.gazetteer import load_gazetteer
-    from geo.pipeline import IngestSummary
+    from geo.pipeline import IngestSummary, partition
 
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, not {jobs}")
-    items = list(items)
-    failed = [(item.source, str(item)) for item in items if isinstance(item, InputError)]
-    skipped: list[str] = []
-    todo: list[Article] = []
-    seen: set[str] = set()
-    for item in items:
-        if isinstance(item, InputError):
-            continue
-        if item.article_id in seen:
-            skipped.append(item.article_id)
-        else:
-            seen.add(item.article_id)
-            todo.append(item)
+    todo, skipped, failed = partition(items)
     if not todo:
         return IngestSummary(skipped=tuple(skipped), failed=tuple(failed))
     # Build the gazetteer here if it is missing, so that workers do not all build it at once.

@@ -200,6 +200,26 @@ def rename_actors(analysis: Analysis, known: KnownActors | Sequence[Actor]) -> A
     return replace(analysis, events=events, actors=tuple(actors.values()))
 
 
+def partition(
+    items: Iterable[Article | InputError], stored: Callable[[str], bool] = lambda _id: False
+) -> tuple[list[Article], list[str], list[tuple[str, str]]]:
+    """Split ingest input into articles to analyse, ids to skip (repeats, already stored),
+    and (origin, message) failures for input that could not be read."""
+    todo: list[Article] = []
+    skipped: list[str] = []
+    failed: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for item in items:
+        if isinstance(item, InputError):
+            failed.append((item.source, str(item)))
+        elif item.article_id in seen or stored(item.article_id):
+            skipped.append(item.article_id)
+        else:
+            seen.add(item.article_id)
+            todo.append(item)
+    return todo, skipped, failed
+
+
 def ingest(
     articles: Iterable[Article | InputError],
     pipeline: Pipeline,
@@ -213,19 +233,7 @@ def ingest(
     Articles already in the store are skipped before any analysis; the rest go
     through spaCy in batches (``nlp.pipe``), each stored as soon as it is done.
     """
-    items = list(articles)
-    failed = [(item.source, str(item)) for item in items if isinstance(item, InputError)]
-    skipped: list[str] = []
-    todo: list[Article] = []
-    seen: set[str] = set()
-    for item in items:
-        if isinstance(item, InputError):
-            continue
-        if item.article_id in seen or store.has_article(item.article_id):
-            skipped.append(item.article_id)
-        else:
-            seen.add(item.article_id)
-            todo.append(item)
+    todo, skipped, failed = partition(articles, store.has_article)
     overrides = store.override_places()
     if overrides:
         pipeline = pipeline.with_overrides(overrides)
