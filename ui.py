@@ -31,8 +31,10 @@ from geo.viewstate import (
     Options,
     ViewState,
     effective_dates,
+    includes_background,
     parse_query,
     share_link,
+    slider_bounds,
     story_period,
     to_query,
     validate,
@@ -209,6 +211,16 @@ def _dates_changed() -> None:
     set_state(date_from=low, date_to=high, step=None, event=None)
 
 
+def _background_changed(options: Options) -> Callable[[], None]:
+    def callback() -> None:
+        if st.session_state["w_background"] and options.date_range is not None:
+            set_state(date_from=options.date_range[0], step=None, event=None)
+        else:  # back to the story's own period
+            set_state(date_from=None, step=None, event=None)
+
+    return callback
+
+
 def _reset() -> None:
     st.session_state[STATE] = ViewState(color=st.session_state[STATE].color)
 
@@ -217,15 +229,24 @@ def sidebar(state: ViewState, options: Options, counts: dict[str, int]) -> None:
     names = country_names()
     side = st.sidebar
     side.subheader("Filters")
-    if options.date_range is not None:
-        low, high = options.date_range
+    bounds = slider_bounds(state, options)
+    if bounds is not None:
+        low, high = bounds
         if low < high:
-            # The bounds cover every event; the value opens on the story's own period.
-            st.session_state["w_dates"] = effective_dates(state, options)
+            # The slider spans the story's own period unless the view reaches back further.
+            date_from, date_to = effective_dates(state, options)
+            st.session_state["w_dates"] = (max(date_from or low, low), min(date_to or high, high))
             side.slider("Dates", min_value=low, max_value=high, key="w_dates", on_change=_dates_changed,
                         format="YYYY-MM-DD")
         else:
             side.caption(f"All events are dated {low.isoformat()}.")
+        if options.default_range is not None and options.date_range is not None \
+                and options.date_range[0] < options.default_range[0]:
+            st.session_state["w_background"] = includes_background(state, options)
+            side.toggle("Include earlier background", key="w_background",
+                        on_change=_background_changed(options),
+                        help="Events dated before the story's own period, such as "
+                             f"\"since 2013\" (from {options.date_range[0].isoformat()}).")
     st.session_state["w_actors"] = list(state.actors)
     side.multiselect("Actors", options=list(options.actors), key="w_actors",
                      format_func=lambda a: f"{a} ({counts.get(a, 0)})", placeholder="All actors",
@@ -302,8 +323,8 @@ def setup(title: str, page: str) -> Context:
             # Background mentions ("since 2013") sit before the story's period.
             plural = earlier != 1
             st.sidebar.caption(f"The story has {earlier} earlier event{'s' if plural else ''} "
-                               f"(before {date_from.isoformat()}), left out here; drag the Dates "
-                               f"slider's start to include {'them' if plural else 'it'}.")
+                               f"(before {date_from.isoformat()}), left out here; switch on "
+                               f"\"Include earlier background\" to show {'them' if plural else 'it'}.")
     write_url(state, options)
     copy_link(state, options, page)
     return Context(config, store, state, options, events, page)

@@ -231,6 +231,28 @@ def effective_dates(state: ViewState, options: Options) -> tuple[date | None, da
     return date_from, date_to
 
 
+def slider_bounds(state: ViewState, options: Options) -> tuple[date, date] | None:
+    """The date slider's range: the story's own period, or every event once the view reaches back.
+
+    Background mentions ("since 2013") would otherwise squeeze a two-month story
+    into a sliver at the slider's end.
+    """
+    if options.date_range is None:
+        return None
+    low, high = options.date_range
+    if options.default_range is None or includes_background(state, options):
+        return low, high
+    return options.default_range[0], high
+
+
+def includes_background(state: ViewState, options: Options) -> bool:
+    """Whether the view starts before the story's own period (so background events show)."""
+    if options.date_range is None or options.default_range is None:
+        return False
+    date_from, _ = effective_dates(state, options)
+    return date_from is not None and date_from < options.default_range[0]
+
+
 def to_query(state: ViewState, options: Options | None = None) -> dict[str, str | list[str]]:
     """Query parameters for a state; values equal to the default view are left out.
 

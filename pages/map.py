@@ -7,25 +7,28 @@ import time
 import streamlit as st
 
 import ui
-from geo.cards import build_card
+from geo.cards import build_card, md_escape
 from geo.errors import NotFoundError
 from geo.mapview import build_deck, legend, picked_event_id
+from geo.story import step_of_event, story_steps
 from geo.viewstate import clamp_step
 
 ctx = ui.setup("Map", page="")
 events = ctx.events
 state = ctx.state
+# Story mode steps sentence by sentence, not mention by mention.
+steps = story_steps(events)
 st.title("Follow the story")
 
 PLAY_SECONDS = 2.0
 
 
 def _go(step: int | None) -> None:
-    if step is None or not events:
+    if step is None or not steps:
         ui.set_state(step=None, event=None)
     else:
-        step = clamp_step(step, len(events))
-        ui.set_state(step=step, event=events[step].event_id)  # type: ignore[index]
+        step = clamp_step(step, len(steps))
+        ui.set_state(step=step, event=steps[step].focus.event_id)  # type: ignore[index]
 
 
 def _current() -> int | None:
@@ -57,10 +60,13 @@ if not events:
     st.info("No events match these filters. Widen the dates or clear the actor filter.")
     st.stop()
 
-step = clamp_step(state.step, len(events))
+step = clamp_step(state.step, len(steps))
 selected = None
 if step is not None:
-    selected = events[step]
+    # The linked or clicked event when it belongs to this stop, else the stop's own place.
+    stop = steps[step]
+    selected = next((e for e in events if e.event_id == state.event and e.event_id in stop.sentence_ids),
+                    stop.focus)
 elif state.event:
     selected = next((e for e in events if e.event_id == state.event), None)
     if selected is None:
@@ -70,13 +76,14 @@ controls = st.columns([1, 1, 1, 3, 2], vertical_alignment="center")
 controls[0].button("Previous", icon=":material/skip_previous:", on_click=_previous, key="prev",
                    disabled=step == 0, width="stretch")
 controls[1].button("Next", icon=":material/skip_next:", on_click=_next, key="next",
-                   disabled=step is not None and step >= len(events) - 1, width="stretch")
+                   disabled=step is not None and step >= len(steps) - 1, width="stretch")
 playing = bool(st.session_state.get("playing", False))
 controls[2].button("Pause" if playing else "Play",
                    icon=":material/pause:" if playing else ":material/play_arrow:",
                    on_click=_toggle_play, key="play", width="stretch")
-controls[3].caption(f"Story step {step + 1} of {len(events)}" if step is not None
-                    else f"{len(events)} events · press Next to step through them in time order")
+controls[3].caption(f"Story step {step + 1} of {len(steps)}" if step is not None
+                    else f"{len(events)} events in {len(steps)} sentences · press Next to follow "
+                         "the story sentence by sentence")
 st.session_state["w_color"] = state.color
 controls[4].segmented_control("Colour by", options=["date", "actor"], key="w_color", on_change=_color,
                               label_visibility="collapsed")
@@ -92,8 +99,7 @@ picked = picked_event_id(chosen)
 if picked and picked != st.session_state.get("handled_pick"):
     # A new click: the card follows it, and the story continues from there.
     st.session_state["handled_pick"] = picked
-    index = next((i for i, e in enumerate(events) if e.event_id == picked), None)
-    ui.set_state(event=picked, step=index)
+    ui.set_state(event=picked, step=step_of_event(steps, picked))
     ctx.rewrite_url()
     st.rerun()
 
@@ -111,6 +117,8 @@ with card_col:
             st.markdown(f"> {card.sentence_md}")
             for line in card.facts_md:
                 st.markdown(line)
+            if step is not None and steps[step].others():
+                st.markdown("**Also in this sentence:** " + md_escape(", ".join(steps[step].others())))
             if card.url:
                 st.link_button("Open the article", card.url, icon=":material/open_in_new:")
             if len(card.candidates) > 1:
@@ -118,7 +126,7 @@ with card_col:
                     st.dataframe(card.candidates, hide_index=True)
 
 if playing:
-    if step is not None and step < len(events) - 1:
+    if step is not None and step < len(steps) - 1:
         time.sleep(PLAY_SECONDS)
         _go(step + 1)
         ctx.rewrite_url()

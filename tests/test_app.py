@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -100,15 +100,33 @@ def test_first_view_opens_on_the_story_period(store_url: str) -> None:
     assert len(shown) == 6 and _ids_of(background())["Oldport"] not in shown
     assert any("1 earlier event (before 2021-07-15), left out" in c.value for c in at.sidebar.caption)
     assert "from" not in _params(at)
-    # The bounds cover every event: widening to the first one shows it and puts it in the link.
-    slider.set_range(date(2013, 1, 1), slider.value[1]).run()
+    # The slider spans the story's own period, so two months are not a sliver of eight years.
+    assert (_day(slider.min), _day(slider.max)) == (date(2021, 7, 15), date(2021, 9, 1))
+    assert at.toggle(key="w_background").value is False
+    # The toggle reaches back to the first event: the slider widens and the link says so.
+    at.toggle(key="w_background").set_value(True).run()
+    slider = at.slider(key="w_dates")
+    assert _day(slider.min) == date(2013, 1, 1) and slider.value[0] == date(2013, 1, 1)
     assert _ids_of(background())["Oldport"] in _events_on_map(at)
     assert _params(at)["from"] == ["2013-01-01"]
     assert not any("left out" in c.value for c in at.sidebar.caption)
+    # Dragging the start back into the story's period switches the background off again.
+    slider.set_range(date(2021, 8, 1), slider.value[1]).run()
+    assert at.toggle(key="w_background").value is False
+    assert _day(at.slider(key="w_dates").min) == date(2021, 7, 15)
+    assert _ids_of(background())["Oldport"] not in _events_on_map(at)
+    at.toggle(key="w_background").set_value(True).run()
+    at.toggle(key="w_background").set_value(False).run()
+    assert "from" not in _params(at)
     # Story mode starts in the story's period, not in 2013.
     at = _app()
     at.button(key="next").click().run()
     assert "**Northtown**" in " ".join(m.value for m in at.markdown)
+
+
+def _day(microseconds: float) -> date:
+    """A date slider's bound as AppTest reports it (microseconds since the epoch, UTC)."""
+    return (datetime(1970, 1, 1) + timedelta(microseconds=microseconds)).date()
 
 
 def test_link_dates_override_the_story_period(store_url: str) -> None:

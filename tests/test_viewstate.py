@@ -14,9 +14,11 @@ from geo.viewstate import (
     ViewState,
     clamp_step,
     effective_dates,
+    includes_background,
     parse_query,
     query_string,
     share_link,
+    slider_bounds,
     story_period,
     to_query,
     validate,
@@ -160,3 +162,17 @@ def test_link_dates_override_the_default_and_are_clamped_to_every_event() -> Non
 def test_effective_dates_without_a_default_range() -> None:
     assert effective_dates(ViewState(), OPTIONS) == OPTIONS.date_range
     assert effective_dates(ViewState(), Options()) == (None, None)
+
+
+def test_the_slider_spans_the_story_period_until_the_view_reaches_back() -> None:
+    assert slider_bounds(ViewState(), STORY) == (date(2021, 7, 15), date(2021, 9, 9))
+    assert not includes_background(ViewState(), STORY)
+    wide = ViewState(date_from=date(2013, 1, 1))
+    assert includes_background(wide, STORY)
+    assert slider_bounds(wide, STORY) == (date(2013, 1, 1), date(2021, 9, 9))
+    # A link to the background period alone reaches back too.
+    assert slider_bounds(ViewState(date_to=date(2020, 6, 1)), STORY)[0] == date(2013, 1, 1)
+    # No story period (no publication dates): every event.
+    assert slider_bounds(ViewState(), OPTIONS) == OPTIONS.date_range
+    assert not includes_background(ViewState(), OPTIONS)
+    assert slider_bounds(ViewState(), Options()) is None
