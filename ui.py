@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from geo.config import Settings, load_settings
 from geo.errors import ConfigError, GeoError
@@ -225,6 +226,17 @@ def _reset() -> None:
     st.session_state[STATE] = ViewState(color=st.session_state[STATE].color)
 
 
+def page_links() -> None:
+    """The page list, the same whichever page a fresh server ran first (see the module doc)."""
+    for script, title, _icon, path in PAGES:
+        try:
+            st.sidebar.page_link(script, label=title)
+        except StreamlitPageNotFoundError:
+            # The script is the entry point itself (a page run on its own in tests): a plain link.
+            st.sidebar.markdown(f"[{title}](/{path})")
+    st.sidebar.divider()
+
+
 def sidebar(state: ViewState, options: Options, counts: dict[str, int]) -> None:
     names = country_names()
     side = st.sidebar
@@ -305,6 +317,7 @@ def setup(title: str, page: str) -> Context:
     except GeoError as err:
         st.error(f"The event store cannot be opened: {err}")
         st.stop()
+    page_links()
     ensure_demo(config, store)
     options, counts = story_options(config.db_url)
     # Checked on every run too: a write (new article, correction) can change what exists.
@@ -343,3 +356,142 @@ def legend_html(items: list[Any]) -> str:
         )
     return '<div style="font-size:0.85rem">' + "".join(parts) + "</div>"
 
+
+
+# -- editing access ------------------------------------------------------------------
+# Viewing is open. Add articles and Review places call editor_gate() before any widget
+# that writes, and every write calls require_editor() again: a widget callback runs
+# before the page's own gate, with the settings of the moment. Rules: geo/access.py.
+# (Imported here so that this section stays in one place; see README, Editing access.)
+
+import math  # noqa: E402
+
+from streamlit.errors import StreamlitAuthError  # noqa: E402
+
+from geo import access  # noqa: E402
+from geo.cards import md_escape  # noqa: E402
+
+EDITOR_GRANT = "geostory_editor_grant"  # session_state: the credential tag a password unlocked
+
+
+@st.cache_resource(show_spinner=False)
+def editor_throttle() -> access.Throttle:
+    """Wrong-password counts for the whole process, so a new tab does not reset them."""
+    return access.Throttle()
+
+
+def _login_configured() -> bool:
+    try:
+        return bool(st.secrets.get("auth"))
+    except FileNotFoundError:  # no secrets file at all
+        return False
+
+
+def _signed_in() -> tuple[str | None, object]:
+    """(e-mail, email_verified) of the st.login user; (None, None) when nobody is signed in."""
+    if st.user.get("is_logged_in") is not True:
+        return None, None
+    email = st.user.get("email")
+    return (email if isinstance(email, str) else None), st.user.get("email_verified")
+
+
+def _client_key() -> str:
+    """Who the wrong-password count is kept for: the client's address (None when local)."""
+    try:
+        address = st.context.ip_address
+    except (AttributeError, RuntimeError):  # no browser context
+        address = None
+    return address if isinstance(address, str) and address else "local"
+
+
+def editing_allowed(config: Settings) -> bool:
+    """Whether this session may change data under ``config`` (no drawing)."""
+    rules = access.policy(config, login_configured=_login_configured())
+    email, verified = _signed_in() if rules.login else (None, None)
+    granted = access.grant_is_current(st.session_state.get(EDITOR_GRANT), config)
+    return access.may_edit(rules, password_granted=granted, email=email, email_verified=verified)
+
+
+def require_editor() -> None:
+    """Raise ``access.AccessDenied`` unless this session may change data now; call before each write."""
+    try:
+        config = load_settings(secrets=st.secrets)
+    except ConfigError as err:
+        raise access.AccessDenied("editing is off while the settings cannot be read") from err
+    if not editing_allowed(config):
+        raise access.AccessDenied("changing data needs an editor sign-in; nothing was changed")
+
+
+def _sign_out(email: str | None) -> None:
+    st.session_state.pop(EDITOR_GRANT, None)
+    if email:
+        st.logout()  # ends the provider's session cookie too, and reruns
+    st.rerun()
+
+
+def _password_form(box: Any, config: Settings) -> None:
+    throttle, client = editor_throttle(), _client_key()
+    wait = throttle.wait(client)
+    # clear_on_submit: the typed password does not stay in the widget.
+    with box.form("editor_sign_in", clear_on_submit=True, border=False):
+        typed = st.text_input("Editor password", type="password", max_chars=access.MAX_PASSWORD_LENGTH,
+                              autocomplete="current-password")
+        unlock = st.form_submit_button("Unlock editing", icon=":material/key:", disabled=wait > 0)
+    if wait > 0:
+        box.warning(f"Too many wrong passwords. Try again in {math.ceil(wait)} s.", icon=":material/timer:")
+        return
+    if not unlock:
+        return
+    if access.verify_password(typed, config):
+        throttle.succeeded(client)
+        st.session_state[EDITOR_GRANT] = access.credential_tag(config)
+        logger.info("editing unlocked by password for a session from %s", client)
+        st.rerun()
+    delay = throttle.failed(client)
+    later = f" Too many tries: wait {math.ceil(delay)} s." if delay else ""
+    box.error(f"Wrong password; nothing was unlocked.{later}", icon=":material/error:")
+
+
+def _login_button(box: Any, rules: access.Policy) -> None:
+    email, verified = _signed_in()
+    if email:  # signed in, but not (or not verifiably) an editor
+        why = "is not verified" if verified is False else "is not on the editors list"
+        box.warning(f"Signed in as {md_escape(email)}, which {why}.", icon=":material/person_off:")
+        if box.button("Sign out", key="editor_sign_out_denied", icon=":material/logout:"):
+            _sign_out(email)
+        return
+    if box.button("Sign in as an editor", key="editor_login", icon=":material/login:"):
+        try:
+            st.login(rules.provider or None)
+        except StreamlitAuthError as err:
+            logger.warning("st.login could not start: %s", err)
+            box.error("Sign-in is configured, but this server cannot start it (the server log says why).",
+                      icon=":material/error:")
+
+
+def editor_gate(ctx: Context) -> bool:
+    """Draw the editor sign-in where needed; True when this session may change data now."""
+    rules = access.policy(ctx.settings, login_configured=_login_configured())
+    if rules.mode is access.Mode.OPEN:
+        st.caption(":material/lock_open: Editing is open to anyone who can open this page. To restrict it, "
+                   "set an editor password or `GEOSTORY_READ_ONLY=true` (README: Editing access).")
+        return True
+    if rules.mode is access.Mode.LOCKED:
+        st.info("This Geostory is read-only: nothing can be added or changed here.", icon=":material/lock:")
+        return False
+    if editing_allowed(ctx.settings):
+        email, _verified = _signed_in() if rules.login else (None, None)
+        who = md_escape(email) if email and access.login_allowed(rules, email=email) else "this session"
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        left.caption(f":material/lock_person: Editing unlocked for {who}.")
+        if right.button("Sign out", key="editor_sign_out", icon=":material/logout:"):
+            _sign_out(email)
+        return True
+    box = st.container(border=True)
+    box.markdown(":material/lock: **Editors only.** Viewing is open to all; changing data needs an editor "
+                 "sign-in.")
+    if rules.login:
+        _login_button(box, rules)
+    if rules.password:
+        _password_form(box, ctx.settings)
+    return False

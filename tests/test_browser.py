@@ -158,6 +158,15 @@ def test_first_request_is_a_deep_link_with_filters(server: tuple[str, str], page
     assert _query(page.url) == {"actor": ["Antony Blinken"], "from": ["2021-09-01"]}
     link = _link_text(page)
     assert link.startswith(f"{base}/sources?") and "actor=Antony+Blinken" in link
+    # The sidebar lists our six pages by title, not Streamlit's file-name list of a cold start.
+    assert page.locator("[data-testid='stSidebarNav']").count() == 0
+    links = page.locator("[data-testid='stSidebar'] [data-testid='stPageLink'] a").all_inner_texts()
+    assert [t.strip() for t in links] == ["Map", "Timeline", "Actors", "Sources & data", "Add articles",
+                                          "Review places"], links
+    # Following one keeps the filters, as switching pages does everywhere else.
+    page.locator("[data-testid='stSidebar'] [data-testid='stPageLink'] a", has_text="Map").click()
+    page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=FIRST_LOAD_MS)
+    page.wait_for_selector(f"{TAGS}:has-text('Antony Blinken')", timeout=FIRST_LOAD_MS)
     assert not page.dialogs and not page.outside
 
 
