@@ -8,8 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from urllib.error import URLError
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -434,3 +441,32 @@ def test_the_demo_story_can_be_followed_in_story_mode(
         later = [i for i, card in enumerate(visited) if name in card and i > position]
         assert later, f"story mode reached no {name} after step {position}"
         position = later[0]
+
+
+def test_a_headless_start_asks_no_outside_service_for_its_address(tmp_path: Path) -> None:
+    """`streamlit run app.py` on a server (headless, all interfaces) must not look up an external IP."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = tmp_path / "server.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
+    env.update(GEOSTORY_DB_URL=f"sqlite:///{tmp_path / 'empty.sqlite'}", GEOSTORY_DEMO="false")
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless",
+                                 "true", "--server.port", str(port)], cwd=PROJECT_ROOT, env=env,
+                                stdout=out, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and proc.poll() is None:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                        break
+                except (URLError, OSError):
+                    time.sleep(0.3)
+            time.sleep(1.0)  # the banner is printed once the server is up
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    text = log.read_text()
+    assert "URL: http://localhost" in text, text
+    assert "External URL" not in text and "external IP" not in text, text
