@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from geo.access import check_credential_settings
 from geo.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -36,13 +37,23 @@ class Settings:
     geocoder_timeout: float = 10.0
     demo: bool = True  # load the bundled demo story into an empty store
     basemap_style: str = ""  # a MapLibre style URL for a tile basemap; "" = the shipped outlines only
+    # Editing access (geo.access): viewing is always open.
+    read_only: bool = False  # nobody may add or change data
+    editor_password_hash: str = ""  # from `python -m geo.access`; editing needs the password
+    editor_password: str = ""  # the same, in plain text (the hash is preferred)
+    editors: tuple[str, ...] = ()  # who may edit after st.login: e-mails, "@domain" or "*"
+    login_provider: str = ""  # a named [auth.NAME] provider for st.login; "" = [auth]'s own
 
     def __repr__(self) -> str:
-        # Keys never appear in logs or pages.
-        shown = {f.name: getattr(self, f.name) for f in fields(self)}
-        if shown["geocoder_api_key"]:
-            shown["geocoder_api_key"] = "***"
+        # Credentials never appear in logs, pages or cache keys (ui keys a cache on this repr).
+        shown: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
+        for name in SECRET_FIELDS:
+            if shown[name]:
+                shown[name] = "***"
         return "Settings(" + ", ".join(f"{k}={v!r}" for k, v in shown.items()) + ")"
+
+
+SECRET_FIELDS = ("geocoder_api_key", "editor_password_hash", "editor_password")
 
 
 ENV_PREFIX = "GEOSTORY_"
@@ -68,10 +79,29 @@ def _convert(name: str, raw: Any, kind: type) -> Any:
         return value
     if kind is Path:
         return Path(str(raw)).expanduser()
+    if kind is tuple:
+        return _editor_list(name, raw)
     return str(raw)
 
 
-_KINDS: dict[str, type] = {"bool": bool, "float": float, "Path": Path, "str": str}
+def _editor_list(name: str, raw: Any) -> tuple[str, ...]:
+    """A TOML list, or a string separated by commas or spaces: e-mails, "@domain" or "*"."""
+    items = raw if isinstance(raw, list | tuple) else str(raw).replace(",", " ").split()
+    out: list[str] = []
+    for item in items:
+        entry = str(item).strip().casefold()
+        if not entry:
+            continue
+        local, at, domain = entry.rpartition("@")
+        if entry != "*" and not (at and "." in domain and " " not in entry and "@" not in local):
+            raise ConfigError(f"{ENV_PREFIX}{name.upper()}: {entry!r} is not an e-mail address, "
+                              '"@domain" or "*"')
+        if entry not in out:
+            out.append(entry)
+    return tuple(out)
+
+
+_KINDS: dict[str, type] = {"bool": bool, "float": float, "Path": Path, "str": str, "tuple": tuple}
 
 
 def load_settings(
@@ -91,12 +121,13 @@ def load_settings(
             section = {}
     values: dict[str, Any] = {}
     for f in fields(Settings):
-        kind = _KINDS[f.type if isinstance(f.type, str) else f.type.__name__]
+        kind = _KINDS[(f.type if isinstance(f.type, str) else f.type.__name__).split("[")[0]]
         env_name = ENV_PREFIX + f.name.upper()
         if env_name in env and env[env_name] != "":
             values[f.name] = _convert(f.name, env[env_name], kind)
         elif f.name in section:
             values[f.name] = _convert(f.name, section[f.name], kind)
+    check_credential_settings(values.get("editor_password_hash", ""), values.get("editor_password", ""))
     settings = Settings(**values)
     if "cache_dir" in values and "db_url" not in values:
         # A moved cache takes the default database with it.

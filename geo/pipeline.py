@@ -200,6 +200,19 @@ def rename_actors(analysis: Analysis, known: KnownActors | Sequence[Actor]) -> A
     return replace(analysis, events=events, actors=tuple(actors.values()))
 
 
+def why_no_events(analysis: Analysis) -> str:
+    """Why an analysis gave no events, in words a user can act on."""
+    if not analysis.toponyms:
+        return "no places found in the text, so there is nothing to map"
+    if not any(place is not None for place in analysis.places):
+        return "no place named in the text could be located, so there is nothing to map"
+    if analysis.article.published is None:
+        # Without a published date only absolute dates ("7 September 2021") can date an event.
+        return ("places were found but none could be dated: give the published date "
+                "(front matter, a .json sidecar, --published or the form's field)")
+    return "no event could be built from the places found, so there is nothing to map"
+
+
 def partition(
     items: Iterable[Article | InputError], stored: Callable[[str], bool] = lambda _id: False
 ) -> tuple[list[Article], list[str], list[tuple[str, str]]]:
@@ -246,7 +259,7 @@ def ingest(
         try:
             if not analysis.events:
                 # Nothing to map: storing it would only hide the problem from the user.
-                raise InputError("no places found in the text, so there is nothing to map", source=origin)
+                raise InputError(why_no_events(analysis), source=origin)
             analysis = rename_actors(analysis, known)
             if store.add_article(item, analysis.events, analysis.actors):
                 added.append(item.article_id)

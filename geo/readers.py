@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import stat
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -40,7 +41,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "DEMO_DIR", "FUTURE_TOLERANCE", "HTML_SUFFIXES", "MAX_ARTICLE_BYTES", "MAX_SIDECAR_BYTES", "META_KEYS",
     "SUPPORTED_SUFFIXES", "TEXT_SUFFIXES", "article_from_bytes", "article_from_text", "demo_article_paths",
-    "demo_articles", "iter_article_paths", "looks_english", "parse_date", "read_article",
+    "demo_articles", "display_name", "iter_article_paths", "looks_english", "parse_date", "read_article",
 ]
 
 MAX_ARTICLE_BYTES: int = 2 * 1024 * 1024  # a long feature is ~50 KB; 2 MB leaves room for HTML markup
@@ -51,6 +52,7 @@ DEMO_DIR: Path = DATA_DIR / "demo"
 
 # Folder expansion skips documentation that sits beside articles (data/demo/README.md).
 _DOC_STEMS = frozenset({"readme", "license", "licence", "changelog"})
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 # --- public API ----------------------------------------------------------------------------------
@@ -71,7 +73,7 @@ def read_article(
     over the header). For .html it comes from the page's own metadata.
     """
     path = Path(path)
-    name = str(path)
+    name = display_name(str(path))
     suffix = _check_suffix(path.name, name)
     data = _read_limited(path, name)
     overrides = caller_meta(title, published, source, url, name)
@@ -88,7 +90,7 @@ def article_from_bytes(data: bytes, *, filename: str, **meta: Any) -> Article:
     unknown = sorted(set(meta) - set(META_KEYS))
     if unknown:
         raise TypeError(f"article_from_bytes() got unexpected keyword(s): {', '.join(unknown)}")
-    name = Path(filename).name or filename
+    name = display_name(Path(filename).name or filename)
     suffix = _check_suffix(name, name)
     if len(data) > MAX_ARTICLE_BYTES:
         raise InputError(_too_large(len(data)), source=name)
@@ -112,7 +114,7 @@ def article_from_text(
     A front-matter header at the top is read as in a .md file; non-empty
     keyword metadata overrides it.
     """
-    name = origin or "paste"
+    name = display_name(origin or "paste")
     if not isinstance(text, str):
         raise InputError(f"expected text, got {type(text).__name__}", source=name)
     # A str of n characters is at least n bytes in UTF-8: skip encoding a huge paste.
@@ -147,6 +149,16 @@ def iter_article_paths(paths: Iterable[Path]) -> Iterator[Path]:
             if key not in seen:
                 seen.add(key)
                 yield item
+
+
+def display_name(name: str) -> str:
+    """A name that can be stored and printed: a file name's undecodable bytes (which Python
+    keeps as lone surrogates) become ``\\xNN`` escapes. The database and UTF-8 output
+    refuse lone surrogates, so an unescaped one would stop the whole ingest."""
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that no file system decoding produced
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def demo_article_paths() -> list[Path]:
@@ -237,6 +249,11 @@ def _article_from_data(
 def _finish(body: str, meta: ArticleMeta, name: str, *, origin: str) -> Article:
     if not body.strip():
         raise InputError("empty: no text after the metadata header", source=name)
+    for key in ("title", "source", "url"):
+        value = getattr(meta, key) or ""
+        if _SURROGATE.search(value):
+            # A JSON sidecar can spell one ("\\ud800"); it could be neither stored nor shown.
+            raise InputError(f"invalid character (a lone surrogate) in the {key}", source=name)
     if meta.published is None:
         logger.warning("%s: no published date; events will be dated by absolute expressions only", name)
     if not looks_english(body):

@@ -17,6 +17,8 @@ ctx = ui.setup("Add articles", page="add")
 st.title("Add articles")
 st.caption("Paste a news article or upload .txt, .md or .html files. "
            "You see what was found before it is stored.")
+if not ui.editor_gate(ctx):  # no form, preview or store button without the right to edit
+    st.stop()
 
 PREVIEW = "add_preview"
 
@@ -45,6 +47,12 @@ if analyse:
             articles.append(article_from_bytes(upload.getvalue(), filename=upload.name, **meta))
         except InputError as err:
             problems.append(str(err))
+    unique = {}
+    for article in articles:  # the same text twice (pasted and uploaded, say) is one article
+        first = unique.setdefault(article.article_id, article)
+        if first is not article:
+            st.info(md_escape(f"{article.origin} is the same text as {first.origin}; it is analysed once."))
+    articles = list(unique.values())
     if problems:
         for problem in problems:
             st.error(md_escape(problem), icon=":material/error:")
@@ -63,7 +71,7 @@ if analyse:
             known = [a for a, _n in ctx.store.actors()]
             found = []
             for i, article in enumerate(articles):
-                bar.progress(i / len(articles), text=f"Reading {article.title or article.origin}")
+                bar.progress(i / len(articles), text=f"Reading {md_escape(article.title or article.origin)}")
                 found.append(rename_actors(pipeline.analyse(article), known))
             bar.progress(1.0, text="Done")
             st.session_state[PREVIEW] = found
@@ -91,12 +99,17 @@ if preview:
                 st.pydeck_chart(build_deck(list(analysis.events), show_labels=True), height=320,
                                 key=f"preview_{key}")
     storable = [a.article for a in preview if a.events]
-    if len(storable) < len(preview):
-        st.warning("Articles in which no place was found are not stored: there would be nothing to map.")
+    for analysis in preview:
+        if not analysis.events:
+            from geo.pipeline import why_no_events
+
+            name = analysis.article.title or analysis.article.origin
+            st.warning(md_escape(f"{name} is not stored: {why_no_events(analysis)}."))
     if storable and st.button("Add to the story", icon=":material/add:", type="primary", key="store_preview"):
         from geo.pipeline import ingest
 
         try:
+            ui.require_editor()  # checked again at the write (AccessDenied is a GeoError)
             # The same path as the command line: overrides and known actors apply as in the preview.
             summary = ingest(storable, ui.pipeline_for(ctx.settings), ctx.store)
         except GeoError as err:

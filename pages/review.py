@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
+from geo.access import AccessDenied
 from geo.cards import md_escape
 from geo.errors import GeoError
 from geo.models import PLACE_PRECISIONS
@@ -19,18 +20,24 @@ ctx = ui.setup("Review places", page="review")
 st.title("Review places")
 st.caption(f"Place names resolved with confidence below {REVIEW_CONFIDENCE} or among several candidates. "
            "A correction applies to every mention of the name, now and in later ingests.")
+# Without the right to edit, the list is shown read-only: no widget that writes.
+editable = ui.editor_gate(ctx)
 
 
 DONE = "review_done"
 FAILED = "review_failed"
 
 
-def _apply(write: Callable[[], int]) -> str | None:
+def _apply(write: Callable[[], int], hint: str = "") -> str | None:
     """Run one correction; None when it worked, else the message to show (nothing changed then)."""
+    try:
+        ui.require_editor()  # again here: a callback runs before this page's gate
+    except AccessDenied as err:
+        return md_escape(str(err))
     try:
         changed = write()
     except GeoError as err:  # InputError for out-of-range coordinates: the store changed nothing
-        return md_escape(str(err))
+        return md_escape(str(err)) + hint
     ui.data_changed()
     st.session_state[DONE] = f"Saved; {changed} event(s) moved."
     return None
@@ -57,9 +64,14 @@ for item in items[:40]:
              f"{item.mentions} mention(s) · {item.reason}")
     with st.expander(md_escape(title)):
         st.markdown(f"> {md_escape(item.example)}")
+        labels = [f"{c.name} · {c.country_code} · {c.feature} · pop. {c.population:,} · "
+                  f"{c.lat:.3f}, {c.lon:.3f}" for c in item.candidates]
+        if not editable:
+            st.markdown(md_escape(f"Now at {item.lat:.4f}, {item.lon:.4f} ({item.precision})."))
+            if labels:
+                st.markdown("Candidates:\n" + "\n".join(f"- {md_escape(label)}" for label in labels))
+            continue
         if item.candidates:
-            labels = [f"{c.name} · {c.country_code} · {c.feature} · pop. {c.population:,} · "
-                      f"{c.lat:.3f}, {c.lon:.3f}" for c in item.candidates]
             choice = st.radio("Candidates", range(len(labels)), format_func=labels.__getitem__,
                               key=f"cand_{key}")
             st.button("Use this candidate", key=f"use_{key}", on_click=_apply_candidate,
@@ -73,10 +85,10 @@ for item in items[:40]:
                                      index=PLACE_PRECISIONS.index(item.precision))
             if st.form_submit_button("Set coordinates"):
                 problem = _apply(partial(ctx.store.set_override, item.name, lat=lat, lon=lon,
-                                         precision=precision))
+                                         precision=precision),
+                                 hint=". Latitude runs from -90 to 90, longitude from -180 to 180")
                 if problem:
-                    st.error(f"Nothing was changed: {problem}. Latitude runs from -90 to 90, "
-                             "longitude from -180 to 180.", icon=":material/error:")
+                    st.error(f"Nothing was changed: {problem}.", icon=":material/error:")
                 else:
                     st.rerun()  # the list and the map now use the correction
 

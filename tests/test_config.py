@@ -54,3 +54,60 @@ def test_missing_secrets_file_is_fine():
             raise FileNotFoundError("no secrets.toml")
 
     assert load_settings(env={}, secrets=NoFile()) == Settings()
+
+
+# -- editing access settings (geo.access) ----------------------------------------------
+
+PASSWORD = "correct horse battery staple"
+
+
+def _hash() -> str:
+    from geo.access import hash_password
+
+    return hash_password(PASSWORD, iterations=1_000)
+
+
+def test_access_defaults_leave_editing_open():
+    s = load_settings(env={})
+    assert (s.read_only, s.editor_password_hash, s.editor_password, s.editors, s.login_provider) == (
+        False, "", "", (), "")
+
+
+def test_credentials_never_shown():
+    hashed = _hash()
+    for env in ({"GEOSTORY_EDITOR_PASSWORD_HASH": hashed}, {"GEOSTORY_EDITOR_PASSWORD": PASSWORD}):
+        s = load_settings(env=env)
+        assert "***" in repr(s)
+        for secret in (hashed, PASSWORD, hashed.split("$")[-1]):
+            assert secret not in repr(s) and secret not in str(s)
+
+
+def test_credential_from_the_secrets_table():
+    hashed = _hash()
+    s = load_settings(env={}, secrets={"geostory": {"editor_password_hash": hashed, "read_only": False}})
+    assert s.editor_password_hash == hashed and not s.read_only
+
+
+def test_editors_from_a_string_or_a_list():
+    from_env = load_settings(env={"GEOSTORY_EDITORS": "Ana@Example.org, @newsroom.example  *"})
+    assert from_env.editors == ("ana@example.org", "@newsroom.example", "*")
+    from_secrets = load_settings(env={}, secrets={"geostory": {"editors": ["b@x.org", "B@X.org"]}})
+    assert from_secrets.editors == ("b@x.org",)
+
+
+@pytest.mark.parametrize("entry", ["ana", "ana@", "@localhost", "a b@x.org"])
+def test_a_bad_editor_entry_is_a_clear_error(entry):
+    with pytest.raises(ConfigError, match="GEOSTORY_EDITORS"):
+        load_settings(env={}, secrets={"geostory": {"editors": [entry]}})
+
+
+def test_bad_credentials_are_clear_errors_that_do_not_echo_them():
+    cases = [
+        ({"GEOSTORY_EDITOR_PASSWORD_HASH": "my-plain-password"}, "my-plain-password"),
+        ({"GEOSTORY_EDITOR_PASSWORD": "short7!"}, "short7!"),
+        ({"GEOSTORY_EDITOR_PASSWORD_HASH": _hash(), "GEOSTORY_EDITOR_PASSWORD": PASSWORD}, PASSWORD),
+    ]
+    for env, secret in cases:
+        with pytest.raises(ConfigError, match="GEOSTORY_EDITOR_PASSWORD") as caught:
+            load_settings(env=env)
+        assert secret not in str(caught.value)

@@ -615,3 +615,39 @@ def test_seed_article_reads_with_a_given_date() -> None:
     assert article.text.startswith("Afghan resistance calls for ceasefire")
     assert "Ramstein" in article.text
     assert looks_english(article.text)
+
+
+# --- names and metadata that cannot be stored as they are (issue 5, item 1) ----------------------
+
+
+def test_a_file_name_that_is_not_utf8_is_escaped_in_the_origin(tmp_path: Path) -> None:
+    """Python keeps the undecodable byte as a lone surrogate, which the database refuses."""
+    import os
+
+    raw = os.path.join(os.fsencode(tmp_path), b"story-\xff.txt")
+    with open(raw, "wb") as handle:
+        handle.write(ENGLISH.encode())
+    path = Path(os.fsdecode(raw))
+    article = read_article(path)
+    assert article.origin.endswith("story-\\xff.txt")
+    article.origin.encode("utf-8")  # storable and printable: no surrogates left
+    with open(raw, "wb") as handle:
+        handle.write(b"\x00\x01binary")
+    with pytest.raises(InputError, match="binary") as info:
+        read_article(path)
+    str(info.value).encode("utf-8")
+
+
+@pytest.mark.parametrize("key", ["title", "source"])
+def test_a_sidecar_value_with_a_lone_surrogate_is_refused(tmp_path: Path, key: str) -> None:
+    path = write(tmp_path, "story.txt", ENGLISH)
+    write(tmp_path, "story.json", json.dumps({key: "Kabul \ud800 report"}))  # JSON spells it \ud800
+    with pytest.raises(InputError, match=f"invalid character .* in the {key}") as info:
+        read_article(path)
+    assert str(path) in str(info.value)
+
+
+def test_display_name_keeps_valid_names() -> None:
+    assert readers.display_name("Kabul – dispatch ü.txt") == "Kabul – dispatch ü.txt"
+    assert readers.display_name("a\udcffb") == "a\\xffb"
+    assert readers.display_name("a\ud800b") == "a\\ud800b"  # not from a file name: escaped as is
