@@ -84,7 +84,7 @@ def get_pipeline(_settings: Settings, key: str) -> Any:
 
 
 def pipeline_for(config: Settings) -> Any:
-    return get_pipeline(config, repr(config))
+    return get_pipeline(config, config.pipeline_key())
 
 
 @st.cache_resource(show_spinner=False)
@@ -273,10 +273,17 @@ def sidebar(state: ViewState, options: Options, counts: dict[str, int]) -> None:
     side.button("Reset filters", on_click=_reset, width="stretch")
 
 
+URL_WRITTEN = "geostory_url_written"
+
+
 def write_url(state: ViewState, options: Options) -> None:
     wanted = to_query(state, options)
-    if _url_params() != {k: v if isinstance(v, list) else [v] for k, v in wanted.items()}:
+    # Once per session unconditionally: Streamlit drops an oversized query string (over 1,000
+    # parameters) from st.query_params, which then looks in sync while the browser keeps it.
+    first = not st.session_state.get(URL_WRITTEN)
+    if first or _url_params() != {k: v if isinstance(v, list) else [v] for k, v in wanted.items()}:
         st.query_params.from_dict(wanted)
+        st.session_state[URL_WRITTEN] = True
 
 
 def copy_link(state: ViewState, options: Options, page: str) -> None:

@@ -2,8 +2,9 @@
 
 Article text is untrusted. Streamlit renders Markdown without raw HTML, but
 Markdown itself can still make links, images, LaTeX (``$``) and coloured
-directives (``:red[...]``) out of punctuation, so every piece of data is
-escaped for both HTML and Markdown before it is placed in the card.
+directives (``:red[...]``) out of punctuation, and links out of bare addresses
+(GFM autolinks), so every piece of data is escaped for both HTML and Markdown
+before it is placed in the card.
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ from geo.models import Article, Event
 # ones html.escape turns into entities (escaping those twice would show "\&lt;").
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:=^])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# GFM's autolink literals ("http://...", "www....", "name@host.org") are found in the text
+# *after* backslash escapes are resolved, so escaping cannot stop them. A word joiner
+# (U+2060, invisible, no line break) between the scheme or "www" and what follows, and
+# before an "@", breaks the patterns Streamlit's Markdown looks for.
+_AUTOLINK = re.compile(r"(?i)(https?|www)(?=[:.])|(?=@)")
+WORD_JOINER = "\u2060"
 MAX_URL = 2000
 
 
@@ -26,6 +33,7 @@ def md_escape(text: str) -> str:
     """Plain text made inert in Streamlit Markdown: no markup, links, HTML or maths."""
     text = _CONTROL.sub("", text)
     text = " ".join(text.split())  # newlines would start Markdown blocks
+    text = _AUTOLINK.sub(lambda m: (m.group(1) or "") + WORD_JOINER, text)
     return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=True)
 
 

@@ -1,4 +1,4 @@
-"""The command line: ``python -m geo ingest|geoparse|eval|events|gazetteer``.
+"""The command line: ``python -m geo ingest|geoparse|eval|events|backup|restore|import|gazetteer``.
 
 Its commands and their output formats are a contract that tests and the
 benchmarks use. Messages go to stderr, data to stdout or the named file.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -48,8 +49,23 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
+# Control characters in a message (a file name may hold an escape sequence or a newline)
+# are shown as escapes: they must not drive the terminal or forge a line of output.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters written as Python escapes (``\\x1b``, ``\\n``)."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+class _PrintableFormatter(logging.Formatter):
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return printable(super().formatMessage(record))
+
+
 def _say(message: str) -> None:
-    sys.stderr.write(message + "\n")
+    sys.stderr.write(printable(message) + "\n")
 
 
 # -- ingest -----------------------------------------------------------------
@@ -187,6 +203,34 @@ def cmd_gazetteer(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- data safety --------------------------------------------------------------
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from geo.backup import backup
+
+    copy = backup(_settings(args).db_url, Path(args.output), force=args.force)
+    _say(f"backed up {copy.summary()} to {copy.path} ({copy.size:,} bytes)")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from geo.backup import restore
+
+    done = restore(Path(args.input), _settings(args).db_url, force=args.force)
+    _say(f"restored {done.summary()} into {done.path}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from geo.backup import import_events
+
+    result = import_events(Path(args.file), _settings(args).db_url)
+    _say(f"imported {result.events} event(s) of {result.articles} article(s) and {result.actors} actor(s); "
+         "an export has no article text, so each article is a placeholder without text, title or date")
+    return 0
+
+
 # -- entry --------------------------------------------------------------------
 
 
@@ -225,6 +269,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output")
     p.set_defaults(func=cmd_events)
 
+    p = sub.add_parser("backup", help="copy the SQLite store to a file, consistently, even while written")
+    p.add_argument("output")
+    p.add_argument("--db")
+    p.add_argument("--force", action="store_true", help="replace an existing backup file")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="replace the SQLite store's contents with a checked backup")
+    p.add_argument("input")
+    p.add_argument("--db")
+    p.add_argument("--force", action="store_true", help="replace a store that holds data")
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("import", help="load an events export (csv, geojson, parquet) into an empty store")
+    p.add_argument("file")
+    p.add_argument("--db")
+    p.set_defaults(func=cmd_import)
+
     p = sub.add_parser("gazetteer", help="build or check the offline gazetteer index")
     p.add_argument("action", choices=("build", "check"))
     p.set_defaults(func=cmd_gazetteer)
@@ -233,10 +294,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    handler = logging.StreamHandler()
+    handler.setFormatter(_PrintableFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[handler])
     try:
         return int(args.func(args))
     except GeoError as err:

@@ -7,6 +7,7 @@ secrets file without editing it.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -51,6 +52,15 @@ class Settings:
             if shown[name]:
                 shown[name] = "***"
         return "Settings(" + ", ".join(f"{k}={v!r}" for k, v in shown.items()) + ")"
+
+
+    def pipeline_key(self) -> str:
+        """What the analysis pipeline depends on, for a cache key: editing rules or the
+        database change nothing in it, and the API key enters only as a digest."""
+        key = hashlib.sha256(self.geocoder_api_key.encode()).hexdigest()[:16] if self.geocoder_api_key else ""
+        return repr((self.spacy_model, str(self.cache_dir), self.geocoder, self.geocoder_domain,
+                     self.geocoder_scheme, self.geocoder_user_agent, key, self.geocoder_min_delay,
+                     self.geocoder_timeout))
 
 
 SECRET_FIELDS = ("geocoder_api_key", "editor_password_hash", "editor_password")

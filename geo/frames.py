@@ -25,6 +25,8 @@ from typing import IO, Literal
 
 import geopandas as gpd
 import pandas as pd
+import shapely
+import shapely.errors
 from shapely.geometry import Point
 
 from geo.errors import InputError
@@ -207,8 +209,8 @@ def _iso_date(value: object, name: str) -> str:
 
 def _check_geometry(frame: pd.DataFrame, out: pd.DataFrame, name: str) -> None:
     """Refuse a file whose geometry and lat/lon columns disagree, rather than pick one silently."""
-    if "geometry" in frame.columns:  # GeoParquet: shapely points
-        coords = [(g.x, g.y) if g is not None and not g.is_empty else None for g in frame["geometry"]]
+    if "geometry" in frame.columns:  # GeoParquet: shapely points; a CSV from to_csv: WKT text
+        coords = [_point_of(g, row, name) for row, g in enumerate(frame["geometry"])]
     elif "_geometry" in frame.columns:  # GeoJSON: {"type": "Point", "coordinates": [lon, lat]}
         coords = [
             tuple(g["coordinates"][:2]) if isinstance(g, dict) and g.get("type") == "Point" else None
@@ -227,3 +229,17 @@ def _check_geometry(frame: pd.DataFrame, out: pd.DataFrame, name: str) -> None:
                 f"({out['lon'].iat[row]}, {out['lat'].iat[row]})",
                 source=name,
             )
+
+
+def _point_of(value: object, row: int, name: str) -> tuple[float, float] | None:
+    """A geometry cell as (lon, lat): a shapely point, or WKT text ("POINT (69.17 34.53)")."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = shapely.from_wkt(value)
+        except shapely.errors.GEOSException as err:
+            raise InputError(f"row {row}: geometry is not WKT: {err}", source=name) from err
+    if not isinstance(value, Point):
+        raise InputError(f"row {row}: geometry must be a point, not {type(value).__name__}", source=name)
+    return None if value.is_empty else (value.x, value.y)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from itertools import islice
 from typing import Literal
 from urllib.parse import urlencode
 
@@ -28,15 +29,23 @@ MAX_SOURCES = 20
 MAX_VALUE_LENGTH = 120
 MAX_STEP = 100_000
 MAX_NOTICES = 5
+# How many values of one repeated parameter are looked at, and how long a raw value may be
+# before it is dropped unread: a crafted link must not cost more than a normal one.
+MAX_REPEATS = 1_000
+MAX_RAW_LENGTH = 4 * MAX_VALUE_LENGTH
 # Background mentions ("since 2013") predate the news: the default view starts this long
 # before the first article was published.
 STORY_MARGIN_DAYS = 31
 
 KNOWN_PARAMS: tuple[str, ...] = ("actor", "from", "to", "country", "source", "event", "color", "step")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_EVENT_ID = re.compile(r"^[0-9a-f]{8,64}$")
-_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# ASCII digits only: str.isdigit() and \d also take "²" and other scripts' digits.
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_EVENT_ID = re.compile(r"[0-9a-f]{8,64}")
+_COUNTRY = re.compile(r"[A-Za-z]{2}")
+_STEP = re.compile(r"[0-9]{1,6}")
+# Control characters (C0, DEL, C1) and lone surrogates, which no URL can carry
+# (urlencode would raise on them).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _NOT_WORD = re.compile(r"[^\w-]")
 
 
@@ -66,14 +75,18 @@ class Options:
     aliases: Mapping[str, str] = field(default_factory=dict)  # folded alias -> canonical name
 
 
-def _values(params: Mapping[str, object], key: str) -> list[str]:
+def _values(params: Mapping[str, object], key: str, *, last: bool = False) -> list[str]:
+    """The parameter's values as strings: the first MAX_REPEATS, or with ``last`` only the last."""
     raw = params.get(key)
     if raw is None:
         return []
     if isinstance(raw, str):
         return [raw]
+    if isinstance(raw, Sequence):
+        return [str(v) for v in (raw[-1:] if last else raw[:MAX_REPEATS])]
     if isinstance(raw, Iterable):
-        return [str(v) for v in raw]
+        values = [str(v) for v in islice(raw, MAX_REPEATS)]
+        return values[-1:] if last else values
     return [str(raw)]
 
 
@@ -82,7 +95,7 @@ def _clean(value: str) -> str:
 
 
 def _parse_date(text: str) -> date | None:
-    if not _ISO_DATE.match(text):
+    if not _ISO_DATE.fullmatch(text):
         return None
     try:
         return date.fromisoformat(text)
@@ -93,20 +106,30 @@ def _parse_date(text: str) -> date | None:
 def _bounded_list(
     values: Sequence[str], limit: int, name: str, notices: list[str]
 ) -> tuple[str, ...]:
-    out: list[str] = []
-    for value in values:
-        value = _clean(value)
+    out: dict[str, None] = {}  # ordered, and a repeat costs one lookup
+    too_long = False
+    for raw in values:
+        value = "" if len(raw) > MAX_RAW_LENGTH else _clean(raw)  # no regex over a huge value
+        if len(value) > MAX_VALUE_LENGTH or len(raw) > MAX_RAW_LENGTH:
+            too_long = True
+            continue
         if not value:
             continue
-        if len(value) > MAX_VALUE_LENGTH:
-            notices.append(f"ignored an over-long `{name}` value")
-            continue
-        if value not in out:
-            out.append(value)
-    if len(out) > limit:
-        notices.append(f"only the first {limit} `{name}` values are used")
-        out = out[:limit]
-    return tuple(out)
+        out[value] = None
+        if len(out) > limit:
+            notices.append(f"only the first {limit} `{name}` values are used")
+            break
+    if too_long:
+        notices.append(f"ignored an over-long `{name}` value")
+    return tuple(out)[:limit]
+
+
+def _single(params: Mapping[str, object], key: str) -> str | None:
+    """A single-valued parameter: its last value, cleaned; None when absent."""
+    values = _values(params, key, last=True)
+    if not values:
+        return None
+    return "" if len(values[0]) > MAX_RAW_LENGTH else _clean(values[0])
 
 
 def parse_query(params: Mapping[str, object]) -> tuple[ViewState, list[str]]:
@@ -115,24 +138,25 @@ def parse_query(params: Mapping[str, object]) -> tuple[ViewState, list[str]]:
     Only the syntax is checked here; :func:`validate` checks the values against the store.
     """
     notices: list[str] = []
-    unknown = sorted(k for k in params if k not in KNOWN_PARAMS)
+    # Keys are str from a real URL; anything else is unknown, and sorted as text.
+    unknown = sorted(str(k)[:200] for k in params if k not in KNOWN_PARAMS)
     if unknown:
         # Keys are echoed in Markdown: keep word characters only.
         shown = ", ".join(f"`{_NOT_WORD.sub('', k)[:30] or '?'}`" for k in unknown[:3])
         notices.append(f"ignored unknown link parameter(s): {shown}")
     actors = _bounded_list(_values(params, "actor"), MAX_ACTORS, "actor", notices)
     countries_raw = _bounded_list(_values(params, "country"), MAX_COUNTRIES, "country", notices)
-    countries = tuple(dict.fromkeys(c.upper() for c in countries_raw if _COUNTRY.match(c)))
+    countries = tuple(dict.fromkeys(c.upper() for c in countries_raw if _COUNTRY.fullmatch(c)))
     if len(countries) < len({c.upper() for c in countries_raw}):
         notices.append("ignored a `country` value that is not a two-letter code")
     sources = _bounded_list(_values(params, "source"), MAX_SOURCES, "source", notices)
 
     dates: dict[str, date | None] = {}
     for key in ("from", "to"):
-        values = _values(params, key)
+        text = _single(params, key)
         dates[key] = None
-        if values:
-            parsed = _parse_date(_clean(values[-1]))
+        if text is not None:
+            parsed = _parse_date(text)
             if parsed is None:
                 notices.append(f"ignored `{key}`: expected a date as YYYY-MM-DD")
             dates[key] = parsed
@@ -142,28 +166,27 @@ def parse_query(params: Mapping[str, object]) -> tuple[ViewState, list[str]]:
         date_from = date_to = None
 
     event = None
-    values = _values(params, "event")
-    if values:
-        candidate = _clean(values[-1]).lower()
-        if _EVENT_ID.match(candidate):
+    text = _single(params, "event")
+    if text is not None:
+        candidate = text.lower()
+        if _EVENT_ID.fullmatch(candidate):
             event = candidate
         else:
             notices.append("ignored `event`: not an event id")
 
     color: ColorBy = "date"
-    values = _values(params, "color")
-    if values:
-        chosen = _clean(values[-1]).lower()
+    text = _single(params, "color")
+    if text is not None:
+        chosen = text.lower()
         if chosen in COLOR_CHOICES:
             color = chosen  # type: ignore[assignment]
         else:
             notices.append("ignored `color`: use date or actor")
 
     step = None
-    values = _values(params, "step")
-    if values:
-        text = _clean(values[-1])
-        if text.isdigit() and len(text) <= 6 and int(text) <= MAX_STEP:
+    text = _single(params, "step")
+    if text is not None:
+        if _STEP.fullmatch(text) and int(text) <= MAX_STEP:
             step = int(text)
         else:
             notices.append("ignored `step`: expected a small whole number")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
+from geo.cards import md_escape
 from geo.summaries import actor_table, co_occurrence, itinerary
 
 ctx = ui.setup("Actors", page="actors")
@@ -33,7 +34,7 @@ actor = st.selectbox("Actor", names, index=names.index(default), key="itinerary_
 route = itinerary(ctx.events, actor)
 st.dataframe(route, hide_index=True, width="stretch")
 only = actor not in ctx.state.actors
-if only and st.button(f"Show only {actor} on every page", icon=":material/filter_alt:"):
+if only and st.button(f"Show only {md_escape(actor)} on every page", icon=":material/filter_alt:"):
     ui.set_state(actors=(actor,), step=None, event=None)
     ctx.rewrite_url()
     st.rerun()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html
+import random
 import re
+import string
 from dataclasses import replace
 
 import pytest
 
-from geo.cards import build_card, highlighted_sentence, md_escape, safe_url
+from geo.cards import WORD_JOINER, build_card, highlighted_sentence, md_escape, safe_url
 from tests.dashboard_events import XSS, story
 
 
@@ -52,3 +55,91 @@ def test_highlight_without_article_text_searches_the_quote() -> None:
     shifted = replace(events[0], place_start=10_000, place_end=10_009)
     assert "**Northtown**" in highlighted_sentence(shifted, None)
     assert "**Northtown**" in highlighted_sentence(events[0], story()[0][0].text)
+
+
+# -- hostile text (issue 5, item 2): what Markdown makes of md_escape's output ----------------
+
+# The GFM autolink-literal patterns of Streamlit's Markdown (mdast-util-gfm-autolink-literal, as
+# bundled in Streamlit 1.67). They run on the text *after* escapes are resolved.
+_GFM_URL = re.compile(r"(https?://|www(?=\.))([-.\w]+)", re.IGNORECASE)
+_GFM_EMAIL = re.compile(r"([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)")
+HOSTILE = [
+    XSS,
+    '<script>alert("s")</script> <img src=http://127.0.0.2:9/beacon onerror=alert(1)>',
+    "[click](http://evil.example/x) ![pic](http://127.0.0.2:9/md) <http://evil.example/auto>",
+    "see http://evil.example/x, HTTPS://EVIL.EXAMPLE and www.evil.example or bob@evil.example",
+    "&lt;b&gt;bold&lt;/b&gt; &#x3C;script&#x3E;alert(1)&#x3C;/script&#x3E; &amp; &nbsp;",
+    "# Heading\n\n- item\n> quote\n1. one | a | b |\n--- ***",
+    "**strong** __strong__ _em_ ~~struck~~ `code` :red[red] :material/home: $x^2$ $$y$$ \\(z\\)",
+    "John Carter~~x~~ · Peter Novak`<script> · Omar Haidari&lt;script&gt;alert(1)&lt;/script&gt",
+]
+
+
+def _as_rendered(escaped: str) -> str:
+    """The text a Markdown renderer shows for md_escape's output: backslash escapes, then entities."""
+    return html.unescape(re.sub(r"\\(.)", r"\1", escaped))
+
+
+@pytest.mark.parametrize("payload", HOSTILE)
+def test_md_escape_shows_the_text_itself(payload: str) -> None:
+    out = md_escape(payload)
+    assert _as_rendered(out).replace(WORD_JOINER, "") == " ".join(payload.split())
+    assert "\n" not in out  # no block structure (headings, lists, quotes, tables)
+
+
+@pytest.mark.parametrize("payload", HOSTILE)
+def test_md_escape_leaves_no_autolink(payload: str) -> None:
+    shown = _as_rendered(md_escape(payload))
+    assert _GFM_URL.search(shown) is None, shown
+    assert _GFM_EMAIL.search(shown) is None, shown
+
+
+def test_md_escape_autolink_guard_is_invisible_and_narrow() -> None:
+    assert md_escape("Kabul, 2021") == "Kabul, 2021"  # ordinary text gains nothing
+    assert md_escape("http://x.org").count(WORD_JOINER) == 1
+    assert md_escape("a@b.org and www.c.org").count(WORD_JOINER) == 2
+
+
+# Random text, heavy in the characters Markdown and HTML give meaning to (seeded: repeatable).
+_ALPHABET = string.printable + "\u00a0\u2028\u2060\u200b·→é漢😀\x00\x1b\x7f" + "<>&#;:/@.[]()*_`~$!|\\" * 4
+
+
+def test_md_escape_round_trips_random_text() -> None:
+    rng = random.Random(20210913)
+    for _ in range(2000):
+        text = "".join(rng.choice(_ALPHABET) for _ in range(rng.randint(0, 80)))
+        out = md_escape(text)
+        assert "<" not in out and ">" not in out and '"' not in out, text
+        bare = re.sub(r"&(?:#x[0-9a-f]+|#[0-9]+|[a-z]+);", "", out.replace("\\\\", ""))  # entities are inert
+        assert re.search(r"(?<!\\)[*_`\[\]$:!#~|]", bare) is None, (text, out)
+        expected = " ".join(re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", text).split()).replace(WORD_JOINER, "")
+        assert _as_rendered(out).replace(WORD_JOINER, "") == expected, text
+        shown = _as_rendered(out)
+        assert _GFM_URL.search(shown) is None and _GFM_EMAIL.search(shown) is None, text
+
+
+@pytest.mark.parametrize("url", [
+    'javascript:alert("url")', "JaVaScRiPt:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)",
+    "vbscript:msgbox(1)", 'data:text/html,<script>alert("data")</script>', "file:///etc/passwd",
+    "[click](http://evil.example)", "<http://evil.example>", "http:evil.example", "http://",
+    "https://evil.example/\x00", "mailto:bob@evil.example",
+])
+def test_safe_url_refuses_every_non_http_link(url: str) -> None:
+    assert safe_url(url) is None
+
+
+def test_card_of_a_hostile_article_is_inert_and_unlinked() -> None:
+    article, events, _ = story()[1]
+    hostile = replace(article, title="![t](http://127.0.0.2:9/t) www.evil.example",
+                      source="Wire bob@evil.example [s](javascript:alert(1))",
+                      url="data:text/html,<script>alert(1)</script>")
+    event = replace(events[0], actors=("John Carter~~x~~", "Peter Novak`<script>"), url="")
+    card = build_card(event, hostile)
+    assert card.url is None
+    for piece in (card.title_md, card.sentence_md, *card.facts_md):
+        shown = _as_rendered(piece)
+        assert _GFM_URL.search(shown) is None and _GFM_EMAIL.search(shown) is None, piece
+        assert "<" not in piece and ">" not in piece
+    actors = card.facts_md[2]
+    assert "John Carter\\~\\~x\\~\\~" in actors and "Peter Novak\\`&lt;script&gt;" in actors
+    assert build_card(replace(event, url="https://example.org/ok"), hostile).url == "https://example.org/ok"

@@ -263,3 +263,205 @@ def test_gazetteer_check(real_gazetteer):
     done = run("gazetteer", "check")
     assert done.returncode == 0, done.stderr
     assert "gazetteer ready" in done.stderr
+
+
+# --- bad input: a 200-file folder with broken files (issue 5, item 1) ------------------------------
+
+N_GOOD = 185  # generated articles; with the variants, duplicates and broken files about 200 files
+NO_PLACES = "---\npublished: 2021-09-01\n---\nThe committee met for three hours and agreed on nothing.\n"
+UNDATED = "Officials met in Doha, Qatar, on Tuesday. Troops were seen in Kabul.\n"  # no date at all
+
+
+def _as_html(text: str) -> str:
+    """A generated .md article as a web page, with a script and a large inline image around it."""
+    header, _sep, body = text[4:].partition("\n---\n")
+    fields = dict(line.split(": ", 1) for line in header.splitlines() if ": " in line)
+    paragraphs = "".join(f"<p>{p.strip()}</p>\n" for p in body.split("\n\n") if p.strip())
+    image = "data:image/png;base64," + "iVBORw0KGgo" * 40_000  # ~440 kB of inline image
+    return (f"<html><head><title>{fields.get('title', '')}</title>"
+            f"<meta property=\"article:published_time\" content=\"{fields['published']}\">"
+            "<script>document.title = 'hijacked'; fetch('http://198.51.100.1/')</script></head>"
+            f"<body><article><img src=\"{image}\">\n{paragraphs}<script>alert(1)</script>"
+            "</article></body></html>")
+
+
+def _good_files() -> dict[bytes, bytes]:
+    """The good articles, by (bytes) file name: generated ones plus format variants."""
+    from tests.reliability.common import article_text, demo_texts
+
+    texts = demo_texts()
+    files = {f"article-{n:04d}.md".encode(): article_text(n, texts).encode("utf-8") for n in range(N_GOOD)}
+    n = N_GOOD
+    files[f"article-{n:04d}-utf16.txt".encode()] = article_text(n, texts).encode("utf-16")  # with a BOM
+    files[f"article-{n + 1:04d}-crlf.md".encode()] = article_text(n + 1, texts).replace("\n", "\r\n").encode()
+    files[f"article-{n + 2:04d}.html".encode()] = _as_html(article_text(n + 2, texts)).encode()
+    # A file name that is not UTF-8 (Python keeps the byte as a lone surrogate).
+    files[f"article-{n + 3:04d}-\xff".encode("latin-1") + b".md"] = article_text(n + 3, texts).encode()
+    return files
+
+
+def _write(folder: Path, files: dict[bytes, bytes]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        with open(os.path.join(os.fsencode(folder), name), "wb") as handle:
+            handle.write(data)
+
+
+def _broken_files(good: dict[bytes, bytes]) -> tuple[dict[bytes, bytes], dict[str, str]]:
+    """Broken files (by name) and, for each one the user must hear about, a word of its message."""
+    import random
+
+    rng = random.Random(51)
+    noise = bytes(b or 1 for b in rng.randbytes(8192))  # no NUL: it must fail as UTF-8, not as NUL
+    sample = good[b"article-0007.md"]
+    files = {
+        b"broken-binary.txt": bytes(range(256)) * 16,
+        b"broken-noise.md": noise,
+        b"broken-corrupt.md": sample[:300] + b"\xc3\x28" + sample[300:],
+        b"broken-empty.txt": b"",
+        b"broken-blank.md": b"  \n\t\r\n \n",
+        b"broken-sidecar.txt": b"Officials met in Doha, Qatar, on 7 September 2021.\n",
+        b"broken-sidecar.json": b"{title: 'not JSON'",
+        b"broken-huge.txt": b"Kabul. " * (3 * 1024 * 1024 // 7),
+        b"broken-future.md": b"---\npublished: 2099-01-01\n---\nTroops reached Kabul on Monday.\n",
+        b"broken-baddate.md": b"---\npublished: 2021-02-30\n---\nTroops reached Kabul on Monday.\n",
+        b"broken-noplaces.txt": NO_PLACES.encode(),
+        b"broken-undated.txt": UNDATED.encode(),
+        # Duplicates: the same text again, once byte for byte and once re-wrapped.
+        b"dup-exact.md": good[b"article-0003.md"],
+        b"dup-rewrapped.md": good[b"article-0004.md"].replace(b". ", b".\n"),
+    }
+    problems = {
+        "broken-binary.txt": "binary", "broken-noise.md": "invalid UTF-8",
+        "broken-corrupt.md": "invalid UTF-8",
+        "broken-empty.txt": "empty", "broken-blank.md": "empty", "broken-sidecar.json": "not valid JSON",
+        "broken-huge.txt": "too large", "broken-future.md": "in the future",
+        "broken-baddate.md": "not a valid date", "broken-noplaces.txt": "no places found",
+        "broken-undated.txt": "none could be dated",
+    }
+    return files, problems
+
+
+@pytest.fixture(scope="module")
+def big_folder(tmp_path_factory, real_gazetteer):
+    """A ~200-file folder ingested once, and a clean ingest of only its good files to compare with."""
+    from tests.reliability.common import inspect_db
+
+    root = tmp_path_factory.mktemp("bad-input")
+    good = _good_files()
+    broken, problems = _broken_files(good)
+    mixed, clean = root / "mixed", root / "clean"
+    _write(mixed, {**good, **broken})
+    _write(clean, good)
+    assert len(os.listdir(mixed)) >= 200
+    db, reference = root / "mixed.sqlite", root / "clean.sqlite"
+    done = run("ingest", str(mixed), db=db, timeout=600)
+    clean_run = run("ingest", str(clean), db=reference, timeout=600)
+    assert clean_run.returncode == 0, clean_run.stderr
+    return {"folder": mixed, "db": db, "done": done, "reference": reference, "good": good,
+            "problems": problems, "state": inspect_db(db), "clean_state": inspect_db(reference)}
+
+
+def _store_view(db: Path) -> tuple[object, ...]:
+    with Store(f"sqlite:///{db}") as store:
+        articles = sorted((i, a.title, a.published, a.source, a.url) for i, a in store.articles())
+        return articles, store.events(), store.actors(), store.counts()
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+def test_big_folder_names_each_broken_file_and_stores_every_good_one(big_folder):
+    done = big_folder["done"]
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    n_good = len(big_folder["good"])
+    problems = big_folder["problems"]
+    assert (f"ingested {n_good} article(s)" in done.stderr
+            and f"2 already stored; {len(problems)} failed" in done.stderr), done.stderr[-2000:]
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == len(problems), errors
+    folder = big_folder["folder"]
+    for name, word in problems.items():
+        mine = [e for e in errors if f"{folder / name}:" in e]
+        assert len(mine) == 1 and word in mine[0], (name, mine)
+    # A name that is not UTF-8 is stored and shown with the byte escaped.
+    with Store(f"sqlite:///{big_folder['db']}") as store:
+        origins = [a.origin for _i, a in store.articles()]
+    assert sum(1 for o in origins if "\\xff" in o) == 1
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+def test_big_folder_stores_exactly_what_the_good_files_alone_store(big_folder):
+    state, clean = big_folder["state"], big_folder["clean_state"]
+    assert state.problems() == [] and state.differences(clean) == []
+    assert state.articles == clean.articles and state.events == clean.events
+    assert len(state.articles) == len(big_folder["good"])
+    assert _store_view(big_folder["db"]) == _store_view(big_folder["reference"])
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+def test_big_folder_again_adds_nothing(big_folder):
+    db = big_folder["db"]
+    before = _store_view(db)
+    again = run("ingest", str(big_folder["folder"]), db=db, timeout=600)
+    assert again.returncode == 1
+    n_stored = len(big_folder["good"]) + 2  # the duplicates are skipped again
+    assert f"ingested 0 article(s) with 0 event(s); {n_stored} already stored" in again.stderr
+    assert _store_view(db) == before
+
+
+# --- backup, restore, import (issue 5, item 8) --------------------------------------------------------
+
+
+def test_backup_restore_and_import_through_the_cli(tmp_path):
+    from geopandas.testing import assert_geodataframe_equal
+
+    from tests.test_backup import fill, snapshot
+
+    live, copy, restored = tmp_path / "live.sqlite", tmp_path / "backup.sqlite", tmp_path / "restored.sqlite"
+    fill(f"sqlite:///{live}", range(12))
+    done = run("backup", str(copy), "--db", f"sqlite:///{live}")
+    assert done.returncode == 0, done.stderr
+    assert "backed up 12 article(s)" in done.stderr and str(copy) in done.stderr
+    again = run("backup", str(copy), "--db", f"sqlite:///{live}")
+    assert again.returncode == 2 and "--force" in again.stderr
+    assert run("restore", str(copy), "--db", f"sqlite:///{restored}").returncode == 0
+    assert snapshot(f"sqlite:///{restored}") == snapshot(f"sqlite:///{live}")
+    refused = run("restore", str(copy), "--db", f"sqlite:///{restored}")
+    assert refused.returncode == 2 and "holds data" in refused.stderr and "--force" in refused.stderr
+    assert run("restore", str(copy), "--db", f"sqlite:///{restored}", "--force").returncode == 0
+    bogus = tmp_path / "notes.txt"
+    bogus.write_text("not a backup", encoding="utf-8")
+    bad = run("restore", str(bogus), "--db", f"sqlite:///{restored}", "--force")
+    assert bad.returncode == 2 and f"error: {bogus}: not a SQLite database" in bad.stderr
+    assert snapshot(f"sqlite:///{restored}") == snapshot(f"sqlite:///{live}")
+    # Export, import into an empty store, export again: the same events.
+    first, second = tmp_path / "first.geojson", tmp_path / "second.geojson"
+    assert run("events", "--format", "geojson", "-o", str(first), "--db", f"sqlite:///{live}").returncode == 0
+    imported = run("import", str(first), "--db", f"sqlite:///{tmp_path / 'imported.sqlite'}")
+    assert imported.returncode == 0, imported.stderr
+    assert "imported" in imported.stderr and "placeholder" in imported.stderr
+    assert run("events", "--format", "geojson", "-o", str(second),
+               "--db", f"sqlite:///{tmp_path / 'imported.sqlite'}").returncode == 0
+    by_id = [read_events(p).sort_values("event_id").reset_index(drop=True) for p in (first, second)]
+    assert_geodataframe_equal(*by_id)
+    twice = run("import", str(first), "--db", f"sqlite:///{tmp_path / 'imported.sqlite'}")
+    assert twice.returncode == 2 and "not empty" in twice.stderr
+
+
+def test_backup_of_a_non_sqlite_store_says_what_to_use(tmp_path):
+    done = run("backup", str(tmp_path / "b.sqlite"), "--db", "postgresql://nobody@127.0.0.1:1/none")
+    assert done.returncode == 2 and "pg_dump" in done.stderr
+    assert not (tmp_path / "b.sqlite").exists()
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+def test_messages_escape_control_characters_in_file_names(tmp_path, real_gazetteer):
+    odd = tmp_path / "a\x1b[31mred\nline.txt"
+    odd.write_bytes(b"")
+    done = run("ingest", str(odd), db=tmp_path / "x.sqlite")
+    assert done.returncode in (1, 2)
+    assert "\x1b" not in done.stderr and "a\\x1b[31mred\\nline.txt: empty" in done.stderr

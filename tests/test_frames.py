@@ -145,3 +145,18 @@ def test_store_events_to_frame(tmp_path: Path) -> None:
         store.add_article(article, [event])
         frame = events_frame(store.events())
     assert_geodataframe_equal(frame, events_frame([event]))
+
+
+def test_a_csv_with_a_wkt_geometry_column_reads_back(events: list[Event]) -> None:
+    """What GeoDataFrame.to_csv writes (the geometry as WKT text) is read, and checked against lat/lon."""
+    frame = events_frame(events)
+    text = frame.to_csv(index=False)
+    assert "POINT (" in text
+    assert_geodataframe_equal(read_events(io.BytesIO(text.encode()), "csv"), frame)
+    moved = frame.copy()
+    moved["geometry"] = [Point(0.5, 0.5)] * len(moved)
+    with pytest.raises(InputError, match="disagrees with lon/lat"):
+        read_events(io.BytesIO(moved.to_csv(index=False).encode()), "csv")
+    broken = text.replace("POINT (", "POINT ((", 1)
+    with pytest.raises(InputError, match="not WKT"):
+        read_events(io.BytesIO(broken.encode()), "csv")

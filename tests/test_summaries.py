@@ -60,3 +60,25 @@ def test_period_within_clamps_a_brush_to_the_story() -> None:
     inside = (date(2021, 8, 20), date(2021, 8, 25))
     assert period_within(inside, bounds) == inside
     assert period_within(inside, None) == inside
+
+
+def test_tables_keep_hostile_text_exactly_as_written() -> None:
+    """Tables and chart data are shown as text (dataframe cells, Vega labels and tooltips):
+    they must hold the article's own characters, neither escaped twice nor stripped."""
+    from dataclasses import replace
+
+    from tests.dashboard_events import XSS
+
+    names = ("John Carter~~x~~", "Peter Novak`<script>", "Omar Haidari&lt;script&gt;alert(1)&lt;/script&gt")
+    events = [replace(e, actors=names) for e in all_events()]
+    hostile = next(e for e in events if XSS in e.quote)
+    frame = timeline_frame(events)
+    assert set(frame["actor"]) == set(names)
+    assert hostile.quote[:200] in set(frame["quote"])
+    assert set(actor_table(events)["actor"]) == set(names)
+    assert set(itinerary(events, names[1])["place"]) == {e.place_name for e in events}
+    pairs = co_occurrence(events)
+    assert {(r["actor"], r["with"]) for r in pairs.to_dict("records")} == {
+        tuple(sorted(p)) for p in [(names[0], names[1]), (names[0], names[2]), (names[1], names[2])]}
+    review = review_items([replace(e, confidence=0.1) for e in events])
+    assert hostile.quote in {i.example for i in review}

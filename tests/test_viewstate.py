@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import random
+import re
+import time
 from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from geo.viewstate import (
+    COLOR_CHOICES,
+    KNOWN_PARAMS,
     MAX_ACTORS,
+    MAX_COUNTRIES,
+    MAX_NOTICES,
+    MAX_SOURCES,
+    MAX_STEP,
     MAX_VALUE_LENGTH,
     Options,
     ViewState,
@@ -176,3 +185,142 @@ def test_the_slider_spans_the_story_period_until_the_view_reaches_back() -> None
     assert slider_bounds(ViewState(), OPTIONS) == OPTIONS.date_range
     assert not includes_background(ViewState(), OPTIONS)
     assert slider_bounds(ViewState(), Options()) is None
+
+
+# --- hostile links (issue 5, item 3) ---------------------------------------------------------------
+
+# The longest query a parsed state can give: every list full of values as long as allowed,
+# each character percent-encoded as 4 UTF-8 bytes (12 characters).
+MAX_QUERY = (MAX_ACTORS + MAX_SOURCES) * (len("&source=") + 12 * MAX_VALUE_LENGTH) + MAX_COUNTRIES * 11 + 300
+UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _check_state(state: ViewState, notices: list[str]) -> None:
+    """What any parsed link must satisfy, however it was crafted."""
+    assert len(notices) <= MAX_NOTICES and all(isinstance(n, str) and len(n) < 200 for n in notices)
+    assert not any(UNSAFE.search(n) for n in notices)
+    for values, limit in ((state.actors, MAX_ACTORS), (state.sources, MAX_SOURCES)):
+        assert len(values) <= limit and len(set(values)) == len(values)
+        assert all(0 < len(v) <= MAX_VALUE_LENGTH and v == v.strip() and not UNSAFE.search(v) for v in values)
+    assert len(state.countries) <= MAX_COUNTRIES
+    assert all(re.fullmatch("[A-Z]{2}", c) for c in state.countries)
+    assert state.event is None or re.fullmatch("[0-9a-f]{8,64}", state.event)
+    assert state.color in COLOR_CHOICES
+    assert state.step is None or 0 <= state.step <= MAX_STEP
+    if state.date_from and state.date_to:
+        assert state.date_from <= state.date_to
+    # The link written back is bounded, encodes, and reads back as the same view, silently.
+    assert len(query_string(state)) <= MAX_QUERY
+    assert parse_query(to_query(state)) == (state, [])
+    checked, more = validate(state, OPTIONS)
+    assert len(query_string(checked, OPTIONS)) <= MAX_QUERY and all(isinstance(n, str) for n in more)
+
+
+def _fuzz_text(rng: random.Random) -> str:
+    kind = rng.randrange(7)
+    size = rng.choice((0, 1, 2, 8, 40, 130, 600))
+    if kind == 0:  # raw bytes read as Latin-1: every C0 and C1 control
+        return rng.randbytes(size).decode("latin-1")
+    if kind == 1:  # raw bytes as a file system would decode them: lone surrogates
+        return rng.randbytes(size).decode("utf-8", "surrogateescape")
+    if kind == 2:  # any code point, surrogates and private use included
+        return "".join(chr(rng.randrange(0x110000)) for _ in range(size))
+    if kind == 3:
+        return str(rng.randint(-(10**12), 10**12))
+    if kind == 4:  # near misses of valid values
+        return rng.choice(["2021-09-01", "2021-13-01", "２０２１-09-01", "²", "١٢", "0123abcd0123abcd",
+                           "0123ABCD0123ABCD", "actor", "ACTOR", " date ", "Taliban", "af", "QA", "Q\u0410",
+                           "blinken", "\u202eTaliban", "Tali\u200bban", "1e3", "+3", "-0", "0x10", ""])
+    if kind == 5:  # markup and escapes
+        return rng.choice(["<script>alert(1)</script>", "javascript:alert(1)", "[x](javascript:y)", "%00",
+                           "%E2%80%AE", "&amp;", "\\u0000", "`code`", "**bold**", "$x$"])
+    return "".join(rng.choice(" \t\r\n\x0bab-_.~") for _ in range(size))
+
+
+def _fuzz_value(rng: random.Random) -> object:
+    roll = rng.random()
+    if roll < 0.45:
+        return _fuzz_text(rng)
+    if roll < 0.75:
+        return [_fuzz_text(rng) for _ in range(rng.choice((0, 1, 2, 5, 20, 200)))]
+    if roll < 0.85:
+        return rng.choice([None, 0, -5, 3.5, float("nan"), True, b"\xff\x00", {"actor": "x"}, ("x", 1),
+                           set()])
+    return [rng.choice([None, 7, b"x", ["nested"], _fuzz_text(rng)]) for _ in range(rng.randrange(4))]
+
+
+def _fuzz_key(rng: random.Random) -> object:
+    roll = rng.random()
+    if roll < 0.7:
+        return rng.choice(KNOWN_PARAMS)
+    if roll < 0.95:
+        return _fuzz_text(rng)
+    return rng.choice([None, 1, b"actor", 2.5, ("actor",)])
+
+
+def test_seeded_fuzz_of_links_never_raises_and_stays_bounded() -> None:
+    """A few thousand random links, the same ones every run: bytes, any code point, wrong types."""
+    rng = random.Random(5_0003)  # issue 5, item 3
+    with_notices = 0
+    for _case in range(4000):
+        params = {_fuzz_key(rng): _fuzz_value(rng) for _ in range(rng.randrange(8))}
+        state, notices = parse_query(params)
+        _check_state(state, notices)
+        with_notices += bool(notices)
+    assert with_notices > 2000  # the generator does produce mostly bad links
+
+
+def test_fuzz_of_near_valid_links_round_trips() -> None:
+    """Valid links with one part damaged: the rest of the view survives."""
+    rng = random.Random(5_0033)
+    good = {"actor": ["Taliban", "Antony Blinken"], "from": "2021-08-20", "to": "2021-09-01",
+            "country": ["AF"], "source": "Wire", "event": "0123abcd0123abcd", "color": "actor", "step": "2"}
+    for _case in range(1000):
+        params: dict[object, object] = dict(good)
+        broken = rng.choice(KNOWN_PARAMS)
+        params[broken] = _fuzz_value(rng)
+        state, notices = parse_query(params)
+        _check_state(state, notices)
+        if broken not in ("actor", "country", "source", "from", "to"):
+            assert state.actors == ("Taliban", "Antony Blinken") and state.countries == ("AF",)
+            assert (state.date_from, state.date_to) == (date(2021, 8, 20), date(2021, 9, 1))
+
+
+@pytest.mark.parametrize(
+    ("params", "fragment"),
+    [
+        ({"actor": "Nobody at all"}, "not in this story"),
+        ({"from": "2021-9-1"}, "`from`"),
+        ({"from": "2021-09-01T00:00"}, "`from`"),
+        ({"to": "２０２１-０９-０１"}, "`to`"),  # full-width digits
+        ({"from": "2021-09-09", "to": "2021-08-15"}, "ends before"),
+        ({"actor": ["Taliban"] * 10_000}, None),  # one value, repeated: no notice needed
+        ({"actor": [f"Name {i}" for i in range(10_000)]}, f"first {MAX_ACTORS}"),
+        ({"actor": "x" * 100_000}, "over-long"),
+        ({"source": "y" * 100_000, "to": "2" * 100_000}, "over-long"),
+        ({"event": "f" * 65}, "event"),
+        ({"event": "0123abcd" + "\u0660" * 8}, "event"),
+        ({"zoom": "4", "": "x", "a" * 100_000: "b"}, "unknown"),
+        ({"step": "two"}, "step"),
+        ({"step": "-3"}, "step"),
+        ({"step": "²"}, "step"),
+        ({"step": "١٢"}, "step"),
+        ({"step": str(MAX_STEP + 1)}, "step"),
+        ({"color": "date\x00actor"}, "color"),
+        ({"actor": "\x1b[31mTaliban\x07"}, None),  # control characters are dropped, the name stays
+        ({"actor": "Tal\ud800iban"}, None),  # so are lone surrogates
+    ],
+)
+def test_hostile_link_values(params: dict[str, object], fragment: str | None) -> None:
+    start = time.perf_counter()
+    state, notices = parse_query(params)
+    checked, more = validate(state, OPTIONS)
+    assert time.perf_counter() - start < 0.5  # a crafted link costs no more than a few ms
+    _check_state(state, notices)
+    every = notices + more
+    if fragment is None:
+        assert checked.actors in ((), ("Taliban",))
+    else:
+        assert any(fragment in n for n in every), every
+    # Whatever was wrong, the view falls back to the default for that part.
+    assert checked.actors in ((), ("Taliban",)) and checked.step in (None,)
