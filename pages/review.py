@@ -72,7 +72,9 @@ for item in items[:40]:
                 st.markdown("Candidates:\n" + "\n".join(f"- {md_escape(label)}" for label in labels))
             continue
         if item.candidates:
-            choice = st.radio("Candidates", range(len(labels)), format_func=labels.__getitem__,
+            # Radio labels render Markdown; an online geocoder's names are not ours to trust.
+            shown = [md_escape(label) for label in labels]
+            choice = st.radio("Candidates", range(len(labels)), format_func=shown.__getitem__,
                               key=f"cand_{key}")
             st.button("Use this candidate", key=f"use_{key}", on_click=_apply_candidate,
                       args=(partial(ctx.store.set_override_candidate, item.name, item.candidates[choice]),))
