@@ -240,8 +240,12 @@ def arc_rows(events: Sequence[Event], colors: dict[str, RGB] | None = None) -> l
     return rows
 
 
-def label_rows(events: Sequence[Event], limit: int = MAX_LABELS) -> list[dict[str, Any]]:
-    """One label per location, the name most often used for it ("Panjshir", not also "Panjshir Valley")."""
+def label_rows(events: Sequence[Event], limit: int = MAX_LABELS,
+               always: Sequence[Event] = ()) -> list[dict[str, Any]]:
+    """One label per location, the name most often used for it ("Panjshir", not also "Panjshir Valley").
+
+    ``always`` (the story's current places) keep their labels beyond the limit.
+    """
     names: dict[tuple[float, float], Counter[str]] = {}
     for e in events:
         names.setdefault((round(e.lat, 2), round(e.lon, 2)), Counter())[e.place_name] += 1
@@ -252,8 +256,9 @@ def label_rows(events: Sequence[Event], limit: int = MAX_LABELS) -> list[dict[st
              "mentions": sum(counts.values())}
             for key, counts in names.items()]
     # Labels of a world-wide story pile up: the most mentioned places keep theirs.
-    rows.sort(key=lambda r: -r["mentions"])
-    return rows[:limit]
+    wanted = {(round(e.lat, 2), round(e.lon, 2)) for e in always}
+    rows.sort(key=lambda r: (-((round(r["lat"], 2), round(r["lon"], 2)) in wanted), -r["mentions"]))
+    return rows[:max(limit, len(wanted))]
 
 
 def split_rows(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -274,7 +279,7 @@ def split_rows(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[s
         key, geometry = found
         count = areas[key]["properties"]["count"] + 1 if key in areas else 1
         # Translucent, darker with more mentions, so that stacked areas stay readable.
-        fill = [*row["color"][:3], min(40 + 15 * count, 150)]
+        fill = [*row["color"][:3], min(30 + 10 * count, 90)]
         areas[key] = {"type": "Feature", "geometry": geometry,
                       "properties": {**row, "count": count, "fill": fill}}
     return points, {"type": "FeatureCollection", "features": list(areas.values())}
@@ -324,8 +329,10 @@ def build_deck(
     basemap_style: str = "",
     show_arcs: bool = True,
     show_labels: bool = True,
+    highlight: Sequence[Event] = (),
 ) -> pdk.Deck:
-    """The whole map for a set of events; ``focus`` centres the view on ``selected``."""
+    """The whole map for a set of events; ``focus`` centres the view on ``selected``, and
+    ``highlight`` (the story step's places) keep their labels."""
     rows = event_rows(events, color_by)
     points, areas = split_rows(rows)
     layers = [
@@ -347,7 +354,9 @@ def build_deck(
                                 get_source_color="color", get_target_color="color", get_width=3,
                                 great_circle=True, pickable=True))
     if show_labels:
-        layers.append(pdk.Layer("TextLayer", id="labels", data=label_rows(events),
+        # The story's current places are named even when busier places take the other labels.
+        labelled = list(highlight) or ([selected] if selected is not None else [])
+        layers.append(pdk.Layer("TextLayer", id="labels", data=label_rows(events, always=labelled),
                                 get_position=["lon", "lat"], get_text="text", get_size=13,
                                 size_units='"pixels"', get_color=[30, 30, 30],
                                 get_pixel_offset=[0, -16], character_set='"auto"',

@@ -89,7 +89,8 @@ controls[4].segmented_control("Colour by", options=["date", "actor"], key="w_col
                               label_visibility="collapsed")
 
 deck = build_deck(events, color_by=state.color, selected=selected, focus=step is not None,
-                  basemap_style=ctx.settings.basemap_style)
+                  basemap_style=ctx.settings.basemap_style,
+                  highlight=steps[step].events if step is not None else ())
 map_col, card_col = st.columns([3, 2])
 with map_col:
     chosen = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="map", height=560)

@@ -12,6 +12,7 @@ from geo.mapview import (
     DATE_END,
     DATE_START,
     FIT_WIDTH,
+    MAX_LABELS,
     TOOLTIP,
     actor_colors,
     build_deck,
@@ -98,6 +99,20 @@ def test_labels_render_any_script() -> None:
     labels = _layer(_spec(build_deck(events)), "labels")
     assert labels["characterSet"] == "auto"
     assert labels["data"][0]["text"] == "كابل"
+
+
+def test_the_story_steps_places_keep_their_labels_beyond_the_limit() -> None:
+    base = all_events()[0]
+    # Many busy places, each mentioned more often than the quiet one the story is at.
+    busy = [replace(base, event_id=f"b{i}-{k}", place_name=f"Busy {i}", lat=float(i), lon=float(i))
+            for i in range(MAX_LABELS + 3) for k in range(3)]
+    quiet = replace(base, event_id="quiet", place_name="Quiet Town", lat=-40.0, lon=100.0)
+    events = [*busy, quiet]
+    texts = [r["text"] for r in _layer(_spec(build_deck(events)), "labels")["data"]]
+    assert len(texts) == MAX_LABELS and "Quiet Town" not in texts
+    for deck in (build_deck(events, selected=quiet, focus=True), build_deck(events, highlight=[quiet])):
+        texts = [r["text"] for r in _layer(_spec(deck), "labels")["data"]]
+        assert texts[0] == "Quiet Town" and len(texts) == MAX_LABELS
 
 
 @pytest.mark.gazetteer
