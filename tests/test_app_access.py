@@ -346,7 +346,7 @@ def test_signed_out_users_get_the_sign_in_button(store_url: str, tmp_path: Path)
     assert any(b.label == "Sign in as an editor" for b in at.button)
     assert not any(t.label == "Editor password" for t in at.text_input)  # no password configured
     next(b for b in at.button if b.label == "Sign in as an editor").click().run()
-    # No identity provider is reachable here (nor Authlib installed): a message, not a traceback.
+    # No identity provider is reachable here: a message, not a traceback.
     assert not at.exception
     assert any("cannot start it" in e.value for e in at.error)
 
