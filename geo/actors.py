@@ -200,12 +200,23 @@ def _untagged(
     forms = {m.text: m.label for m in mentions if " " in m.text or is_acronym(m.text)}
     extra: list[_Mention] = []
     for form, label in forms.items():
-        for found in re.finditer(r"(?<!\w)" + re.escape(form) + r"(?!\w)", full):
-            span = (found.start(), found.end())
+        # str.find, not a regex per name: hundreds of one-off patterns thrash re's cache.
+        at = full.find(form)
+        while at >= 0:
+            span = (at, at + len(form))
+            if _word_char_at(full, at - 1) or _word_char_at(full, span[1]):
+                at = full.find(form, at + 1)
+                continue
+            at = full.find(form, span[1])
             if span not in seen and not overlaps(*span, taken):
                 extra.append(_Mention(*span, form, label))
                 seen.add(span)
     return extra
+
+
+def _word_char_at(text: str, i: int) -> bool:
+    """Whether text[i] exists and is a word character (what the regex ``\\w`` matches)."""
+    return 0 <= i < len(text) and (text[i].isalnum() or text[i] == "_")
 
 
 class _Clusters:
@@ -294,9 +305,13 @@ def extract_actors(
     *,
     exclude: Collection[tuple[int, int]] = (),
     is_demonym: Callable[[str], bool] = lambda w: False,
+    text: str | None = None,
 ) -> ActorIndex:
-    """The article's canonical actors and every mention of them, with char offsets."""
-    full = doc.text  # built anew on every access: read it once
+    """The article's canonical actors and every mention of them, with char offsets.
+
+    ``text`` is ``doc.text`` when the caller has it already (spaCy rebuilds it on each access).
+    """
+    full = doc.text if text is None else text
     mentions, reclaimed = _collect(doc, full, exclude, is_demonym)
     mentions = sorted(mentions + _untagged(doc, full, mentions, exclude), key=lambda m: m.start)
     kinds = _kinds(mentions)

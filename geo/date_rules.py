@@ -107,7 +107,13 @@ _WEEKEND_RE = re.compile(r"\b(?:(?P<qual>this|last|next|the)\s+)?weekend\b")
 
 def resolve_text(text: str, published: date | None, tense: Tense | None = None) -> EventDate | None:
     """The rules behind ``geo.temporal.resolve_date``, on plain text with the tense given by the caller."""
-    published = as_date(published)
+    return _resolve_text(text, as_date(published), tense)
+
+
+# Pure in its arguments, and the same expression ("on Monday") recurs for every place of a
+# sentence and across a day's articles: dateparser is the costly part of dating.
+@lru_cache(maxsize=8192)
+def _resolve_text(text: str, published: date | None, tense: Tense | None) -> EventDate | None:
     t = _clean(text)
     if not t:
         return None

@@ -112,11 +112,13 @@ class Pipeline:
 
     # -- geoparsing -------------------------------------------------------
 
-    def geoparse_doc(self, doc: Doc) -> list[Toponymy]:
+    def geoparse_doc(self, doc: Doc, text: str | None = None) -> list[Toponymy]:
+        # doc.text is rebuilt from the tokens on every access: callers that hold it pass it.
+        text = doc.text if text is None else text
         toponyms = find_toponyms(doc, self.gazetteer, self.rules)
         demonyms = find_demonyms(doc, self.gazetteer)
         places = self.resolver.resolve(
-            toponyms, text=doc.text, nationalities=[c for _t, c in demonyms if len(c) == 2]
+            toponyms, text=text, nationalities=[c for _t, c in demonyms if len(c) == 2]
         )
         out = [Toponymy(t, p) for t, p in zip(toponyms, places, strict=True)]
         for tp, _code in demonyms:
@@ -141,13 +143,15 @@ class Pipeline:
     def analyse_doc(self, article: Article, doc: Doc) -> Analysis:
         from geo.events import build_events
 
-        found = self.geoparse_doc(doc)
+        text = doc.text
+        found = self.geoparse_doc(doc, text)
         toponyms = [r.toponym for r in found if r.kind == "place"]
         places = [r.place for r in found if r.kind == "place"]
         nationalities = [(r.toponym, r.place.country_code) for r in found
                          if r.kind == "demonym" and r.place is not None]
         actor_index = extract_actors(
             doc,
+            text=text,
             exclude={(t.start, t.end) for t in toponyms},
             is_demonym=lambda w: self.gazetteer.demonym(w) is not None,
         )
