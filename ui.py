@@ -83,7 +83,26 @@ def get_pipeline(_settings: Settings, key: str) -> Any:
     return Pipeline.from_settings(_settings)
 
 
+_gazetteer_lock = threading.Lock()
+_gazetteer_ready: set[str] = set()  # cache dirs whose index was checked in this process
+
+
 def pipeline_for(config: Settings) -> Any:
+    """The cached pipeline; a missing or stale gazetteer is built first, under a progress bar."""
+    from geo.gazetteer import ensure_gazetteer
+
+    # Built here, not inside get_pipeline: a progress bar updated from inside an
+    # st.cache_resource function is recorded for replay, and the next cache hit
+    # then fails (CacheReplayClosureError).
+    with _gazetteer_lock:  # two first visitors: one build
+        if str(config.cache_dir) not in _gazetteer_ready:
+            slot = st.empty()
+            try:
+                ensure_gazetteer(config, progress=lambda f, what: slot.progress(
+                    min(f, 1.0), text=f"First start: building the place index (about 20 s): {what}"))
+            finally:
+                slot.empty()
+            _gazetteer_ready.add(str(config.cache_dir))
     return get_pipeline(config, config.pipeline_key())
 
 
@@ -159,10 +178,11 @@ def ensure_demo(config: Settings, store: Store) -> None:
         from geo.pipeline import ingest
         from geo.readers import demo_articles
 
-        bar = st.progress(0.0, text="First start: reading the demo story…")
+        bar = st.empty()
         try:
+            pipeline = pipeline_for(config)  # may build the gazetteer first, under its own bar
+            bar.progress(0.0, text="First start: reading the demo story…")
             articles = demo_articles()
-            pipeline = pipeline_for(config)
             summary = ingest(articles, pipeline, store,
                              progress=lambda f, what: bar.progress(min(f, 1.0), text=f"Reading {what}"))
         except GeoError as err:

@@ -6,13 +6,16 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from spacy.tokens import Doc, Span
-
-from geo.actors import ActorIndex
 from geo.models import Article, Event, EventDate, Place, Toponym, make_event_id
 
-DateFor = Callable[[Span, "date | None", "int | None"], "EventDate | None"]
+if TYPE_CHECKING:  # the map draws journeys with movements() and need not load spaCy for that
+    from spacy.tokens import Doc, Span
+
+    from geo.actors import ActorIndex
+
+DateFor = Callable[["Span", "date | None", "int | None"], "EventDate | None"]
 
 
 # Prepositions that put someone or something at, into or out of a place.

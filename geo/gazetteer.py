@@ -317,25 +317,49 @@ def build_gazetteer(path: Path, *, progress: Progress | None = None) -> Path:
     return build_index(path, progress=progress)
 
 
-def load_gazetteer(settings: Settings | None = None, *, progress: Progress | None = None) -> Gazetteer:
-    """Open the cached index, building it first if it is missing or stale."""
+def _current(path: Path) -> Gazetteer | None:
+    """The index at ``path``, opened, if it is there, readable and built from today's inputs."""
     from geo.gazetteer_build import input_fingerprint
 
-    path = gazetteer_path(settings)
-    expected = input_fingerprint()
-    if path.is_file():
-        try:
-            gaz = Gazetteer.open(path)
-        except GazetteerError as err:
-            logger.warning("rebuilding the gazetteer: %s", err)
-        else:
-            if gaz.meta.get("format") == str(GAZETTEER_FORMAT) and gaz.meta.get("inputs") == expected:
-                return gaz
-            logger.info("rebuilding the gazetteer: %s was built from other inputs", path)
-            gaz.close()
-    else:
+    if not path.is_file():
         logger.info("building the gazetteer at %s (first use)", path)
-    return Gazetteer.open(build_gazetteer(path, progress=progress))
+        return None
+    try:
+        gaz = Gazetteer.open(path)
+    except GazetteerError as err:
+        logger.warning("rebuilding the gazetteer: %s", err)
+        return None
+    if gaz.meta.get("format") == str(GAZETTEER_FORMAT) and gaz.meta.get("inputs") == input_fingerprint():
+        return gaz
+    logger.info("rebuilding the gazetteer: %s was built from other inputs", path)
+    gaz.close()
+    return None
+
+
+def load_gazetteer(settings: Settings | None = None, *, progress: Progress | None = None) -> Gazetteer:
+    """Open the cached index, building it first if it is missing or stale.
+
+    ``progress(fraction, message)`` hears about a build (about 20 s; nothing when the index is current).
+    """
+    path = gazetteer_path(settings)
+    gaz = _current(path)
+    return gaz if gaz is not None else Gazetteer.open(build_gazetteer(path, progress=progress))
+
+
+def ensure_gazetteer(settings: Settings | None = None, *, progress: Progress | None = None) -> bool:
+    """Build the cached index if it is missing or stale; True if it was built. Nothing is left open.
+
+    For a caller that shows the build's progress apart from where the index is
+    used (the dashboard: a progress bar cannot be updated from inside a
+    Streamlit-cached function, so the build happens before it).
+    """
+    path = gazetteer_path(settings)
+    gaz = _current(path)
+    if gaz is not None:
+        gaz.close()
+        return False
+    build_gazetteer(path, progress=progress)
+    return True
 
 
 # --- boundaries (geopandas is imported only when these are called) ------------------

