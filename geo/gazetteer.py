@@ -126,6 +126,9 @@ class Gazetteer:
         self._capitals: dict[str, Candidate | None] = {}
         self.path = path
         self._lookups: dict[str, tuple[tuple[Candidate, bool], ...]] = {}
+        # Asked of nearly every capitalised word and n-gram of every article: remembered.
+        self._demonyms: dict[str, str | None] = {}
+        self._known: dict[str, bool] = {}
         try:
             self.meta: dict[str, str] = dict(conn.execute("SELECT key, value FROM meta"))
         except sqlite3.DatabaseError as err:
@@ -237,7 +240,13 @@ class Gazetteer:
             return False
         if key in self._lookups:
             return bool(self._lookups[key])
-        return bool(self._query("SELECT 1 FROM names WHERE key = ? LIMIT 1", (key,)))
+        found = self._known.get(key)
+        if found is None:
+            found = bool(self._query("SELECT 1 FROM names WHERE key = ? LIMIT 1", (key,)))
+            if len(self._known) >= _CACHE_SIZE:
+                self._known.clear()
+            self._known[key] = found
+        return found
 
     def _by_code(self, kind: str, country_code: str, code: str) -> Candidate | None:
         rows = self._query(
@@ -282,8 +291,14 @@ class Gazetteer:
         key = normalize_name(word)
         if not key:
             return None
+        if key in self._demonyms:
+            return self._demonyms[key]
         rows = self._query("SELECT country_code FROM demonyms WHERE key = ?", (key,))
-        return rows[0][0] if rows else None
+        code = rows[0][0] if rows else None
+        if len(self._demonyms) >= _CACHE_SIZE:
+            self._demonyms.clear()
+        self._demonyms[key] = code
+        return code
 
     def demonym_place(self, word: str) -> Candidate | None:
         """The country (or continent: "European") a nationality word names, or None."""
