@@ -25,6 +25,7 @@ import os
 import random
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -35,6 +36,7 @@ from pathlib import Path
 import pytest
 
 from geo.config import PROJECT_ROOT
+from geo.store import Store
 from tests.reliability.common import (
     DbState,
     child_env,
@@ -250,3 +252,23 @@ def test_kill_inside_a_commit_slow(reference: Reference, tmp_path: Path) -> None
     tally = commit_kills(reference, tmp_path, wanted=10, seed=SEED + 1)
     print(tally.line("kills inside a commit (slow)"))
     assert tally.kills == 10
+
+
+def test_a_kill_before_the_schema_commit_leaves_an_empty_store(tmp_path: Path) -> None:
+    """SQLite makes the file before the schema's transaction commits: a kill there leaves no table.
+
+    That is an empty store, not a damaged one; half a schema would be damage.
+    """
+    db = tmp_path / "killed-early.sqlite"
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.close()
+    state = inspect_db(db)
+    assert state.problems() == [] and state.articles == set()
+    with Store(f"sqlite:///{db}") as store:  # the next open creates the schema
+        assert store.counts()["articles"] == 0
+    conn = sqlite3.connect(db)
+    conn.execute("DROP TABLE event_actors")
+    conn.commit()
+    conn.close()
+    assert any("half a schema" in p for p in inspect_db(db).problems())

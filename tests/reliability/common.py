@@ -138,6 +138,17 @@ def inspect_db(path: Path) -> DbState:
             return state
         # One read transaction, so that the figures agree with each other.
         conn.execute("BEGIN")
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables:
+            # Killed after SQLite made the file but before the schema's one transaction
+            # committed: an empty store, which the next open creates the schema in.
+            conn.rollback()
+            return state
+        missing = {"articles", "events", "event_actors", "actors"} - tables
+        if missing:
+            state.integrity = f"half a schema: {', '.join(sorted(missing))} missing"
+            conn.rollback()
+            return state
         state.articles = {r[0] for r in conn.execute("SELECT article_id FROM articles")}
         for article_id, event_id in conn.execute("SELECT article_id, event_id FROM events"):
             state.events.setdefault(article_id, set()).add(event_id)
