@@ -130,6 +130,30 @@ def query_events(db_url: str, actors: tuple[str, ...], date_from: date | None, d
     )
 
 
+# Above this many matching events the pages do not load them one by one: the map draws
+# counts per place from SQL (geo.overview, geo.density) and the other pages ask for narrower
+# filters. An event costs about 1 KB of deck JSON: 2,000 keep the map under the 3 MB target
+# (docs/benchmarks.md, section 4).
+MAX_DETAIL_EVENTS = 2_000
+
+
+@st.cache_data(show_spinner=False, max_entries=256, ttl=CACHE_TTL)
+def count_matching(db_url: str, actors: tuple[str, ...], date_from: date | None, date_to: date | None,
+                   countries: tuple[str, ...], sources: tuple[str, ...]) -> int:
+    from geo.overview import MapFilters, count_events
+
+    return count_events(get_store(db_url), MapFilters(actors, date_from, date_to, countries, sources))
+
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
+def overview_of(db_url: str, actors: tuple[str, ...], date_from: date | None, date_to: date | None,
+                countries: tuple[str, ...], sources: tuple[str, ...]) -> Any:
+    from geo.density import map_overview
+    from geo.overview import MapFilters
+
+    return map_overview(get_store(db_url), MapFilters(actors, date_from, date_to, countries, sources))
+
+
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL)
 def story_options(db_url: str) -> tuple[Options, dict[str, int]]:
     """What the filters can offer, and each actor's event count (aggregates in SQL, no event rows)."""
@@ -156,6 +180,8 @@ def events_before(db_url: str, day: date) -> int:
 def data_changed() -> None:
     """After a write: cached queries are stale."""
     query_events.clear()
+    count_matching.clear()
+    overview_of.clear()
     story_options.clear()
     events_before.clear()
 
@@ -328,11 +354,30 @@ class Context:
     store: Store
     state: ViewState
     options: Options
-    events: list[Event]
+    events: list[Event]  # empty when more than MAX_DETAIL_EVENTS match (see ``total``)
     page: str
+    total: int = 0  # matching events
+
+    @property
+    def too_many(self) -> bool:
+        return self.total > MAX_DETAIL_EVENTS
+
+    @property
+    def filters(self) -> tuple[Any, ...]:
+        """The effective filters, in the order the cached queries take them."""
+        date_from, date_to = effective_dates(self.state, self.options)
+        return (self.state.actors, date_from, date_to, self.state.countries, self.state.sources)
 
     def rewrite_url(self) -> None:
         write_url(st.session_state[STATE], self.options)
+
+    def stop_if_too_many(self) -> None:
+        """Pages that list events one by one: ask for narrower filters on a very large view."""
+        if self.too_many:
+            st.info(f"{self.total:,} events match these filters; this page lists at most "
+                    f"{MAX_DETAIL_EVENTS:,}. Narrow the dates, actors, countries or sources "
+                    "(the Map shows all of them as counts per place).")
+            st.stop()
 
 
 def setup(title: str, page: str) -> Context:
@@ -355,8 +400,10 @@ def setup(title: str, page: str) -> Context:
     sidebar(state, options, counts)
     state = st.session_state[STATE]
     date_from, date_to = effective_dates(state, options)
-    events = query_events(config.db_url, state.actors, date_from, date_to, state.countries, state.sources)
-    st.sidebar.caption(f"{len(events)} events shown")
+    filters = (state.actors, date_from, date_to, state.countries, state.sources)
+    total = count_matching(config.db_url, *filters)
+    events = query_events(config.db_url, *filters) if total <= MAX_DETAIL_EVENTS else []
+    st.sidebar.caption(f"{total:,} events shown")
     if date_from is not None and options.date_range is not None and date_from > options.date_range[0]:
         earlier = events_before(config.db_url, date_from)
         if earlier:
@@ -367,7 +414,7 @@ def setup(title: str, page: str) -> Context:
                                f"\"Include earlier background\" to show {'them' if plural else 'it'}.")
     write_url(state, options)
     copy_link(state, options, page)
-    return Context(config, store, state, options, events, page)
+    return Context(config, store, state, options, events, page, total)
 
 
 def legend_html(items: list[Any]) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from bench.common import PROJECT_ROOT
 
-BENCHMARKS = ("ingest", "quality", "gazetteer", "startup")
+BENCHMARKS = ("ingest", "quality", "gazetteer", "startup", "dashboard")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -78,16 +78,22 @@ def actor_colors(events: Sequence[Event]) -> dict[str, RGB]:
     return {a: PALETTE[i % len(PALETTE)] for i, a in enumerate(ranked)}
 
 
+def date_span(events: Sequence[Event]) -> tuple[int, int]:
+    """The first and last day (ordinals) of the events: the ends of the date colour ramp."""
+    days = [e.date.toordinal() for e in events]
+    return min(days), max(days)
+
+
 def event_color(event: Event, events: Sequence[Event], color_by: str,
-                colors: dict[str, RGB] | None = None) -> RGB:
+                colors: dict[str, RGB] | None = None, span: tuple[int, int] | None = None) -> RGB:
+    """The event's colour; pass ``colors`` or ``span`` when colouring many events (computed once)."""
     if color_by == "actor":
         colors = colors if colors is not None else actor_colors(events)
         for actor in event.actors:
             if actor in colors:
                 return colors[actor]
         return NO_ACTOR
-    days = [e.date.toordinal() for e in events]
-    low, high = min(days), max(days)
+    low, high = span if span is not None else date_span(events)
     t = 0.0 if high == low else (event.date.toordinal() - low) / (high - low)
     return _mix(DATE_START, DATE_END, t)
 
@@ -200,6 +206,7 @@ def event_rows(events: Sequence[Event], color_by: str = "date") -> list[dict[str
     """The layer data: one row per event, with only the columns the map needs."""
     mentions = Counter(_place_key(e) for e in events)
     colors = actor_colors(events) if color_by == "actor" else None
+    span = date_span(events) if events and color_by != "actor" else None
     rows = []
     for e in events:
         n = mentions[_place_key(e)]
@@ -215,7 +222,7 @@ def event_rows(events: Sequence[Event], color_by: str = "date") -> list[dict[str
             "country_code": e.country_code,
             "mentions": n,
             "radius": round(5 + 4 * math.sqrt(n), 2),  # pixels; area grows with mentions
-            "color": [*event_color(e, events, color_by, colors), 210],
+            "color": [*event_color(e, events, color_by, colors, span), 210],
         })
     return rows
 

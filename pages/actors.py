@@ -9,6 +9,7 @@ from geo.cards import md_escape
 from geo.summaries import actor_table, co_occurrence, itinerary
 
 ctx = ui.setup("Actors", page="actors")
+ctx.stop_if_too_many()
 st.title("Actors")
 table = actor_table(ctx.events)
 if table.empty:

@@ -20,6 +20,53 @@ state = ctx.state
 steps = story_steps(events)
 st.title("Follow the story")
 
+
+def _overview_map() -> None:
+    """A very large view: counts per place from SQL, density cells when the places are many."""
+    from geo.density import overview_deck
+
+    overview = ui.overview_of(ctx.settings.db_url, *ctx.filters)
+    picked_id = st.session_state.get("overview_pick")
+    selected = None
+    if picked_id:
+        try:
+            selected = ctx.store.event(picked_id)
+        except NotFoundError:
+            selected = None
+    shown = overview_deck(overview, selected=selected, basemap_style=ctx.settings.basemap_style)
+    st.caption(f"{ctx.total:,} events match: story mode steps through at most "
+               f"{ui.MAX_DETAIL_EVENTS:,}; narrow the filters to follow them one by one.")
+    if shown.notice:
+        st.info(shown.notice, icon=":material/grid_view:")
+    map_col, card_col = st.columns([3, 2])
+    with map_col:
+        chosen = st.pydeck_chart(shown.deck, on_select="rerun", selection_mode="single-object",
+                                 key="overview_map", height=560)
+        st.html(ui.legend_html(list(shown.legend)))
+    picked = picked_event_id(chosen)
+    if picked and picked != picked_id:
+        st.session_state["overview_pick"] = picked
+        st.rerun()
+    with card_col:
+        if selected is None:
+            st.caption("Click a place to see its latest event.")
+        else:
+            try:
+                article = ctx.store.article(selected.article_id)
+            except NotFoundError:
+                article = None
+            card = build_card(selected, article)
+            with st.container(border=True, key="card"):
+                st.markdown(f"#### {card.title_md}")
+                st.markdown(f"> {card.sentence_md}")
+                for line in card.facts_md:
+                    st.markdown(line)
+
+
+if ctx.too_many:
+    _overview_map()
+    st.stop()
+
 PLAY_SECONDS = 2.0
 
 

@@ -17,6 +17,7 @@ from geo.models import PLACE_PRECISIONS
 from geo.summaries import REVIEW_CONFIDENCE, review_items
 
 ctx = ui.setup("Review places", page="review")
+ctx.stop_if_too_many()
 st.title("Review places")
 st.caption(f"Place names resolved with confidence below {REVIEW_CONFIDENCE} or among several candidates. "
            "A correction applies to every mention of the name, now and in later ingests.")

@@ -12,6 +12,7 @@ from geo.cards import safe_url
 from geo.frames import events_frame, export_bytes
 
 ctx = ui.setup("Sources & data", page="sources")
+ctx.stop_if_too_many()
 st.title("Sources & data")
 
 st.subheader("Articles")

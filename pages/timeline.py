@@ -10,6 +10,7 @@ from geo.summaries import period_from_selection, period_within, timeline_frame
 from geo.viewstate import effective_dates
 
 ctx = ui.setup("Timeline", page="timeline")
+ctx.stop_if_too_many()
 st.title("Timeline")
 frame = timeline_frame(ctx.events)
 if frame.empty:

@@ -470,3 +470,32 @@ def test_a_headless_start_asks_no_outside_service_for_its_address(tmp_path: Path
     text = log.read_text()
     assert "URL: http://localhost" in text, text
     assert "External URL" not in text and "external IP" not in text, text
+
+
+def test_a_very_large_view_draws_counts_per_place_and_lists_nothing(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above ui.MAX_DETAIL_EVENTS the map counts per place in SQL; the listing pages ask for less."""
+    import ui
+
+    monkeypatch.setattr(ui, "MAX_DETAIL_EVENTS", 2)
+    at = _app()
+    assert not at.exception, [e.value for e in at.exception]
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    points = next(layer for layer in spec["layers"] if layer["id"] == "events")["data"]
+    everything = [e for _a, evs, _x in story() for e in evs]
+    # Each point says how many events it stands for ("2 events"); together they are all of them.
+    assert sum(int(p["what"].split()[0].replace(",", "")) for p in points) == len(everything)
+    # One point per place: the two Northtown mentions share theirs.
+    assert len(points) == len({(e.lat, e.lon) for e in everything})
+    assert any(f"{len(everything)} events match" in c.value for c in at.caption)
+    assert not [b for b in at.button if b.key == "next"]  # no story mode over counts
+    assert any(f"{len(everything)} events shown" in c.value for c in at.sidebar.caption)
+    for page in ("pages/timeline.py", "pages/actors.py", "pages/sources.py", "pages/review.py"):
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert any("this page lists at most 2" in i.value for i in at.info), page
+    # Narrowing the filters below the limit brings the event-by-event map back.
+    at.switch_page("pages/map.py").run()
+    at.multiselect(key="w_actors").select("Gamma Org").run()
+    assert [b for b in at.button if b.key == "next"]

@@ -40,7 +40,7 @@ def test_sections_are_replaced_one_at_a_time(tmp_path):
     text = out.read_text(encoding="utf-8")
     for name in common.SECTIONS:
         assert f"<!-- bench:{name}:begin -->" in text
-    assert _section(text, "dashboard") == common.PENDING
+    assert _section(text, "dashboard") == "_Not measured yet: run `python -m bench.dashboard`._"
     common.write_section("ingest", "ingest table", out)
     common.write_section("quality", "second", out)
     text = out.read_text(encoding="utf-8")
