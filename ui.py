@@ -132,17 +132,9 @@ def query_events(db_url: str, actors: tuple[str, ...], date_from: date | None, d
 
 # Above this many matching events the pages do not load them one by one: the map draws
 # counts per place from SQL (geo.overview, geo.density) and the other pages ask for narrower
-# filters. An event costs about 1 KB of deck JSON: 2,000 keep the map under the 3 MB target
-# (docs/benchmarks.md, section 4).
-MAX_DETAIL_EVENTS = 2_000
-
-
-@st.cache_data(show_spinner=False, max_entries=256, ttl=CACHE_TTL)
-def count_matching(db_url: str, actors: tuple[str, ...], date_from: date | None, date_to: date | None,
-                   countries: tuple[str, ...], sources: tuple[str, ...]) -> int:
-    from geo.overview import MapFilters, count_events
-
-    return count_events(get_store(db_url), MapFilters(actors, date_from, date_to, countries, sources))
+# filters. An event costs up to about 1.8 KB of deck JSON: 1,500 keep the map under the
+# 3 MB target (docs/benchmarks.md, section 4).
+MAX_DETAIL_EVENTS = 1_500
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
@@ -180,7 +172,6 @@ def events_before(db_url: str, day: date) -> int:
 def data_changed() -> None:
     """After a write: cached queries are stale."""
     query_events.clear()
-    count_matching.clear()
     overview_of.clear()
     story_options.clear()
     events_before.clear()
@@ -401,7 +392,8 @@ def setup(title: str, page: str) -> Context:
     state = st.session_state[STATE]
     date_from, date_to = effective_dates(state, options)
     filters = (state.actors, date_from, date_to, state.countries, state.sources)
-    total = count_matching(config.db_url, *filters)
+    # The per-place counts answer "how many" too: one grouped query, which a large view needs anyway.
+    total = overview_of(config.db_url, *filters).total
     events = query_events(config.db_url, *filters) if total <= MAX_DETAIL_EVENTS else []
     st.sidebar.caption(f"{total:,} events shown")
     if date_from is not None and options.date_range is not None and date_from > options.date_range[0]:
