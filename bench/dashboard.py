@@ -6,7 +6,7 @@ For each store (``bench.synth``) and filter changes taken from its own data: the
 (``geo.density.map_overview`` + ``overview_deck`` + ``deck.to_json()``, what Streamlit sends) on
 the store as the schema makes it and on copies with the indexes it lacks, interleaved, medians
 after a warm-up run; the naive path (every event a point: ``Store.events`` + ``mapview.build_deck``,
-on a labelled sample above ``--naive-sample`` events); and today's page under AppTest. Each part
+on a labelled sample above ``--naive-sample`` events); and the page itself under AppTest. Each part
 runs in its own spawned process, so its peak RSS is its own and a time limit can stop it.
 """
 
@@ -214,10 +214,7 @@ def naive_child(path: str, sample: int, runs: int, quadratic_cap: int) -> dict[s
 
 
 def app_rerun(path: str, timeout: float) -> dict[str, Any]:
-    """Today's page under AppTest: first run, then the actor filter set and cleared in the sidebar.
-
-    Runs against whatever ``app.py`` does now (the page integration comes separately).
-    """
+    """The page under AppTest: first run, then the actor filter set and cleared in the sidebar."""
     from streamlit.testing.v1 import AppTest
 
     os.environ["GEOSTORY_DB_URL"] = store_url(Path(path))
@@ -389,7 +386,8 @@ def format_section(results: dict[int, dict[str, Any]], *, runs: int, sample: int
         "(same base map):", "",
         md_table(["events", "filter", "deck MB, server cells or points",
                   "deck MB, HexagonLayer of every place"], hexes), "",
-        "Through AppTest, today's page (`app.py`, before the page uses the lean path): first run, then the "
+        "Through AppTest, the page (`app.py`: event by event up to `ui.MAX_DETAIL_EVENTS`, the lean path "
+        "above): first run, then the "
         "busiest actor set in the sidebar, then cleared:", "",
         md_table(["events", "first run s", "deck MB", "actor set s", "deck MB", "actor cleared s",
                   "peak RSS MB", "exceptions"], [_app_row(n, r) for n, r in results.items()]),
