@@ -10,6 +10,7 @@ import ui
 from geo.cards import build_card, md_escape
 from geo.errors import NotFoundError
 from geo.mapview import build_deck, legend, picked_event_id
+from geo.models import Event
 from geo.story import step_of_event, story_steps
 from geo.viewstate import clamp_step
 
@@ -19,6 +20,27 @@ state = ctx.state
 # Story mode steps sentence by sentence, not mention by mention.
 steps = story_steps(events)
 st.title("Follow the story")
+
+
+def _show_card(selected: Event, also: list[str]) -> None:
+    """The event's card: escaped sentence and facts, an http(s) link, the other candidates."""
+    try:
+        article = ctx.store.article(selected.article_id)
+    except NotFoundError:
+        article = None
+    card = build_card(selected, article)
+    with st.container(border=True, key="card"):
+        st.markdown(f"#### {card.title_md}")
+        st.markdown(f"> {card.sentence_md}")
+        for line in card.facts_md:
+            st.markdown(line)
+        if also:
+            st.markdown("**Also in this sentence:** " + md_escape(", ".join(also)))
+        if card.url:
+            st.link_button("Open the article", card.url, icon=":material/open_in_new:")
+        if len(card.candidates) > 1:
+            with st.expander(f"Other candidates ({len(card.candidates) - 1})"):
+                st.dataframe(card.candidates, hide_index=True)
 
 
 def _overview_map() -> None:
@@ -51,16 +73,7 @@ def _overview_map() -> None:
         if selected is None:
             st.caption("Click a place to see its latest event.")
         else:
-            try:
-                article = ctx.store.article(selected.article_id)
-            except NotFoundError:
-                article = None
-            card = build_card(selected, article)
-            with st.container(border=True, key="card"):
-                st.markdown(f"#### {card.title_md}")
-                st.markdown(f"> {card.sentence_md}")
-                for line in card.facts_md:
-                    st.markdown(line)
+            _show_card(selected, [])
 
 
 if ctx.too_many:
@@ -155,23 +168,7 @@ with card_col:
     if selected is None:
         st.caption("Click a point or an area to see where the story says so, or press Next.")
     else:
-        try:
-            article = ctx.store.article(selected.article_id)
-        except NotFoundError:
-            article = None
-        card = build_card(selected, article)
-        with st.container(border=True, key="card"):
-            st.markdown(f"#### {card.title_md}")
-            st.markdown(f"> {card.sentence_md}")
-            for line in card.facts_md:
-                st.markdown(line)
-            if step is not None and steps[step].others():
-                st.markdown("**Also in this sentence:** " + md_escape(", ".join(steps[step].others())))
-            if card.url:
-                st.link_button("Open the article", card.url, icon=":material/open_in_new:")
-            if len(card.candidates) > 1:
-                with st.expander(f"Other candidates ({len(card.candidates) - 1})"):
-                    st.dataframe(card.candidates, hide_index=True)
+        _show_card(selected, steps[step].others() if step is not None else [])
 
 if playing:
     if step is not None and step < len(steps) - 1:
