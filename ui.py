@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import logging
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -22,8 +23,10 @@ from datetime import date, timedelta
 from typing import Any
 
 import streamlit as st
-from streamlit.errors import StreamlitPageNotFoundError
+from streamlit.errors import StreamlitAuthError, StreamlitPageNotFoundError
 
+from geo import access
+from geo.cards import md_escape
 from geo.config import Settings, load_settings
 from geo.errors import ConfigError, GeoError
 from geo.models import Event
@@ -423,19 +426,10 @@ def legend_html(items: list[Any]) -> str:
     return '<div style="font-size:0.85rem">' + "".join(parts) + "</div>"
 
 
-
 # -- editing access ------------------------------------------------------------------
 # Viewing is open. Add articles and Review places call editor_gate() before any widget
 # that writes, and every write calls require_editor() again: a widget callback runs
 # before the page's own gate, with the settings of the moment. Rules: geo/access.py.
-# (Imported here so that this section stays in one place; see README, Editing access.)
-
-import math  # noqa: E402
-
-from streamlit.errors import StreamlitAuthError  # noqa: E402
-
-from geo import access  # noqa: E402
-from geo.cards import md_escape  # noqa: E402
 
 EDITOR_GRANT = "geostory_editor_grant"  # session_state: the credential tag a password unlocked
 
