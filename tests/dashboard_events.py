@@ -6,6 +6,9 @@ Coordinates are arbitrary test values, not looked up for any real place.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+
+import pytest
 
 from geo.models import Actor, Article, Candidate, Event, make_event_id
 
@@ -68,3 +71,22 @@ def background() -> tuple[Article, list[Event], list[Actor]]:
               _event(article, article.text, "Newport", date(2021, 9, 1), 13.0, 15.0, country="AA",
                      actors=("Delta Union",))]
     return article, events, [Actor("Delta Union", "organization")]
+
+
+def app_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A SQLite store holding ``story()``, set as the app's store with the demo load off.
+
+    A page run on its own (a deep link on a fresh server) imports ui from the project root,
+    so that goes on sys.path too.
+    """
+    from geo.config import PROJECT_ROOT
+    from geo.store import Store
+
+    url = f"sqlite:///{tmp_path / 'story.sqlite'}"
+    with Store(url) as store:
+        for article, events, actors in story():
+            store.add_article(article, events, actors)
+    monkeypatch.setenv("GEOSTORY_DB_URL", url)
+    monkeypatch.setenv("GEOSTORY_DEMO", "false")
+    monkeypatch.syspath_prepend(str(PROJECT_ROOT))
+    return url

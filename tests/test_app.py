@@ -24,7 +24,7 @@ from streamlit.testing.v1 import AppTest
 from geo.config import PROJECT_ROOT
 from geo.models import Event
 from geo.store import Store
-from tests.dashboard_events import background, story
+from tests.dashboard_events import app_store, background, story
 
 PAGE_FILES = ["pages/map.py", "pages/timeline.py", "pages/actors.py", "pages/sources.py", "pages/add.py",
               "pages/review.py"]
@@ -35,15 +35,7 @@ MODEL_TIMEOUT = 300
 
 @pytest.fixture
 def store_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'story.sqlite'}"
-    with Store(url) as store:
-        for article, events, actors in story():
-            store.add_article(article, events, actors)
-    monkeypatch.setenv("GEOSTORY_DB_URL", url)
-    monkeypatch.setenv("GEOSTORY_DEMO", "false")
-    # A page run on its own (a deep link on a fresh server) imports ui from the project root.
-    monkeypatch.syspath_prepend(str(PROJECT_ROOT))
-    return url
+    return app_store(tmp_path, monkeypatch)
 
 
 def _app(params: dict[str, str | list[str]] | None = None, script: str = APP) -> AppTest:

@@ -32,7 +32,7 @@ from geo.config import PROJECT_ROOT
 from geo.frames import events_frame, export_bytes
 from geo.readers import MAX_ARTICLE_BYTES, SUPPORTED_SUFFIXES
 from geo.store import Store
-from tests.dashboard_events import story
+from tests.dashboard_events import app_store
 
 APP = str(PROJECT_ROOT / "app.py")
 PAGES = ["pages/map.py", "pages/timeline.py", "pages/actors.py", "pages/sources.py", "pages/add.py",
@@ -61,15 +61,9 @@ server_metadata_url = "https://id.example.test/.well-known/openid-configuration"
 
 @pytest.fixture
 def store_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path / 'story.sqlite'}"
-    with Store(url) as store:
-        for article, events, actors in story():
-            store.add_article(article, events, actors)
-    monkeypatch.setenv("GEOSTORY_DB_URL", url)
-    monkeypatch.setenv("GEOSTORY_DEMO", "false")
+    url = app_store(tmp_path, monkeypatch)
     for name in ACCESS_ENV:  # whatever the developer's shell has set
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.syspath_prepend(str(PROJECT_ROOT))
     ui.editor_throttle().reset()  # one per process: earlier tests' wrong passwords must not count
     yield url
     ui.editor_throttle().reset()

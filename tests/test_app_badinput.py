@@ -25,7 +25,7 @@ from geo.config import PROJECT_ROOT
 from geo.readers import MAX_ARTICLE_BYTES
 from geo.store import Store
 from geo.viewstate import KNOWN_PARAMS, MAX_ACTORS, MAX_VALUE_LENGTH
-from tests.dashboard_events import story
+from tests.dashboard_events import app_store, story
 
 APP = str(PROJECT_ROOT / "app.py")
 PAGES = ["pages/map.py", "pages/timeline.py", "pages/actors.py", "pages/sources.py", "pages/add.py",
@@ -38,14 +38,8 @@ GOOD = ("The minister flew from Berlin to Paris on Tuesday. She met officials in
 
 @pytest.fixture
 def store_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'story.sqlite'}"
-    with Store(url) as store:
-        for article, events, actors in story():
-            store.add_article(article, events, actors)
-    monkeypatch.setenv("GEOSTORY_DB_URL", url)
-    monkeypatch.setenv("GEOSTORY_DEMO", "false")
+    url = app_store(tmp_path, monkeypatch)
     monkeypatch.setenv("GEOSTORY_GEOCODER", "offline")
-    monkeypatch.syspath_prepend(str(PROJECT_ROOT))
     return url
 
 
