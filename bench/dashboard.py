@@ -25,6 +25,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.schema import CreateIndex
+
 from bench.common import (
     PROJECT_ROOT,
     RESULTS,
@@ -35,7 +39,7 @@ from bench.common import (
     peak_rss_mb,
     write_section,
 )
-from bench.synth import BENCH_DIR, SIZES, store_url, synth_store
+from bench.synth import BENCH_DIR, SIZES, new_articles, store_url, synth_store
 from geo.density import PLACE_LIMIT, map_overview, overview_deck
 from geo.overview import MapFilters, count_events
 from geo.schema import event_actors, events
@@ -44,26 +48,25 @@ from geo.store import Store
 log = logging.getLogger(__name__)
 
 
-def _index_sql(name: str, table: Any, *columns: Any) -> str:
-    # Text, not sa.Index: an Index over the table's columns would join the shared metadata, and
-    # every Store opened in this process would then create it in the stores measured as they are.
-    return f"CREATE INDEX {name} ON {table.name} ({', '.join(c.name for c in columns)})"
+def _create_sql(index: sa.Index) -> str:
+    return str(CreateIndex(index).compile(dialect=sqlite_dialect.dialect()))
 
 
-# What the map's queries need and the schema lacks, measured on copies (schema.py is not ours).
-MAP_INDEX_SQL = _index_sql("ix_events_map", events, events.c.lat, events.c.lon, events.c.place_precision,
-                           events.c.date, events.c.country_code, events.c.source)
-ID_INDEX_SQL = _index_sql("ix_events_id_map", events, events.c.event_id, events.c.lat, events.c.lon,
-                          events.c.place_precision, events.c.date)
-ACTOR_INDEX_SQL = _index_sql("ix_event_actors_actor_event", event_actors, event_actors.c.actor,
-                             event_actors.c.event_id)
-# Variant name -> statements run on a copy of the store. SQLite picks the covering event-id index
-# over the primary key only with statistics (ANALYZE, or PRAGMA optimize, which runs it when useful).
+# The schema's indexes for the map's counting queries, and the one they replaced.
+_MAP_INDEX_NAMES = ("ix_events_map", "ix_events_id_map", "ix_event_actors_actor_event")
+_BY_NAME = {str(ix.name): ix for table in (events, event_actors) for ix in table.indexes}
+MAP_INDEXES = [_BY_NAME[name] for name in _MAP_INDEX_NAMES]
+OLD_ACTOR_INDEX_SQL = "CREATE INDEX ix_event_actors_actor ON event_actors (actor)"
+NO_STATISTICS = "DROP TABLE sqlite_stat1"
+# Variant name -> statements run on a copy of the store, which is then opened as it is
+# (Store(as_is=True)), so that nothing puts the indexes or statistics back.
 VARIANTS: dict[str, tuple[str, ...]] = {
-    "stock": (),
-    "map index": (MAP_INDEX_SQL,),
-    "three indexes + ANALYZE": (MAP_INDEX_SQL, ID_INDEX_SQL, ACTOR_INDEX_SQL, "ANALYZE"),
+    "before the map indexes": (*[f"DROP INDEX {ix.name}" for ix in MAP_INDEXES], OLD_ACTOR_INDEX_SQL,
+                               NO_STATISTICS),
+    "no statistics": (NO_STATISTICS,),
+    "schema today": (),
 }
+TODAY, BEFORE = "schema today", "before the map indexes"
 TARGETS = {100_000: (0.3, 3.0), 1_000_000: (1.0, 3.0)}  # seconds, MB
 
 
@@ -94,7 +97,7 @@ def scenarios(store: Store) -> list[Scenario]:
 
 
 def variant_copy(path: Path, name: str) -> Path:
-    """The store itself for "stock", else a copy with the variant's statements run (cached beside it)."""
+    """The store itself for today's schema, else a copy with the variant's statements run (kept beside it)."""
     statements = VARIANTS[name]
     if not statements:
         return path
@@ -155,7 +158,7 @@ def lean_child(paths: dict[str, str], runs: int) -> dict[str, Any]:
     from geo.mapview import base_map
 
     base_map()  # the app computes it once per process
-    stores = {name: Store(store_url(Path(p))) for name, p in paths.items()}
+    stores = {name: Store(store_url(Path(p)), as_is=True) for name, p in paths.items()}
     cases = scenarios(next(iter(stores.values())))
     found: dict[str, dict[str, list[dict[str, Any]]]] = {c.name: {v: [] for v in stores} for c in cases}
     loads = []
@@ -170,10 +173,39 @@ def lean_child(paths: dict[str, str], runs: int) -> dict[str, Any]:
     for variant, store in stores.items():
         queries = (store.actors, store.countries, store.sources, store.date_range, store.first_published)
         options[variant] = median([sum(_seconds(q) for q in queries) for _ in range(3)])
-    hexagons = {c.name: _hexagon_mb(next(iter(stores.values())), c.filters) for c in cases}
+    hexagons = {c.name: _hexagon_mb(stores[TODAY], c.filters) for c in cases}
     plans = {c.name: {v: _plan(store, c.filters) for v, store in stores.items()} for c in cases}
     return {"cases": [c.name for c in cases], "runs": found, "options": options, "hexagons": hexagons,
             "plans": plans, "loads": loads, "peak_mb": peak_rss_mb()}
+
+
+def write_child(paths: dict[str, str], seed: int, n_articles: int) -> dict[str, Any]:
+    """What the indexes cost ingest: articles added one transaction each (as ``ingest`` does) to
+    scratch copies of the store before and after the map indexes, interleaved; then the statistics."""
+    import tempfile
+
+    items = new_articles(n_articles, seed)
+    out: dict[str, Any] = {"articles": len(items), "events": sum(len(evs) for _a, evs, _c in items)}
+    with tempfile.TemporaryDirectory(dir=BENCH_DIR) as scratch:
+        stores = {}
+        for name, path in paths.items():
+            copy = Path(scratch) / f"{len(stores)}.sqlite"
+            with sqlite3.connect(path) as src, sqlite3.connect(copy) as dst:
+                src.backup(dst)
+            src.close()
+            dst.close()
+            stores[name] = Store(store_url(copy), as_is=True)
+        spent = dict.fromkeys(stores, 0.0)
+        for item in items:
+            for name, store in stores.items():
+                start = time.perf_counter()
+                store.add_article(*item)
+                spent[name] += time.perf_counter() - start
+        out["s"] = spent
+        out["statistics_s"] = _seconds(stores[TODAY].refresh_statistics)
+        for store in stores.values():
+            store.close()
+    return out
 
 
 def _seconds(work: Callable[[], Any]) -> float:
@@ -182,7 +214,7 @@ def _seconds(work: Callable[[], Any]) -> float:
     return time.perf_counter() - start
 
 
-def naive_child(path: str, sample: int, runs: int, quadratic_cap: int) -> dict[str, Any]:
+def naive_child(path: str, sample: int, runs: int) -> dict[str, Any]:
     """Every event as a point: Store.events + mapview.build_deck + to_json."""
     from geo.mapview import base_map, build_deck
 
@@ -206,8 +238,7 @@ def naive_child(path: str, sample: int, runs: int, quadratic_cap: int) -> dict[s
         row = {"matched": matched, "used": len(evs), "scale": scale,
                "s": median([(t["query_s"] + t["deck_s"]) * scale for t in timings]),
                "query_s": median([t["query_s"] * scale for t in timings]), "mb": timings[0]["mb"] * scale}
-        if matched <= quadratic_cap:  # today's default colouring, where it finishes
-            row["by_date_s"] = _seconds(lambda evs=evs: build_deck(evs, color_by="date").to_json())
+        row["by_date_s"] = scale * _seconds(lambda evs=evs: build_deck(evs, color_by="date").to_json())
         out[case.name] = row
     out["_peak_mb"] = peak_rss_mb()
     return out
@@ -293,7 +324,7 @@ def _speed_rows(n: int, r: dict[str, Any]) -> tuple[list[list[str]], list[str]]:
     for case in lean["cases"]:
         runs = lean["runs"][case]
         med = {v: median([x["s"] for x in runs[v]]) for v in runs}
-        first = runs["stock"][0]
+        first = runs[TODAY][0]
         worst = {v: max(worst[v], med[v]) for v in med}
         worst_mb = max(worst_mb, first["mb"])
         shown = (f"{first['places']:,} points" if first["mode"] == "places"
@@ -303,7 +334,7 @@ def _speed_rows(n: int, r: dict[str, Any]) -> tuple[list[list[str]], list[str]]:
         rows.append([f"{n:,}", case, f"{first['total']:,}", shown, *[_ms(med[v]) for v in VARIANTS],
                      f"{first['mb']:.2f}", f"{nv['s']:,.1f}{scaled}" if nv else r["naive"][0],
                      f"{nv['mb']:,.1f}{scaled}" if nv else "–",
-                     f"{nv['by_date_s']:,.1f}" if "by_date_s" in nv else "not run"])
+                     f"{nv['by_date_s']:,.1f}{scaled}" if "by_date_s" in nv else "–"])
     verdicts = []
     if n in TARGETS:
         limit_s, limit_mb = TARGETS[n]
@@ -336,10 +367,20 @@ def _app_row(n: int, r: dict[str, Any]) -> list[str]:
 
 SPEED_HEADER = ["events", "filter", "matching events", "map shows", *[f"lean ms, {v}" for v in VARIANTS],
                 "deck JSON MB", "naive s (colour by actor)", "naive deck JSON MB",
-                "naive s, colour by date (today's default)"]
+                "naive s, colour by date (the default)"]
 
 
-def format_section(results: dict[int, dict[str, Any]], *, runs: int, sample: int) -> str:
+def _write_row(n: int, r: dict[str, Any]) -> list[str]:
+    status, got = r.get("writes", ("not run", None))
+    if status != "ok":
+        return [f"{n:,}", f"{status}: {got}", "–", "–", "–", "–"]
+    before, today = got["s"][BEFORE], got["s"][TODAY]
+    per = lambda s: f"{s / got['articles'] * 1000:.1f}"  # noqa: E731
+    return [f"{n:,}", f"{got['articles']:,} ({got['events']:,})", per(before), per(today),
+            f"{round((today / before - 1) * 100):+d}%", f"{got['statistics_s'] * 1000:,.0f}"]
+
+
+def format_section(results: dict[int, dict[str, Any]], *, runs: int, sample: int, write_articles: int) -> str:
     facts = [[f"{n:,}", f"{r['facts']['articles']:,}", f"{r['facts']['actors']:,}",
               f"{r['facts']['places']:,}", f"{r['facts']['mb']:,.0f}"] for n, r in results.items()]
     speed, verdicts = [], []
@@ -347,7 +388,7 @@ def format_section(results: dict[int, dict[str, Any]], *, runs: int, sample: int
         rows, said = _speed_rows(n, r)
         speed += rows
         verdicts += said
-    hexes = [[f"{n:,}", case, f"{lean['runs'][case]['stock'][0]['mb']:.2f}", f"{mb:.2f}"]
+    hexes = [[f"{n:,}", case, f"{lean['runs'][case][TODAY][0]['mb']:.2f}", f"{mb:.2f}"]
              for n, r in results.items() if (lean := _ok(r["lean"])) for case, mb in lean["hexagons"].items()]
     largest = max(results)
     biggest = _ok(results[largest]["lean"])
@@ -360,35 +401,41 @@ def format_section(results: dict[int, dict[str, Any]], *, runs: int, sample: int
         md_table(["events", "articles", "actors", "places", "store MB"], facts), "",
         f"Lean = `geo.density.map_overview` + `overview_deck` + `deck.to_json()`: counts per place in SQL, "
         f"one point per place up to {PLACE_LIMIT:,} places, density cells above. Median of {runs} runs "
-        f"after a warm-up, the store as the schema makes it (stock) and copies with indexes the schema "
-        f"lacks, interleaved: \"map index\" adds `{MAP_INDEX_SQL}`; \"three indexes + ANALYZE\" adds also "
-        f"`{ID_INDEX_SQL}` and `{ACTOR_INDEX_SQL}` and runs `ANALYZE` (without statistics SQLite looks "
-        f"events up by the primary key, not the covering index). Filter change to a built deck, "
-        f"in-process:", "",
+        f"after a warm-up, interleaved on three copies of each store, each opened as it is: "
+        f"\"schema today\" is the store as `geo.schema` makes it and ingest leaves it (the map indexes, "
+        f"and statistics from `ANALYZE`); \"no statistics\" drops `sqlite_stat1`; \"before the map "
+        f"indexes\" also drops {', '.join(f'`{_create_sql(ix)}`' for ix in MAP_INDEXES)} and restores "
+        f"`{OLD_ACTOR_INDEX_SQL}`, as the schema was before. Filter change to a built deck, in-process:", "",
         md_table(SPEED_HEADER, speed), "",
         f"Naive = `Store.events` + `geo.mapview.build_deck` + `to_json`, every event a point, one run above "
         f"20,000 matching events. \"×k\": more than {sample:,} events matched, so it ran on the first "
-        f"{sample:,} in story order and time and size are scaled by k (both grow linearly there). Today's "
-        f"default colour by date is quadratic in events (`geo.mapview.event_color` recomputes the date "
-        f"range over all events for each event), so it ran only up to 12,000 events.", "",
+        f"{sample:,} in story order and time and size are scaled by k (both grow linearly there).", "",
         *[f"- {v}" for v in verdicts], "",
         f"What limits the lean path: the counting query (one row per place), as SQLite plans it on the "
-        f"{largest:,}-event store. Without an index that holds the place columns it reads every row of "
-        f"the events table (`SCAN events`) or looks each matching event up in it; the map index makes "
-        f"the unfiltered and per-source counts read the index alone. An actor filter starts from the "
-        f"actor's events and looks each one up by id, in the table unless the covering id index is "
-        f"there and statistics tell SQLite to use it:", "",
+        f"{largest:,}-event store. Without an index holding the place columns it reads every row of the "
+        f"events table (`SCAN events`) or looks each matching event up in it. With the map indexes the "
+        f"unfiltered and per-source counts read an index alone, and an actor's events are looked up in "
+        f"the covering id index, but only when statistics tell SQLite that it is cheaper than the "
+        f"primary key:", "",
         md_table(["filter", *VARIANTS], plans), "",
         md_table(["events", "peak RSS MB, lean (all variants)", "peak RSS MB, naive",
                   "sidebar option queries (the page caches them 60 s)", "load average per round"],
                  [_memory_row(n, r) for n, r in results.items()]), "",
+        f"What the map indexes cost ingest: {write_articles:,} more synthetic articles added to scratch "
+        f"copies of each store one transaction each, as `ingest` stores them, interleaved between the "
+        f"schema before and after the indexes (ms per article, the whole `Store.add_article`); then "
+        f"`Store.refresh_statistics()`, which ingest runs once per batch:", "",
+        md_table(["events in the store", "articles added (events)", "ms per article, before the map indexes",
+                  "ms per article, schema today", "difference", "statistics ms"],
+                 [_write_row(n, r) for n, r in results.items()]), "",
         "Server-side cells against sending every place to pydeck's HexagonLayer to bin in the browser "
         "(same base map):", "",
         md_table(["events", "filter", "deck MB, server cells or points",
                   "deck MB, HexagonLayer of every place"], hexes), "",
         "Through AppTest, the page (`app.py`: event by event up to `ui.MAX_DETAIL_EVENTS`, the lean path "
-        "above): first run, then the "
-        "busiest actor set in the sidebar, then cleared:", "",
+        "above, on the schema of today): first run, then the busiest actor set in the sidebar, then "
+        "cleared. The first run includes the sidebar's option queries over the whole store (cached "
+        "60 s):", "",
         md_table(["events", "first run s", "deck MB", "actor set s", "deck MB", "actor cleared s",
                   "peak RSS MB", "exceptions"], [_app_row(n, r) for n, r in results.items()]),
     ]
@@ -396,7 +443,7 @@ def format_section(results: dict[int, dict[str, Any]], *, runs: int, sample: int
 
 
 def run(sizes: Sequence[int], *, runs: int = 5, seed: int = 0, sample: int = 100_000,
-        app_sizes: Sequence[int] = (10_000, 100_000), app_timeout: float = 300.0,
+        app_sizes: Sequence[int] = SIZES, app_timeout: float = 300.0, write_articles: int = 500,
         output: Path = RESULTS, folder: Path = BENCH_DIR) -> str:
     results: dict[int, dict[str, Any]] = {}
     for n in sizes:
@@ -405,14 +452,17 @@ def run(sizes: Sequence[int], *, runs: int = 5, seed: int = 0, sample: int = 100
         log.info("%d events: lean path", n)
         result: dict[str, Any] = {"facts": store_facts(stock)}
         result["lean"] = in_child(lean_child, copies, runs)
+        log.info("%d events: writes", n)
+        both = {v: copies[v] for v in (BEFORE, TODAY)}
+        result["writes"] = in_child(write_child, both, seed, write_articles)
         log.info("%d events: naive path", n)
-        result["naive"] = in_child(naive_child, str(stock), sample, runs, 12_000)
+        result["naive"] = in_child(naive_child, str(stock), sample, runs)
         if n in app_sizes:
             log.info("%d events: AppTest (limit %.0f s)", n, app_timeout)
             # AppTest's own limit does not stop a script stuck in one long call: the child's does.
             result["app"] = in_child(app_rerun, str(stock), app_timeout, timeout=app_timeout)
         results[n] = result
-    body = format_section(results, runs=runs, sample=sample)
+    body = format_section(results, runs=runs, sample=sample, write_articles=write_articles)
     write_section("dashboard", body, output)
     return body
 
@@ -423,13 +473,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--naive-sample", type=int, default=100_000)
-    parser.add_argument("--app-sizes", type=int, nargs="*", default=[10_000, 100_000])
+    parser.add_argument("--app-sizes", type=int, nargs="*", default=list(SIZES))
     parser.add_argument("--app-timeout", type=float, default=300.0, help="seconds for the AppTest part")
+    parser.add_argument("--write-articles", type=int, default=500, help="articles added to measure writes")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     body = run(args.sizes, runs=args.runs, seed=args.seed, sample=args.naive_sample, app_sizes=args.app_sizes,
-               app_timeout=args.app_timeout, output=args.output)
+               app_timeout=args.app_timeout, write_articles=args.write_articles, output=args.output)
     sys.stdout.write(body + "\n")
     return 0
 

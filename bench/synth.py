@@ -46,7 +46,7 @@ from geo.store import Store
 
 log = logging.getLogger(__name__)
 
-SYNTH_VERSION = 2  # bump when the generator changes: cached stores are keyed by it
+SYNTH_VERSION = 3  # bump when the generator changes: cached stores are keyed by it
 BENCH_DIR = VAR_DIR / "bench"
 SIZES = (10_000, 100_000, 1_000_000)
 FIRST_DAY = date(2019, 1, 1)
@@ -259,6 +259,13 @@ class Generator:
             yield item
 
 
+def new_articles(n_articles: int, seed: int, settings: Settings | None = None
+                 ) -> list[tuple[Article, list[Event], list[Actor]]]:
+    """``n_articles`` more articles in the same style, from another seed than the stores' own."""
+    items = iter(Generator(n_articles * 12, 10_000 + seed, _gazetteer_file(settings)))  # 12: most per article
+    return list(itertools.islice(items, n_articles))
+
+
 # -- writing ----------------------------------------------------------------------------
 
 
@@ -312,6 +319,8 @@ def write_store(path: Path, items: Iterator[tuple[Article, list[Event], list[Act
         conn.execute(str(CreateIndex(ix).compile(dialect=sqlite_dialect.dialect())))
     conn.execute("COMMIT")
     conn.close()
+    with Store(f"sqlite:///{path}") as store:
+        store.refresh_statistics()  # as ingest leaves a store
     totals["actors"] = len(actors)
     return totals
 

@@ -276,4 +276,6 @@ def ingest(
             failed.append((origin, str(err)))
         if progress is not None:
             progress((i + 1) / len(todo), origin)
+    if added:
+        store.refresh_statistics()  # so the dashboard's queries keep using their indexes
     return IngestSummary(tuple(added), tuple(skipped), tuple(failed), n_events)

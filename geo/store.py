@@ -37,6 +37,7 @@ from geo.schema import (
     metadata,
     overrides_table,
     place_key,
+    refresh_statistics,
     row_article,
     row_event,
 )
@@ -101,8 +102,16 @@ def _make_engine(url: str) -> Engine:
 class Store:
     """Articles, their events, actors and place overrides, behind one database URL."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, as_is: bool = False) -> None:
+        """Open the store at ``url``, creating or upgrading its tables and indexes.
+
+        ``as_is=True`` opens an existing store without adding anything (tables, indexes,
+        statistics); the benchmarks use it to measure copies with some indexes removed.
+        """
         self._engine = _make_engine(url)
+        if as_is:
+            self._check_version()
+            return
         for attempt in range(3):
             try:
                 self._run(create_schema, write=True)
@@ -114,6 +123,19 @@ class Store:
                 if attempt == 2 or not racing:
                     self._engine.dispose()
                     raise
+
+    def _check_version(self) -> None:
+        def work(conn: Connection) -> str | None:
+            return conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
+
+        try:
+            found = self._run(work)
+        except StoreError:
+            self._engine.dispose()
+            raise
+        if found != str(SCHEMA_VERSION):
+            self._engine.dispose()
+            raise StoreError(f"the database has schema version {found}; this code needs {SCHEMA_VERSION}")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:
@@ -194,6 +216,10 @@ class Store:
         else:
             logger.info("article %s is stored already; nothing changed", article_id)
         return added
+
+    def refresh_statistics(self) -> None:
+        """Update the query planner's statistics; ingest calls this after each batch."""
+        self._run(refresh_statistics, write=True)
 
     def delete_article(self, article_id: str) -> None:
         """Remove an article, its events, and actors left with no event at all."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 
 import pytest
@@ -83,6 +84,11 @@ def test_ingest_is_idempotent_and_keeps_overrides(tmp_path, tiny_pipeline, tiny_
     article = Article(text=STORY, published=PUBLISHED, origin="story.txt")
     summary = ingest([article], tiny_pipeline, store)
     assert summary.ok and len(summary.added) == 1 and summary.events > 0
+    # The planner's statistics were gathered after the batch: they count the new events.
+    stats = sqlite3.connect(tmp_path / "g.sqlite")
+    rows = stats.execute("SELECT stat FROM sqlite_stat1 WHERE idx = 'ix_events_map'").fetchall()
+    stats.close()
+    assert rows and int(rows[0][0].split()[0]) == summary.events
     assert ingest([article], tiny_pipeline, store).skipped == (article.article_id,)
     assert store.counts()["events"] == summary.events
 

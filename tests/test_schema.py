@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+import pytest
 import sqlalchemy as sa
 
+from geo.errors import StoreError
 from geo.schema import SCHEMA_VERSION, place_key
 from geo.store import Store
 from tests.dashboard_events import story
@@ -53,3 +57,62 @@ def test_locative_round_trips(tmp_path):
         store.add_article(article, events, actors)
         assert [e.locative for e in store.events(article_ids=[article.article_id])] == [
             e.locative for e in sorted(events, key=lambda e: (e.date, e.sentence_start, e.place_start))]
+
+
+MAP_INDEXES = {"ix_events_map", "ix_events_id_map", "ix_event_actors_actor_event"}
+
+
+def _indexes_and_statistics(path) -> tuple[set[str], dict[str, int]]:
+    with sqlite3.connect(path) as conn:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        counted: dict[str, int] = {}
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
+            rows = conn.execute("SELECT idx, stat FROM sqlite_stat1")
+            counted = {idx: int(stat.split()[0]) for idx, stat in rows}
+    conn.close()
+    return names, counted
+
+
+def _back_to_the_old_indexes(path) -> None:
+    """What a store made before the map indexes looks like: the actor index alone, no statistics."""
+    with sqlite3.connect(path) as conn:
+        for name in MAP_INDEXES:
+            conn.execute(f"DROP INDEX {name}")
+        conn.execute("CREATE INDEX ix_event_actors_actor ON event_actors (actor)")
+        conn.execute("DROP TABLE sqlite_stat1")
+    conn.close()
+
+
+def test_an_older_store_gets_the_map_indexes_and_statistics_on_open(tmp_path):
+    path = tmp_path / "old.sqlite"
+    with Store(f"sqlite:///{path}") as store:
+        for article, events, actors in story():
+            store.add_article(article, events, actors)
+        n_events = store.counts()["events"]
+    _back_to_the_old_indexes(path)
+    names, counted = _indexes_and_statistics(path)
+    assert not names & MAP_INDEXES and "ix_event_actors_actor" in names and not counted
+
+    with Store(f"sqlite:///{path}") as store:
+        assert store.counts()["events"] == n_events
+    names, counted = _indexes_and_statistics(path)
+    assert names >= MAP_INDEXES and "ix_event_actors_actor" not in names
+    assert counted["ix_events_map"] == counted["ix_events_id_map"] == n_events
+
+
+def test_as_is_opens_a_store_without_adding_anything(tmp_path):
+    path = tmp_path / "old.sqlite"
+    with Store(f"sqlite:///{path}") as store:
+        for article, events, actors in story():
+            store.add_article(article, events, actors)
+        before = store.events()
+    _back_to_the_old_indexes(path)
+    with Store(f"sqlite:///{path}", as_is=True) as store:
+        assert store.events() == before
+    assert not _indexes_and_statistics(path)[0] & MAP_INDEXES
+
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+    conn.close()
+    with pytest.raises(StoreError, match="schema version 999"):
+        Store(f"sqlite:///{path}", as_is=True)
