@@ -211,7 +211,7 @@ def progress_values(indicators: Sequence[str]) -> list[int]:
 class StartRun:
     """One server start, timed from its launch."""
 
-    kind: str  # "cold" or "warm"
+    kind: str  # "cold", "warm" or "returning"
     marks: dict[str, float]
     peak_rss_mb: float
     load: str
@@ -274,14 +274,16 @@ def _relative(path: str) -> str:
 
 
 def format_section(cold: Sequence[StartRun], warm: Sequence[StartRun],
-                   pieces: Sequence[tuple[str, list[float], list[float]]] = (), *, note: str = "") -> str:
+                   pieces: Sequence[tuple[str, list[float], list[float]]] = (), *, note: str = "",
+                   returning: Sequence[StartRun] = ()) -> str:
     parts = [environment_line(), ""]
     if note:
         parts += [note, ""]
     rows = []
     for label, runs, (first, last), target, digits in (
             ("cold: fresh clone → map", cold, ("clone", "map"), COLD_TARGET, 1),
-            ("warm: server start → map", warm, ("launch", "map"), WARM_TARGET, 2)):
+            ("warm: server start → map", warm, ("launch", "map"), WARM_TARGET, 2),
+            ("warm, returning visitor: server start → map", returning, ("launch", "map"), WARM_TARGET, 2)):
         if not runs:
             continue
         totals = [s for r in runs if (s := r.seconds(first, last)) is not None]
@@ -295,9 +297,14 @@ def format_section(cold: Sequence[StartRun], warm: Sequence[StartRun],
                            "load avg at each start"), rows))
     parts += ["", "CPU s (medians) are user + system time: the server's up to its first health-check answer, "
                   "then from there to the map; Chromium's (all its processes) from opening the page to the "
-                  "map. Unlike the wall clock they hardly move when other work competes for the two cores."]
-    for title, runs, stages in (("Cold start, stage by stage", cold, COLD_STAGES + TOTALS[1:]),
-                                ("Warm start, stage by stage", warm, WARM_STAGES)):
+                  "map. Unlike the wall clock they hardly move when other work competes for the two cores. "
+                  "Warm opens the page in a fresh browser context (an empty cache, a first visit); a "
+                  "returning visitor's context is kept between restarts, so Streamlit's JavaScript comes "
+                  "from its cache (the visit that fills it is not counted)."]
+    for title, runs, stages in (
+            ("Cold start, stage by stage", cold, COLD_STAGES + TOTALS[1:]),
+            ("Warm start, stage by stage", warm, WARM_STAGES),
+            ("Warm start of a returning visitor, stage by stage", returning, WARM_STAGES)):
         collected = _collect(runs, stages)
         if collected:
             parts += ["", f"{title} (seconds, median (range)):", "",
@@ -434,10 +441,14 @@ def _health(base: str) -> bool:
 
 
 def start(kind: str, checkout: Path, browser: Any, work: Path, marks: dict[str, float],
-          shots: str = "") -> StartRun:
-    """Launch the server in ``checkout``, open ``/`` and watch until the map is drawn."""
+          shots: str = "", *, visitor: Any = None, port: int | None = None) -> StartRun:
+    """Launch the server in ``checkout``, open ``/`` and watch until the map is drawn.
+
+    ``visitor``: a browser context to open the page in, kept afterwards (its HTTP cache is a
+    returning visitor's: the same ``port`` is needed, as the cache is per origin); else a fresh one.
+    """
     trace = work / f"trace-{kind}-{time.time_ns()}.log"
-    port = free_port()
+    port = port or free_port()
     base = f"http://127.0.0.1:{port}"
     load = load_average()
     server_log = (work / f"streamlit-{kind}.log").open("a", encoding="utf-8")
@@ -445,7 +456,7 @@ def start(kind: str, checkout: Path, browser: Any, work: Path, marks: dict[str, 
     proc = subprocess.Popen(server_command(port), cwd=checkout, env=server_env(work, trace),
                             stdout=server_log, stderr=subprocess.STDOUT)
     memory = TreeProbe(proc.pid)
-    context = None
+    context = page = None
     run = StartRun(kind, marks, 0.0, load)
     try:
         deadline = time.monotonic() + START_TIMEOUT
@@ -457,14 +468,16 @@ def start(kind: str, checkout: Path, browser: Any, work: Path, marks: dict[str, 
         marks["health"] = time.time()
         memory.sample()
         run.cpu_up_s = memory.cpu_s
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        context = visitor or browser.new_context(viewport={"width": 1400, "height": 900})
         page = context.new_page()
         browser_before = browser_cpu_seconds()
         marks["opened"] = time.time()
         page.goto(base + "/", wait_until="commit")
         _watch(page, run, memory, trace, shots, browser_before)
     finally:
-        if context is not None:
+        if page is not None:
+            page.close()
+        if context is not None and context is not visitor:
             context.close()
         proc.terminate()  # our own server, by its handle
         try:
@@ -578,13 +591,14 @@ Pieces = list[tuple[str, list[float], list[float]]]
 
 
 def measure(cold_runs: int, warm_runs: int, overlay: Sequence[str] = (),
-            piece_runs: int = 3) -> tuple[list[StartRun], list[StartRun], Pieces]:
+            piece_runs: int = 3) -> tuple[list[StartRun], list[StartRun], list[StartRun], Pieces]:
     from playwright.sync_api import sync_playwright
 
     if not CHROMIUM.exists():
         raise SystemExit(f"Chromium not found at {CHROMIUM} (Debian package `chromium`)")
     cold: list[StartRun] = []
     warm: list[StartRun] = []
+    returning: list[StartRun] = []
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp, sync_playwright() as pw:
         work = Path(tmp)
         (work / "sitecustomize.py").write_text(TRACE_HOOK, encoding="utf-8")
@@ -607,20 +621,29 @@ def measure(cold_runs: int, warm_runs: int, overlay: Sequence[str] = (),
                 run = start("warm", checkout, browser, work, {})
                 log.info("warm %d: %.2f s to the map", i + 1, run.seconds("launch", "map") or -1)
                 warm.append(run)
+            # A returning visitor: one browser context throughout, so Streamlit's JavaScript comes from
+            # its cache; the first visit only fills the cache and is not counted.
+            visitor, port = browser.new_context(viewport={"width": 1400, "height": 900}), free_port()
+            for i in range(warm_runs + 1 if warm_runs else 0):
+                run = start("returning", checkout, browser, work, {}, visitor=visitor, port=port)
+                log.info("returning %d: %.2f s to the map", i, run.seconds("launch", "map") or -1)
+                if i:
+                    returning.append(run)
+            visitor.close()
             pieces = warm_pieces(checkout, piece_runs) if piece_runs else []
         finally:
             browser.close()
-    return cold, warm, pieces
+    return cold, warm, returning, pieces
 
 
 def run(cold_runs: int = 3, warm_runs: int = 5, *, overlay: Sequence[str] = (), output: Path = RESULTS,
         note: str = "") -> str:
-    cold, warm, pieces = measure(cold_runs, warm_runs, overlay)
+    cold, warm, returning, pieces = measure(cold_runs, warm_runs, overlay)
     if overlay:
         files = ", ".join(f"`{f}`" for f in overlay)
         note = (note + " " if note else "") + (
             f"Each clone is the committed HEAD with these files copied in from the working tree: {files}.")
-    body = format_section(cold, warm, pieces, note=note)
+    body = format_section(cold, warm, pieces, note=note, returning=returning)
     write_section("startup", body, output)
     return body
 

@@ -131,6 +131,14 @@ def test_format_section_without_cold_runs() -> None:
     assert "cold: fresh clone" not in body and "during the build" not in body
 
 
+def test_format_section_gives_a_returning_visitor_its_own_row_and_stages() -> None:
+    body = su.format_section([], [_warm(4.0)], returning=[_warm(t) for t in (2.5, 3.5, 2.9)])
+    assert "| warm: server start → map | 1 | 4.00 (4.00–4.00) | ≤ 3 s: **missed** |" in body
+    assert "| warm, returning visitor: server start → map | 3 | 2.90 (2.50–3.50) | ≤ 3 s: met |" in body
+    stages = body.split("Warm start of a returning visitor, stage by stage")[1]
+    assert "| page opened → app shell shown (HTML, JavaScript) |" in stages
+
+
 def test_the_server_runs_on_defaults_with_the_trace_hook(monkeypatch: pytest.MonkeyPatch,
                                                          tmp_path: Path) -> None:
     monkeypatch.setenv("GEOSTORY_DB_URL", "sqlite:///elsewhere.sqlite")
