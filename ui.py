@@ -149,6 +149,38 @@ def overview_of(db_url: str, actors: tuple[str, ...], date_from: date | None, da
     return map_overview(get_store(db_url), MapFilters(actors, date_from, date_to, countries, sources))
 
 
+@st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
+def actors_of(db_url: str, actors: tuple[str, ...], date_from: date | None, date_to: date | None,
+              countries: tuple[str, ...], sources: tuple[str, ...]) -> Any:
+    """A large view's actor table, counted in SQL (geo.aggregates)."""
+    from geo.aggregates import actor_counts
+    from geo.overview import MapFilters
+
+    return actor_counts(get_store(db_url), MapFilters(actors, date_from, date_to, countries, sources))
+
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
+def sources_of(db_url: str, actors: tuple[str, ...], date_from: date | None, date_to: date | None,
+               countries: tuple[str, ...], sources: tuple[str, ...]) -> Any:
+    """A large view's events and articles per source, counted in SQL (geo.aggregates)."""
+    from geo.aggregates import source_counts
+    from geo.overview import MapFilters
+
+    return source_counts(get_store(db_url), MapFilters(actors, date_from, date_to, countries, sources))
+
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
+def timeline_of(db_url: str, actors: tuple[str, ...], date_from: date | None, date_to: date | None,
+                countries: tuple[str, ...], sources: tuple[str, ...], top: int) -> Any:
+    """A large view's days for its ``top`` busiest actors, and its day totals (SQL)."""
+    from geo.aggregates import actor_days, day_counts
+    from geo.overview import MapFilters
+
+    busiest = list(actors_of(db_url, actors, date_from, date_to, countries, sources)["actor"][:top])
+    store, filters = get_store(db_url), MapFilters(actors, date_from, date_to, countries, sources)
+    return actor_days(store, filters, busiest), day_counts(store, filters)
+
+
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL)
 def story_options(db_url: str) -> tuple[Options, dict[str, int]]:
     """What the filters can offer, and each actor's event count (aggregates in SQL, no event rows)."""

@@ -146,10 +146,10 @@ def _hexagon_mb(store: Store, filters: MapFilters) -> float:
 
 def _plan(store: Store, filters: MapFilters) -> str:
     """SQLite's plan for the counting query: what it reads, and whether it sorts."""
-    from geo.overview import _conditions, _place_query, store_engine
+    from geo.overview import _place_query, conditions, store_engine
 
     with store_engine(store).connect() as conn:
-        query = _place_query(_conditions(conn, filters))
+        query = _place_query(conditions(conn, filters))
         sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
         return "; ".join(str(row[3]) for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
 
@@ -246,6 +246,9 @@ def naive_child(path: str, sample: int, runs: int) -> dict[str, Any]:
     return out
 
 
+OTHER_PAGES = ("timeline", "actors", "sources")
+
+
 def app_rerun(path: str, timeout: float) -> dict[str, Any]:
     """The page under AppTest: first run, then the actor filter set and cleared in the sidebar."""
     from streamlit.testing.v1 import AppTest
@@ -267,6 +270,9 @@ def app_rerun(path: str, timeout: float) -> dict[str, Any]:
     out["actor_mb"] = deck_mb()
     out["clear_s"] = _seconds(lambda: at.multiselect(key="w_actors").set_value([]).run())
     out["exceptions"] = [str(e.value)[:200] for e in at.exception]
+    for page in OTHER_PAGES:  # the whole store in view: counted in SQL above ui.MAX_DETAIL_EVENTS
+        out[page] = _seconds(lambda page=page: at.switch_page(f"pages/{page}.py").run())
+        out["exceptions"] += [f"{page}: {str(e.value)[:200]}" for e in at.exception]
     out["peak_mb"] = peak_rss_mb()
     return out
 
@@ -361,9 +367,11 @@ def _app_row(n: int, r: dict[str, Any]) -> list[str]:
     status, got = r.get("app", ("not run", None))
     if status != "ok":
         said = f"timeout ({got:.0f} s limit)" if status == "timeout" else status
-        return [f"{n:,}", said if status in ("timeout", "not run") else f"{status}: {got}", *["–"] * 6]
+        return [f"{n:,}", said if status in ("timeout", "not run") else f"{status}: {got}",
+                *["–"] * (6 + len(OTHER_PAGES))]
     return [f"{n:,}", f"{got['first_s']:.1f}", f"{got['first_mb']:.2f}", f"{got['actor_s']:.2f}",
-            f"{got['actor_mb']:.2f}", f"{got['clear_s']:.2f}", f"{got['peak_mb']:,.0f}",
+            f"{got['actor_mb']:.2f}", f"{got['clear_s']:.2f}",
+            *[f"{got[page]:.2f}" if page in got else "–" for page in OTHER_PAGES], f"{got['peak_mb']:,.0f}",
             "; ".join(got["exceptions"]) or "none"]
 
 
@@ -437,10 +445,12 @@ def format_section(results: dict[int, dict[str, Any]], *, runs: int, sample: int
                   "deck MB, HexagonLayer of every place"], hexes), "",
         "Through AppTest, the page (`app.py`: event by event up to `ui.MAX_DETAIL_EVENTS`, the lean path "
         "above, on the schema of today): first run, then the busiest actor set in the sidebar, then "
-        "cleared. The first run includes the sidebar's option queries over the whole store (cached "
+        "cleared; then the whole store on the other pages that count a large view in SQL, each page's "
+        "first run. The first run includes the sidebar's option queries over the whole store (cached "
         "60 s):", "",
         md_table(["events", "first run s", "deck MB", "actor set s", "deck MB", "actor cleared s",
-                  "peak RSS MB", "exceptions"], [_app_row(n, r) for n, r in results.items()]),
+                  *[f"{page.capitalize()} s" for page in OTHER_PAGES], "peak RSS MB", "exceptions"],
+                 [_app_row(n, r) for n, r in results.items()]),
     ]
     return "\n".join(parts)
 

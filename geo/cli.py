@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import re
+import shlex
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -180,7 +181,8 @@ def cmd_events(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     with Store(settings.db_url) as store:
-        events = store.events(actors=args.actor or None, date_from=args.date_from, date_to=args.date_to)
+        events = store.events(actors=args.actor or None, date_from=args.date_from, date_to=args.date_to,
+                              countries=args.country or None, sources=args.source or None)
     data = export_bytes(events_frame(events), args.format)
     if args.output:
         Path(args.output).write_bytes(data)
@@ -188,6 +190,18 @@ def cmd_events(args: argparse.Namespace) -> int:
     else:
         sys.stdout.buffer.write(data)
     return 0
+
+
+def export_command(actors: Sequence[str] = (), date_from: date | None = None, date_to: date | None = None,
+                   countries: Sequence[str] = (), sources: Sequence[str] = (), fmt: str = "csv") -> str:
+    """The ``events`` command line that exports this view, quoted for a POSIX shell."""
+    words = ["python", "-m", "geo", "events", "--format", fmt]
+    pairs = [("--actor", a) for a in actors] + [("--country", c) for c in countries]
+    pairs += [("--source", s) for s in sources]
+    pairs += [(flag, day.isoformat()) for flag, day in (("--from", date_from), ("--to", date_to)) if day]
+    words += [w for pair in pairs for w in pair]
+    words += ["-o", f"geostory-events.{fmt}"]
+    return shlex.join(words)
 
 
 def cmd_gazetteer(args: argparse.Namespace) -> int:
@@ -265,6 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--actor", action="append", help="repeat for several")
     p.add_argument("--from", dest="date_from", type=_date_arg)
     p.add_argument("--to", dest="date_to", type=_date_arg)
+    p.add_argument("--country", action="append", help="ISO country code; repeat for several")
+    p.add_argument("--source", action="append", help="repeat for several")
     p.add_argument("--format", required=True, choices=("csv", "geojson", "parquet"))
     p.add_argument("-o", "--output")
     p.set_defaults(func=cmd_events)

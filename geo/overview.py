@@ -129,7 +129,7 @@ def store_engine(store: Store) -> Engine:
     return engine if isinstance(engine, Engine) else store._engine
 
 
-def _conditions(conn: Connection, filters: MapFilters, *,
+def conditions(conn: Connection, filters: MapFilters, *,
                 per_row: bool = False) -> list[sa.ColumnElement[bool]]:
     """The WHERE terms ``Store.events`` applies, with the same meaning.
 
@@ -191,7 +191,7 @@ def _days(values: Sequence[Any]) -> np.ndarray:
     return np.array([v if isinstance(v, date) else str(v)[:10] for v in values], dtype="datetime64[D]")
 
 
-def _run(store: Store, work: Callable[[Connection], T]) -> T:
+def run_read(store: Store, work: Callable[[Connection], T]) -> T:
     try:
         with store_engine(store).connect() as conn:  # one read transaction: one snapshot
             return work(conn)
@@ -217,7 +217,7 @@ def _describe(conn: Connection, filters: MapFilters, overview: Overview,
     """(name, country, event id) of the latest matching event at each of the given places."""
     at = {(float(overview.lat[i]), float(overview.lon[i]), overview.precision[i]): int(i) for i in indexes}
     keys = [(*key, overview.last[i].item()) for key, i in at.items()]
-    where = _conditions(conn, filters, per_row=True) if keys else []
+    where = conditions(conn, filters, per_row=True) if keys else []
     latest: dict[str, int] = {}
     for start in range(0, len(keys), DETAIL_CHUNK):
         chunk = keys[start:start + DETAIL_CHUNK]
@@ -246,14 +246,14 @@ def place_counts(store: Store, filters: MapFilters | None = None, *,
     filters = filters or MapFilters()
 
     def work(conn: Connection) -> Overview:
-        where = _conditions(conn, filters)
+        where = conditions(conn, filters)
         overview = _counts(conn, filters, where)
         wanted = describe(overview) if describe is not None else range(len(overview))
         described = _describe(conn, filters, overview, wanted)
         return Overview(overview.filters, overview.lat, overview.lon, overview.precision, overview.count,
                         overview.first, overview.last, described)
 
-    overview = _run(store, work)
+    overview = run_read(store, work)
     logger.debug("%d places, %d events for %s", len(overview), overview.total, filters)
     return overview
 
@@ -263,7 +263,7 @@ def count_events(store: Store, filters: MapFilters | None = None) -> int:
     filters = filters or MapFilters()
 
     def work(conn: Connection) -> int:
-        query = sa.select(sa.func.count()).select_from(events).where(*_conditions(conn, filters))
+        query = sa.select(sa.func.count()).select_from(events).where(*conditions(conn, filters))
         return int(conn.execute(query).scalar_one())
 
-    return _run(store, work)
+    return run_read(store, work)

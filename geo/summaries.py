@@ -27,6 +27,46 @@ def timeline_frame(events: Sequence[Event]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["date", "actor", "place", "event_id", "quote"])
 
 
+def timeline_counts(events: Sequence[Event]) -> pd.DataFrame:
+    """Events per day and actor (date as ISO text, actor, events): the Timeline chart's data.
+
+    The same columns as ``geo.aggregates.actor_days`` gives for a view too large to list.
+    """
+    frame = timeline_frame(events)
+    counts = frame.groupby(["date", "actor"]).size().rename("events").reset_index()
+    return counts.astype({"events": "int64"})
+
+
+def day_totals(events: Sequence[Event]) -> pd.DataFrame:
+    """Events per day (date as ISO text, events), each event counted once whatever its actors."""
+    counted = Counter(e.date.isoformat() for e in events)
+    return pd.DataFrame(sorted(counted.items()), columns=["date", "events"])
+
+
+# (period, span in days above which a chart sums days into it): a long story stays readable.
+PERIODS = (("month", 3 * 365), ("week", 120))
+
+
+def by_period(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Day counts summed per week or month when the dates span long; ("day") otherwise.
+
+    ``frame`` has an ISO ``date`` column and an ``events`` column; any other columns
+    group too. A period is dated by its first day (weeks start on Monday).
+    """
+    if frame.empty:
+        return frame, "day"
+    days = pd.to_datetime(frame["date"])
+    span = (days.max() - days.min()).days
+    unit = next((name for name, above in PERIODS if span > above), "day")
+    if unit == "day":
+        return frame, unit
+    start = days.dt.to_period("M" if unit == "month" else "W-SUN").dt.start_time
+    keys = [c for c in frame.columns if c not in ("date", "events")]
+    summed = (frame.assign(date=start.dt.strftime("%Y-%m-%d"))
+              .groupby(["date", *keys], sort=True)["events"].sum().reset_index())
+    return summed, unit
+
+
 def actor_table(events: Sequence[Event]) -> pd.DataFrame:
     """Each actor's number of events and places, first and last date, most events first."""
     by_actor: dict[str, list[Event]] = defaultdict(list)

@@ -9,9 +9,9 @@ from geo.cards import md_escape
 from geo.summaries import actor_table, co_occurrence, itinerary
 
 ctx = ui.setup("Actors", page="actors")
-ctx.stop_if_too_many()
 st.title("Actors")
-table = actor_table(ctx.events)
+# A large view is counted in SQL, not loaded event by event.
+table = ui.actors_of(ctx.settings.db_url, *ctx.filters) if ctx.too_many else actor_table(ctx.events)
 if table.empty:
     st.info("No named actors in the events these filters leave.")
     st.stop()
@@ -23,7 +23,10 @@ with left:
 with right:
     st.subheader("Seen together")
     pairs = co_occurrence(ctx.events)
-    if pairs.empty:
+    if ctx.too_many:
+        st.caption(f"{ctx.total:,} events match; narrow the filters to {ui.MAX_DETAIL_EVENTS:,} or fewer "
+                   "to see who appears with whom.")
+    elif pairs.empty:
         st.caption("No two actors share an event.")
     else:
         st.dataframe(pairs, hide_index=True, width="stretch")
@@ -32,8 +35,17 @@ st.subheader("Itinerary")
 names = list(table["actor"])
 default = ctx.state.actors[0] if ctx.state.actors and ctx.state.actors[0] in names else names[0]
 actor = st.selectbox("Actor", names, index=names.index(default), key="itinerary_actor")
-route = itinerary(ctx.events, actor)
-st.dataframe(route, hide_index=True, width="stretch")
+events = ctx.events
+if ctx.too_many:
+    # This actor's events within the view's dates, countries and sources.
+    _actors, *rest = ctx.filters
+    mine = ui.overview_of(ctx.settings.db_url, (actor,), *rest).total
+    events = ui.query_events(ctx.settings.db_url, (actor,), *rest) if mine <= ui.MAX_DETAIL_EVENTS else []
+    if not events:
+        st.caption(f"{md_escape(actor)} has {mine:,} events in these dates, countries and sources; "
+                   f"narrow them to {ui.MAX_DETAIL_EVENTS:,} or fewer for the itinerary.")
+if events:
+    st.dataframe(itinerary(events, actor), hide_index=True, width="stretch")
 only = actor not in ctx.state.actors
 if only and st.button(f"Show only {md_escape(actor)} on every page", icon=":material/filter_alt:"):
     ui.set_state(actors=(actor,), step=None, event=None)

@@ -9,11 +9,19 @@ import streamlit as st
 
 import ui
 from geo.cards import safe_url
+from geo.cli import export_command
 from geo.frames import events_frame, export_bytes
 
 ctx = ui.setup("Sources & data", page="sources")
-ctx.stop_if_too_many()
 st.title("Sources & data")
+if ctx.too_many:  # counted in SQL; the downloads are left to the command line
+    st.subheader("Sources")
+    st.dataframe(ui.sources_of(ctx.settings.db_url, *ctx.filters), hide_index=True, width="stretch")
+    st.subheader(f"Events in this view ({ctx.total:,})")
+    st.info(f"The page lists and downloads up to {ui.MAX_DETAIL_EVENTS:,} events; narrow the filters, "
+            "or export this view from the command line (CSV, GeoJSON or GeoParquet):")
+    st.code(export_command(*ctx.filters), language="bash")
+    st.stop()
 
 st.subheader("Articles")
 articles = ctx.store.articles()

@@ -6,16 +6,25 @@ import altair as alt
 import streamlit as st
 
 import ui
-from geo.summaries import period_from_selection, period_within, timeline_frame
+from geo.summaries import by_period, day_totals, period_from_selection, period_within, timeline_counts
 from geo.viewstate import effective_dates
 
+TOP_ACTORS = 25  # rows of a large view's chart: its busiest actors
+
 ctx = ui.setup("Timeline", page="timeline")
-ctx.stop_if_too_many()
 st.title("Timeline")
-frame = timeline_frame(ctx.events)
-if frame.empty:
+if ctx.too_many:  # counted in SQL, not loaded event by event
+    days, totals = ui.timeline_of(ctx.settings.db_url, *ctx.filters, TOP_ACTORS)
+    named = len(ui.actors_of(ctx.settings.db_url, *ctx.filters))
+    if named > TOP_ACTORS:
+        st.caption(f"{ctx.total:,} events match: the chart shows the {TOP_ACTORS} busiest of "
+                   f"{named:,} actors (the Actors page lists them all).")
+else:
+    days, totals = timeline_counts(ctx.events), day_totals(ctx.events)
+if totals.empty:
     st.info("No events match these filters.")
     st.stop()
+frame, unit = by_period(days)
 
 period = alt.selection_interval(name="period", encodings=["x"])
 chart = (
@@ -24,9 +33,10 @@ chart = (
     .encode(
         x=alt.X("date:T", title="Date"),
         y=alt.Y("actor:N", title=None, sort="-x"),
-        size=alt.Size("count():Q", title="Events", scale=alt.Scale(range=[40, 400])),
+        size=alt.Size("events:Q", title="Events", scale=alt.Scale(range=[40, 400])),
         color=alt.Color("actor:N", legend=None),
-        tooltip=[alt.Tooltip("date:T"), "actor:N", alt.Tooltip("count():Q", title="events")],
+        tooltip=[alt.Tooltip("date:T", title="day" if unit == "day" else f"{unit} from"), "actor:N",
+                 alt.Tooltip("events:Q", title="events")],
     )
     .add_params(period)
     .properties(height=max(220, 28 * frame["actor"].nunique()))
@@ -54,6 +64,6 @@ elif found != st.session_state.get(HANDLED):
         ctx.rewrite_url()
         st.rerun()
 
-counts = frame.groupby("date").size().rename("events").reset_index()
-st.subheader("Events per day")
+counts, unit = by_period(totals)
+st.subheader(f"Events per {unit}")
 st.bar_chart(counts, x="date", y="events", height=200)

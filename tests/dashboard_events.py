@@ -5,12 +5,14 @@ Coordinates are arbitrary test values, not looked up for any real place.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from geo.models import Actor, Article, Candidate, Event, make_event_id
+from geo.overview import MapFilters
+from geo.store import Store
 
 XSS = '<img src=x onerror=alert(1)> <script>alert(2)</script> [link](javascript:alert(3)) $x$'
 
@@ -90,3 +92,29 @@ def app_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("GEOSTORY_DEMO", "false")
     monkeypatch.syspath_prepend(str(PROJECT_ROOT))
     return url
+
+
+def filter_cases(store: Store) -> list[MapFilters]:
+    """Filters built from the store's own data, as the sidebar offers them (for SQL paths' tests)."""
+    actors = store.actors()
+    busiest = actors[0][0]
+    alias = next((a for a, _n in actors if a.aliases), busiest)
+    low, high = store.date_range()  # type: ignore[misc]
+    middle = low + (high - low) / 2
+    country = max(store.countries(), key=lambda c: c[1])[0]
+    source = store.sources()[0][0]
+    return [
+        MapFilters(),
+        MapFilters.of(actors=[busiest.name]),
+        MapFilters.of(actors=[(alias.aliases or (alias.name,))[0].upper()]),  # an alias, in another case
+        MapFilters.of(date_from=middle - timedelta(days=60), date_to=middle),
+        MapFilters.of(countries=[country.lower()]),
+        MapFilters.of(sources=[source]),
+        MapFilters.of(actors=[busiest.name], countries=[country], date_from=low, date_to=high),
+        MapFilters.of(date_from=date(1900, 1, 1), date_to=date(1900, 1, 2)),  # nothing
+    ]
+
+
+def events_of(store: Store, f: MapFilters) -> list[Event]:
+    return store.events(actors=f.actors or None, date_from=f.date_from, date_to=f.date_to,
+                        countries=f.countries or None, sources=f.sources or None)

@@ -467,7 +467,8 @@ def test_a_headless_start_asks_no_outside_service_for_its_address(tmp_path: Path
 def test_a_very_large_view_draws_counts_per_place_and_lists_nothing(
     store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Above ui.MAX_DETAIL_EVENTS the map counts per place in SQL; the listing pages ask for less."""
+    """Above ui.MAX_DETAIL_EVENTS the map counts per place in SQL, and so do Timeline, Actors and
+    Sources; Review asks for narrower filters."""
     import ui
 
     monkeypatch.setattr(ui, "MAX_DETAIL_EVENTS", 2)
@@ -486,7 +487,20 @@ def test_a_very_large_view_draws_counts_per_place_and_lists_nothing(
     for page in ("pages/timeline.py", "pages/actors.py", "pages/sources.py", "pages/review.py"):
         at.switch_page(page).run()
         assert not at.exception, (page, [e.value for e in at.exception])
-        assert any("this page lists at most 2" in i.value for i in at.info), page
+        assert any("this page lists at most 2" in i.value for i in at.info) == (page == "pages/review.py")
+        if page == "pages/timeline.py":
+            assert at.get("vega_lite_chart") and "Events per day" in [h.value for h in at.main.subheader]
+        elif page == "pages/actors.py":
+            table = at.dataframe[0].value
+            per_actor = {a: sum(a in e.actors for e in everything) for a in table["actor"]}
+            assert dict(zip(table["actor"], table["events"], strict=True)) == per_actor
+            assert any("to see who appears with whom" in c.value for c in at.caption)
+            busiest = table["actor"][0]  # more events than the limit: no itinerary, a reason
+            assert any(f"{busiest} has {per_actor[busiest]} events" in c.value for c in at.caption)
+        elif page == "pages/sources.py":
+            sources = at.dataframe[0].value
+            assert sources["events"].sum() == len(everything) and "Wire" in set(sources["source"])
+            assert at.code[0].value.startswith("python -m geo events --format csv")
     # Narrowing the filters below the limit brings the event-by-event map back.
     at.switch_page("pages/map.py").run()
     at.multiselect(key="w_actors").select("Gamma Org").run()

@@ -92,4 +92,5 @@ def test_bench_writes_every_table_on_a_tiny_store(tmp_path: Path, real_gazetteer
     assert "×3.0" in no_filter  # 300 events matched, the naive path ran on 100 of them and says so
     app = speed[-1].split("|")
     assert re.fullmatch(r" \d+\.\d ", app[2]) and re.fullmatch(r" \d+\.\d\d ", app[3]), speed[-1]
+    assert all(re.fullmatch(r" \d+\.\d\d ", cell) for cell in app[7:10]), speed[-1]  # the other pages
     assert app[-2].strip() == "none"  # today's page ran without an exception

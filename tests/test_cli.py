@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from datetime import date
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from geo.cli import export_command
 from geo.config import PROJECT_ROOT
 from geo.evaluate import HEADER
 from geo.frames import read_events
@@ -162,6 +164,35 @@ def test_events_filtered_by_date(ingested, tmp_path):
     assert done.returncode == 0, done.stderr
     frame = read_events(out)
     assert len(frame) > 0 and all(day >= "2021-09-01" for day in frame["date"])
+
+
+def test_the_sources_pages_export_command_exports_that_view(tmp_path):
+    """The command the Sources page offers for a large view selects the view's events exactly."""
+    from tests.dashboard_events import story
+
+    db = tmp_path / "s.sqlite"
+    with Store(f"sqlite:///{db}") as store:
+        for article, evs, actors in story():
+            store.add_article(article, evs, actors)
+        view = dict(actors=["alpha"], date_from=date(2021, 8, 15), date_to=date(2021, 9, 1), countries=["AA"],
+                    sources=["Wire"])  # an alias in another case, as the sidebar's link may carry
+        wanted = store.events(**view)
+        assert 0 < len(wanted) < len(store.events())
+    words = shlex.split(export_command(view["actors"], view["date_from"], view["date_to"], view["countries"],
+                                       view["sources"], "csv"))
+    assert words[:4] == ["python", "-m", "geo", "events"]
+    words[words.index("-o") + 1] = str(tmp_path / "view.csv")
+    done = run(*words[3:], db=db)
+    assert done.returncode == 0, done.stderr
+    assert sorted(read_events(tmp_path / "view.csv")["event_id"]) == sorted(e.event_id for e in wanted)
+
+
+def test_export_command_quotes_names_for_the_shell():
+    names = ["O'Neil; rm -rf ~", "$(reboot)", "Alpha Person"]
+    words = shlex.split(export_command(names, sources=["A `B`"], fmt="geojson"))
+    assert [words[i + 1] for i, w in enumerate(words) if w == "--actor"] == names
+    assert words[words.index("--source") + 1] == "A `B`" and words[words.index("--format") + 1] == "geojson"
+    assert "--from" not in words and "--country" not in words
 
 
 # --- geoparse ---------------------------------------------------------------------------------

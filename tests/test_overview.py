@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from bench import synth
 from geo.models import Event
 from geo.overview import MapFilters, count_events, place_counts
 from geo.store import Store
-from tests.dashboard_events import story
+from tests.dashboard_events import events_of, filter_cases, story
 
 N_EVENTS = 600
 SEED = 7
@@ -45,34 +45,8 @@ def _by_place(events: list[Event]) -> dict[tuple[float, float, str], list[Event]
     return groups
 
 
-def _filter_cases(store: Store) -> list[MapFilters]:
-    """Filters built from the store's own data, as the sidebar offers them."""
-    actors = store.actors()
-    busiest = actors[0][0]
-    alias = next((a for a, _n in actors if a.aliases), busiest)
-    low, high = store.date_range()  # type: ignore[misc]
-    middle = low + (high - low) / 2
-    country = max(store.countries(), key=lambda c: c[1])[0]
-    source = store.sources()[0][0]
-    return [
-        MapFilters(),
-        MapFilters.of(actors=[busiest.name]),
-        MapFilters.of(actors=[(alias.aliases or (alias.name,))[0].upper()]),  # an alias, in another case
-        MapFilters.of(date_from=middle - timedelta(days=60), date_to=middle),
-        MapFilters.of(countries=[country.lower()]),
-        MapFilters.of(sources=[source]),
-        MapFilters.of(actors=[busiest.name], countries=[country], date_from=low, date_to=high),
-        MapFilters.of(date_from=date(1900, 1, 1), date_to=date(1900, 1, 2)),  # nothing
-    ]
-
-
-def _events(store: Store, f: MapFilters) -> list[Event]:
-    return store.events(actors=f.actors or None, date_from=f.date_from, date_to=f.date_to,
-                        countries=f.countries or None, sources=f.sources or None)
-
-
 def _check_against_store(store: Store, f: MapFilters) -> None:
-    expected = _by_place(_events(store, f))
+    expected = _by_place(events_of(store, f))
     overview = place_counts(store, f)
     assert overview.total == sum(len(v) for v in expected.values()) == count_events(store, f)
     got = {(p.lat, p.lon, p.precision): p for p in overview.places}
@@ -90,7 +64,7 @@ def _check_against_store(store: Store, f: MapFilters) -> None:
 
 
 def test_counts_and_aggregates_match_store_events_on_a_synthetic_store(synth_db: Store) -> None:
-    cases = _filter_cases(synth_db)
+    cases = filter_cases(synth_db)
     for f in cases:
         _check_against_store(synth_db, f)
     assert len(place_counts(synth_db, cases[0])) > 50  # the store really has many places

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pandas as pd
 
 from geo.summaries import (
     NO_ACTOR,
     actor_table,
+    by_period,
     co_occurrence,
     itinerary,
     period_from_selection,
     period_within,
     review_items,
+    timeline_counts,
     timeline_frame,
 )
 from tests.dashboard_events import all_events
@@ -24,6 +29,44 @@ def test_timeline_has_a_row_per_event_and_actor() -> None:
     assert NO_ACTOR not in set(frame["actor"])
 
 
+def test_timeline_counts_and_day_totals_count_each_event_once_per_actor_and_day() -> None:
+    from geo.summaries import day_totals
+
+    events = [replace(e, actors=("A", "B")) for e in all_events()]  # two actors: two chart rows, one event
+    counts = timeline_counts(events)
+    assert counts["events"].sum() == 2 * len(events)
+    assert set(counts.columns) == {"date", "actor", "events"}
+    totals = day_totals(events)
+    assert totals["events"].sum() == len(events)
+    assert list(totals["date"]) == sorted({e.date.isoformat() for e in events})
+
+
+def _days(first: date, n_days: int, step: int = 1) -> pd.DataFrame:
+    days = [(first + timedelta(days=i)).isoformat() for i in range(0, n_days, step)]
+    return pd.DataFrame({"date": days, "actor": ["A", "B"] * (len(days) // 2) + ["A"] * (len(days) % 2),
+                         "events": range(1, len(days) + 1)})
+
+
+def test_by_period_keeps_short_spans_by_day_and_sums_long_ones() -> None:
+    short = _days(date(2021, 8, 1), 100)
+    assert by_period(short) == (short, "day")
+    for n_days, unit in ((400, "week"), (4 * 365, "month")):
+        frame = _days(date(2021, 8, 4), n_days)  # a Wednesday
+        summed, got = by_period(frame)
+        assert got == unit
+        assert summed["events"].sum() == frame["events"].sum()
+        per_actor = lambda f: f.groupby("actor")["events"].sum().to_dict()  # noqa: E731
+        assert per_actor(summed) == per_actor(frame)
+        starts = pd.to_datetime(summed["date"])
+        if unit == "week":
+            assert (starts.dt.day_of_week == 0).all() and starts.min() == pd.Timestamp("2021-08-02")
+        else:
+            assert (starts.dt.day == 1).all() and starts.min() == pd.Timestamp("2021-08-01")
+        assert not summed.duplicated(["date", "actor"]).any()
+    empty = _days(date(2021, 8, 1), 0)
+    assert by_period(empty)[1] == "day"
+
+
 def test_actor_table_and_itinerary() -> None:
     table = actor_table(all_events())
     assert table.iloc[0]["actor"] == "Alpha Person" and table.iloc[0]["events"] == 3
@@ -33,7 +76,6 @@ def test_actor_table_and_itinerary() -> None:
 
 def test_co_occurrence_counts_shared_events() -> None:
     assert co_occurrence(all_events()).empty
-    from dataclasses import replace
 
     both = [replace(all_events()[0], actors=("A", "B")), replace(all_events()[1], actors=("B", "A"))]
     pairs = co_occurrence(both)
@@ -65,8 +107,6 @@ def test_period_within_clamps_a_brush_to_the_story() -> None:
 def test_tables_keep_hostile_text_exactly_as_written() -> None:
     """Tables and chart data are shown as text (dataframe cells, Vega labels and tooltips):
     they must hold the article's own characters, neither escaped twice nor stripped."""
-    from dataclasses import replace
-
     from tests.dashboard_events import XSS
 
     names = ("John Carter~~x~~", "Peter Novak`<script>", "Omar Haidari&lt;script&gt;alert(1)&lt;/script&gt")
