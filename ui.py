@@ -172,13 +172,14 @@ def sources_of(db_url: str, actors: tuple[str, ...], date_from: date | None, dat
 @st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
 def timeline_of(db_url: str, actors: tuple[str, ...], date_from: date | None, date_to: date | None,
                 countries: tuple[str, ...], sources: tuple[str, ...], top: int) -> Any:
-    """A large view's days for its ``top`` busiest actors, and its day totals (SQL)."""
-    from geo.aggregates import actor_days, day_counts
+    """A large view's days for its ``top`` busiest actors, its day totals, and how many actors (SQL)."""
+    from geo.aggregates import actor_days, actor_totals, day_counts
     from geo.overview import MapFilters
 
-    busiest = list(actors_of(db_url, actors, date_from, date_to, countries, sources)["actor"][:top])
     store, filters = get_store(db_url), MapFilters(actors, date_from, date_to, countries, sources)
-    return actor_days(store, filters, busiest), day_counts(store, filters)
+    named = actor_totals(store, filters)
+    days = actor_days(store, filters, list(named["actor"][:top]))
+    return days, day_counts(store, filters), len(named)
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL)

@@ -558,7 +558,6 @@ def step(name, fn):
     out.append((name, time.perf_counter() - wall, time.process_time() - cpu))
 step("import streamlit", lambda: __import__("streamlit"))
 step("import sqlalchemy (geo.store)", lambda: __import__("sqlalchemy"))
-step("import spacy (geo.events, which the map imports for its arcs)", lambda: __import__("spacy"))
 step("import geopandas and pyogrio (geo.boundaries)", lambda: __import__("pyogrio.geopandas"))
 from geo import boundaries
 step("read the country and province polygons", lambda: list(map(boundaries._read, boundaries.KINDS)))

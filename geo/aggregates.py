@@ -26,6 +26,8 @@ from geo.store import Store
 logger = logging.getLogger(__name__)
 
 ACTOR_COLUMNS = ["actor", "events", "places", "first", "last"]
+# Each matching event once per actor named in it.
+WITH_ACTORS = events.join(event_actors, event_actors.c.event_id == events.c.event_id)
 
 
 def _iso(value: object) -> str:
@@ -44,12 +46,11 @@ def actor_counts(store: Store, filters: MapFilters | None = None) -> pd.DataFram
     def work(conn: Connection) -> list[tuple[object, ...]]:
         # Per actor and place first, so that places can be counted without a DISTINCT over
         # three columns (not portable); the columns come from the covering id index.
-        joined = events.join(event_actors, event_actors.c.event_id == events.c.event_id)
         per_place = (
             sa.select(event_actors.c.actor, sa.func.count().label("n"),
                       sa.func.min(events.c.date, type_=sa.String).label("first"),
                       sa.func.max(events.c.date, type_=sa.String).label("last"))
-            .select_from(joined)
+            .select_from(WITH_ACTORS)
             .where(*conditions(conn, filters))
             .group_by(event_actors.c.actor, events.c.lat, events.c.lon, events.c.place_precision)
             .subquery()
@@ -65,16 +66,34 @@ def actor_counts(store: Store, filters: MapFilters | None = None) -> pd.DataFram
     return frame.sort_values(["events", "actor"], ascending=[False, True], ignore_index=True)
 
 
+def actor_totals(store: Store, filters: MapFilters | None = None) -> pd.DataFrame:
+    """Each actor's number of matching events (columns actor, events), most first.
+
+    The first two columns of ``actor_counts`` at a fraction of its cost: no places, so
+    with no filter on the events themselves the actor index alone answers.
+    """
+    filters = filters or MapFilters()
+
+    def work(conn: Connection) -> list[tuple[object, ...]]:
+        where = conditions(conn, filters)
+        source = WITH_ACTORS if where else event_actors
+        query = (sa.select(event_actors.c.actor, sa.func.count()).select_from(source).where(*where)
+                 .group_by(event_actors.c.actor))
+        return [tuple(row) for row in conn.execute(query)]
+
+    frame = pd.DataFrame([(a, int(n)) for a, n in run_read(store, work)], columns=["actor", "events"])
+    return frame.sort_values(["events", "actor"], ascending=[False, True], ignore_index=True)
+
+
 def actor_days(store: Store, filters: MapFilters, actors: Sequence[str]) -> pd.DataFrame:
     """Matching events per day for each of ``actors``: columns date (ISO), actor, events."""
     if not actors:
         return pd.DataFrame(columns=["date", "actor", "events"])
 
     def work(conn: Connection) -> list[tuple[object, ...]]:
-        joined = events.join(event_actors, event_actors.c.event_id == events.c.event_id)
         query = (
             sa.select(sa.func.min(events.c.date, type_=sa.String), event_actors.c.actor, sa.func.count())
-            .select_from(joined)
+            .select_from(WITH_ACTORS)
             .where(*conditions(conn, filters), event_actors.c.actor.in_(list(actors)))
             .group_by(events.c.date, event_actors.c.actor)
         )

@@ -14,8 +14,7 @@ TOP_ACTORS = 25  # rows of a large view's chart: its busiest actors
 ctx = ui.setup("Timeline", page="timeline")
 st.title("Timeline")
 if ctx.too_many:  # counted in SQL, not loaded event by event
-    days, totals = ui.timeline_of(ctx.settings.db_url, *ctx.filters, TOP_ACTORS)
-    named = len(ui.actors_of(ctx.settings.db_url, *ctx.filters))
+    days, totals, named = ui.timeline_of(ctx.settings.db_url, *ctx.filters, TOP_ACTORS)
     if named > TOP_ACTORS:
         st.caption(f"{ctx.total:,} events match: the chart shows the {TOP_ACTORS} busiest of "
                    f"{named:,} actors (the Actors page lists them all).")

@@ -1,7 +1,7 @@
 """Helpers for browser tests: a Streamlit server, Chromium's flags, a canary host, DOM watchers.
 
-The same patterns as tests/test_browser.py (server flags, settle, skip rule),
-kept here so that more than one browser test module can use them.
+Every module that starts a real server or browser (test_browser, test_browser_hostile,
+test_app_access) takes them from here.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -56,15 +56,21 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 @contextmanager
-def streamlit_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
-    """``streamlit run app.py`` on 127.0.0.1 with ``env`` added; yields the base URL."""
+def streamlit_server(env: dict[str, str], log_path: Path, *, launcher: Sequence[str] = ("-m", "streamlit"),
+                     extra_args: Sequence[str] = (), drop_env: Collection[str] = ()) -> Iterator[str]:
+    """``streamlit run app.py`` on 127.0.0.1 with ``env`` added; yields the base URL.
+
+    ``launcher``: what follows the interpreter (``-c CODE`` to configure logging first);
+    ``drop_env``: variables of this process the server must not inherit.
+    """
     port = free_port()
     log = log_path.open("w")
+    inherited = {k: v for k, v in os.environ.items() if k not in drop_env}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+        [sys.executable, *launcher, "run", "app.py", "--server.address", "127.0.0.1",
          "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=PROJECT_ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+         "--server.fileWatcherType", "none", *extra_args],
+        cwd=PROJECT_ROOT, env={**inherited, **env}, stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_TIMEOUT

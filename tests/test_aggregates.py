@@ -10,7 +10,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from bench import synth
-from geo.aggregates import actor_counts, actor_days, day_counts, source_counts
+from geo.aggregates import actor_counts, actor_days, actor_totals, day_counts, source_counts
 from geo.overview import MapFilters
 from geo.store import Store
 from geo.summaries import NO_ACTOR, actor_table, day_totals, timeline_counts
@@ -46,6 +46,7 @@ def test_actor_counts_agree_with_the_event_list(synth_db: Store) -> None:
                 points[actor].add((e.lat, e.lon, e.place_precision))
         expected["places"] = [len(points[a]) for a in expected["actor"]]
         assert_frame_equal(got, expected, check_dtype=False)
+        assert_frame_equal(actor_totals(synth_db, f), expected[["actor", "events"]], check_dtype=False)
 
 
 @pytest.mark.gazetteer
@@ -74,6 +75,7 @@ def test_source_counts_agree_with_the_event_list(synth_db: Store) -> None:
 def test_empty_views_and_no_actors(tmp_path: Path) -> None:
     with Store(f"sqlite:///{tmp_path / 's.sqlite'}") as store:
         assert actor_counts(store).empty and day_counts(store).empty and source_counts(store).empty
+        assert actor_totals(store).empty
         for article, events, actors in story():
             store.add_article(article, events, actors)
         assert actor_days(store, MapFilters(), []).empty

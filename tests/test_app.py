@@ -505,3 +505,21 @@ def test_a_very_large_view_draws_counts_per_place_and_lists_nothing(
     at.switch_page("pages/map.py").run()
     at.multiselect(key="w_actors").select("Gamma Org").run()
     assert [b for b in at.button if b.key == "next"]
+
+
+def test_the_map_of_a_stored_story_does_not_import_spacy(tmp_path: Path) -> None:
+    """A warm start's map needs no language model: importing spaCy alone costs 0.5 CPU s."""
+    db_url = f"sqlite:///{tmp_path / 'story.sqlite'}"
+    with Store(db_url) as store:
+        for article, events, actors in story():
+            store.add_article(article, events, actors)
+    code = ("import sys; sys.path.insert(0, '.'); from streamlit.testing.v1 import AppTest; "
+            "at = AppTest.from_file('app.py', default_timeout=120).run(); "
+            "assert not at.exception, [e.value for e in at.exception]; "
+            "assert at.get('deck_gl_json_chart'), 'no map'; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'thinc')))")
+    env = {**os.environ, "GEOSTORY_DB_URL": db_url, "GEOSTORY_DEMO": "false"}
+    done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, capture_output=True,
+                          text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"

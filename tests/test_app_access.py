@@ -11,17 +11,11 @@ temp dir and drives it with Chromium (marked ``browser``).
 from __future__ import annotations
 
 import logging
-import os
-import subprocess
-import sys
-import time
 import tomllib
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.error import URLError
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -456,48 +450,23 @@ VERBOSE_STREAMLIT = ("import logging, sys; logging.basicConfig(level=logging.DEB
 @contextmanager
 def _server(tmp_path: Path, db_url: str, secrets_file: Path) -> Iterator[tuple[str, Path]]:
     """`streamlit run app.py` reading its secrets from ``secrets_file``; yields (base URL, log path)."""
-    from tests.test_browser import START_TIMEOUT, _free_port
+    from tests.browser_support import streamlit_server
 
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ACCESS_ENV}
-    env.update(GEOSTORY_DB_URL=db_url, GEOSTORY_DEMO="false")
     log_path = tmp_path / "streamlit.log"
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", VERBOSE_STREAMLIT, "run", "app.py", "--server.address", "127.0.0.1",
-             "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none", "--secrets.files", str(secrets_file),
-             "--logger.level", "debug"],  # the most talkative log: a secret would show up there
-            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + START_TIMEOUT
-        try:
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
-                        if answer.status == 200:
-                            break
-                except (URLError, OSError):
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start; see {log_path}")
-                time.sleep(0.3)
-            yield base, log_path
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    env = {"GEOSTORY_DB_URL": db_url, "GEOSTORY_DEMO": "false"}
+    # The most talkative log: a secret would show up there.
+    args = ("--secrets.files", str(secrets_file), "--logger.level", "debug")
+    with streamlit_server(env, log_path, launcher=("-c", VERBOSE_STREAMLIT), drop_env=ACCESS_ENV,
+                          extra_args=args) as base:
+        yield base, log_path
 
 
 @pytest.mark.browser
 def test_the_real_server_gates_editing_and_leaks_nothing(store_url: str, tmp_path: Path) -> None:
     """secrets.toml -> st.secrets -> Settings on a real server; uploads refused by the browser."""
-    from tests.test_browser import CHROMIUM, FLAGS, _need_browser, _settle
+    from tests.browser_support import CHROMIUM, FLAGS, need_browser, settle
 
-    _need_browser()
+    need_browser()
     from playwright.sync_api import sync_playwright
 
     secrets_file = tmp_path / "conf" / "secrets.toml"
@@ -519,20 +488,20 @@ def test_the_real_server_gates_editing_and_leaks_nothing(store_url: str, tmp_pat
                 "framereceived", lambda f: received.append(f if isinstance(f, bytes) else f.encode())))
             tab.goto(f"{base}/add", timeout=60_000)
             tab.wait_for_selector("h1:has-text('Add articles')", timeout=60_000)
-            _settle(tab)
+            settle(tab)
             main = tab.locator("[data-testid='stMain']")
             assert "Editors only" in main.inner_text()
             assert tab.locator("textarea").count() == 0 and tab.locator("input[type=file]").count() == 0
             pages.append(tab.content())
             tab.get_by_label("Editor password").fill("a wrong guess")
             tab.get_by_role("button", name="Unlock editing").click()
-            _settle(tab)
+            settle(tab)
             assert "Wrong password" in main.inner_text()
             assert tab.get_by_label("Editor password").input_value() == ""  # the form forgets what was typed
             pages.append(tab.content())
             tab.get_by_label("Editor password").fill(PASSWORD)
             tab.get_by_role("button", name="Unlock editing").click()
-            _settle(tab)
+            settle(tab)
             tab.wait_for_selector("textarea", timeout=20_000)
             assert "Editing unlocked for this session" in main.inner_text()
             pages.append(tab.content())
@@ -543,13 +512,13 @@ def test_the_real_server_gates_editing_and_leaks_nothing(store_url: str, tmp_pat
             uploader.locator("input[type=file]").set_input_files(str(big))
             tab.wait_for_selector("text=File must be 10.0MB or smaller", timeout=20_000)
             tab.get_by_role("button", name="Analyse").click()
-            _settle(tab)
+            settle(tab)
             assert "Paste some text or choose a file first" in main.inner_text()  # nothing reached the page
             pages.append(tab.content())
             # The exports, as a visitor downloads them.
             tab.goto(f"{base}/sources", timeout=60_000)
             tab.wait_for_selector("h1:has-text('Sources & data')", timeout=60_000)
-            _settle(tab)
+            settle(tab)
             for label in ("Download CSV", "Download GeoJSON"):
                 with tab.expect_download() as download:
                     tab.get_by_role("button", name=label).click()

@@ -12,14 +12,7 @@ import math
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
-from urllib.error import URLError
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -27,12 +20,10 @@ import pytest
 from geo.config import PROJECT_ROOT
 from geo.models import Event
 from geo.store import Store
+from tests.browser_support import CHROMIUM, FLAGS, need_browser, settle, streamlit_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.gazetteer, pytest.mark.model]
 
-CHROMIUM = Path(os.environ.get("GEOSTORY_CHROMIUM", "/usr/bin/chromium"))
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 OUTPUT = PROJECT_ROOT / "test-output"
 README_SHOT = PROJECT_ROOT / "docs" / "screenshots" / "map.png"
 XSS_TITLE = "Hostile <img src=x onerror=alert(1)> title"
@@ -40,32 +31,10 @@ XSS_TEXT = (
     "Officials met in Kabul on Monday to discuss the aid convoy <img src=x onerror=alert(1)>. "
     "A note read <script>alert(2)</script> and was shown to reporters in Kabul."
 )
-START_TIMEOUT = 60
 # The first page view loads the model and the demo (and builds a stale gazetteer index).
 FIRST_LOAD_MS = 300_000
 # Selected values of the sidebar's multiselects (Streamlit 1.67 renders them with react-aria).
 TAGS = "[data-testid='stSidebar'] .react-aria-ComboBox [data-tag]"
-
-
-def _need_browser() -> None:
-    if CHROMIUM.exists():
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError as err:
-            if os.environ.get("CI") == "true":
-                raise
-            pytest.skip(f"playwright is not installed ({err})")
-        return
-    message = f"Chromium not found at {CHROMIUM} (Debian package `chromium`)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message + "; under CI the browser test must run")
-    pytest.skip(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -76,42 +45,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     (a fresh install started with the README's command, or a deployment); the
     tests that read the store directly then skip.
     """
-    _need_browser()
+    need_browser()
     external = os.environ.get("GEOSTORY_BROWSER_URL", "").rstrip("/")
     if external:
         yield external, ""
         return
     db_url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'story.sqlite'}"
-    port = _free_port()
-    env = {**os.environ, "GEOSTORY_DB_URL": db_url, "GEOSTORY_DEMO": "true"}
-    log = (tmp_path_factory.getbasetemp() / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except (URLError, OSError):
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start; see {log.name}")
-            time.sleep(0.3)
+    env = {"GEOSTORY_DB_URL": db_url, "GEOSTORY_DEMO": "true"}
+    with streamlit_server(env, tmp_path_factory.getbasetemp() / "streamlit.log") as base:
         yield base, db_url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -137,14 +79,6 @@ def page(browser):  # type: ignore[no-untyped-def]
     context.close()
 
 
-def _settle(tab, timeout: float = 60_000) -> None:  # type: ignore[no-untyped-def]
-    """Wait until the script run is over (Streamlit's status widget gone)."""
-    tab.wait_for_selector("[data-testid='stApp']", timeout=timeout)
-    tab.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
-    tab.wait_for_timeout(300)
-
-
 def _query(url: str) -> dict[str, list[str]]:
     return parse_qs(urlsplit(url).query)
 
@@ -159,7 +93,7 @@ def test_first_request_is_a_deep_link_with_filters(server: tuple[str, str], page
     # The demo story loads first (empty store), then the link's filters apply.
     page.wait_for_selector("h1:has-text('Sources & data')", timeout=FIRST_LOAD_MS)
     page.wait_for_selector(f"{TAGS}:has-text('Antony Blinken')", timeout=FIRST_LOAD_MS)
-    _settle(page, FIRST_LOAD_MS)
+    settle(page, FIRST_LOAD_MS)
     tags = page.locator(TAGS).all_inner_texts()
     assert any("Antony Blinken" in t for t in tags), tags
     thumbs = page.locator("[data-testid='stSliderThumbValue']").all_inner_texts()
@@ -183,26 +117,26 @@ def test_shared_map_link_and_story_mode(server: tuple[str, str], page) -> None: 
     base, _db = server
     page.goto(f"{base}/?actor=Antony%20Blinken", timeout=60_000)
     page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=30_000)
-    _settle(page)
+    settle(page)
     tags = page.locator(TAGS).all_inner_texts()
     assert any("Antony Blinken" in t for t in tags), tags
     places = []
     for step in range(3):
         page.get_by_role("button", name="Next").click()
-        _settle(page)
+        settle(page)
         page.wait_for_selector(f"text=Story step {step + 1} of", timeout=20_000)
         assert _query(page.url)["step"] == [str(step)]
         card = page.locator(".st-key-card").inner_text()
         places.append(re.search(r"Place:\s*(.+)", card).group(1))  # type: ignore[union-attr]
     assert len(places) == 3
     page.get_by_role("button", name="Previous").click()
-    _settle(page)
+    settle(page)
     page.wait_for_selector("text=Story step 2 of", timeout=20_000)
     # The receiver of the link sees the same step.
     shared = _link_text(page)
     other = page.context.new_page()
     other.goto(shared)
-    _settle(other)
+    settle(other)
     other.wait_for_selector("text=Story step 2 of", timeout=20_000)
     assert other.locator(".st-key-card").inner_text() == page.locator(".st-key-card").inner_text()
     other.close()
@@ -210,7 +144,7 @@ def test_shared_map_link_and_story_mode(server: tuple[str, str], page) -> None: 
     page.get_by_role("button", name="Play").click()
     page.wait_for_selector("text=Story step 4 of", timeout=30_000)
     page.get_by_role("button", name="Pause").click()
-    _settle(page)
+    settle(page)
     paused_at = _query(page.url)["step"]
     page.wait_for_timeout(3000)
     assert _query(page.url)["step"] == paused_at
@@ -236,7 +170,7 @@ def _pick_actor(tab, name: str) -> None:  # type: ignore[no-untyped-def]
     box.fill(name)
     tab.get_by_role("option", name=re.compile(re.escape(name))).first.click()
     tab.keyboard.press("Escape")
-    _settle(tab)
+    settle(tab)
 
 
 def _view(tab) -> dict[str, object]:  # type: ignore[no-untyped-def]
@@ -259,7 +193,7 @@ def test_a_new_user_follows_the_story_and_shares_the_view(server: tuple[str, str
     tab = context.new_page()
     tab.goto(base, timeout=FIRST_LOAD_MS)  # loads the demo story if this test runs first
     tab.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=FIRST_LOAD_MS)
-    _settle(tab, FIRST_LOAD_MS)
+    settle(tab, FIRST_LOAD_MS)
     # The first view is the story's own period; the background mentions are counted, not shown.
     first, last = tab.locator("[data-testid='stSliderThumbValue']").all_inner_texts()
     assert first.startswith("2021-") and last.startswith("2021-"), (first, last)
@@ -270,7 +204,7 @@ def test_a_new_user_follows_the_story_and_shares_the_view(server: tuple[str, str
     for step in range(150):  # bounded: the demo has fewer events
         tab.get_by_role("button", name="Next").click()
         tab.wait_for_selector(f"text=Story step {step + 1} of", timeout=20_000)
-        _settle(tab)
+        settle(tab)
         # The caption arrives before the card under load: read the card once it stops changing.
         place = _place(tab)
         for _ in range(10):
@@ -297,7 +231,7 @@ def test_a_new_user_follows_the_story_and_shares_the_view(server: tuple[str, str
     tab.wait_for_selector("text=Story step 1 of", timeout=20_000)
     tab.get_by_role("button", name="Next").click()
     tab.wait_for_selector("text=Story step 2 of", timeout=20_000)
-    _settle(tab)
+    settle(tab)
     assert "Antony Blinken" in tab.locator(".st-key-card").inner_text()
     # Copy the link with the code block's own button, as a user would.
     code = tab.locator("[data-testid='stSidebar'] [data-testid='stCode']")
@@ -312,7 +246,7 @@ def test_a_new_user_follows_the_story_and_shares_the_view(server: tuple[str, str
     other.goto(link, timeout=60_000)
     other.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=30_000)
     other.wait_for_selector("text=Story step 2 of", timeout=20_000)
-    _settle(other)
+    settle(other)
     assert _view(other) == mine
     receiver.close()
     context.close()
@@ -323,7 +257,7 @@ def test_brushing_the_timeline_narrows_the_dates(server: tuple[str, str], page) 
     page.goto(f"{base}/timeline", timeout=FIRST_LOAD_MS)
     chart = page.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").first
     chart.wait_for(timeout=FIRST_LOAD_MS)
-    _settle(page, FIRST_LOAD_MS)
+    settle(page, FIRST_LOAD_MS)
     before = page.locator("[data-testid='stSliderThumbValue']").all_inner_texts()
     box = chart.bounding_box()
     assert box
@@ -334,14 +268,14 @@ def test_brushing_the_timeline_narrows_the_dates(server: tuple[str, str], page) 
     page.mouse.move(box["x"] + box["width"] * 0.6, y, steps=8)
     page.mouse.up()
     page.wait_for_function("() => new URL(location.href).searchParams.has('from')", timeout=20_000)
-    _settle(page)
+    settle(page)
     after = page.locator("[data-testid='stSliderThumbValue']").all_inner_texts()
     query = _query(page.url)
     assert after[0] == query["from"][0] and after[0] > before[0], (before, after, query)
     assert after[1] < before[1] and query["to"] == [after[1]]
     # The chart redraws over the new period; that must not narrow the dates again by itself.
     page.wait_for_timeout(3000)
-    _settle(page)
+    settle(page)
     assert page.locator("[data-testid='stSliderThumbValue']").all_inner_texts() == after
     assert _query(page.url) == query
     assert not page.dialogs and not page.outside
@@ -364,7 +298,7 @@ def test_screenshot_of_the_map(server: tuple[str, str], page) -> None:  # type: 
     shown = min(reversed(journey), key=lambda e: _km(e, ramstein[0]))
     page.goto(f"{base}/?actor={actor.replace(' ', '+')}&event={shown.event_id}", timeout=60_000)
     page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=30_000)
-    _settle(page)
+    settle(page)
     page.locator(".st-key-card").wait_for(timeout=20_000)
     assert shown.place_name in page.locator(".st-key-card").inner_text()
     page.wait_for_timeout(2500)  # let deck.gl draw its layers and labels
@@ -383,21 +317,21 @@ def test_untrusted_article_opens_no_dialog(server: tuple[str, str], page) -> Non
         pytest.skip("the store of a server started elsewhere is not at hand")
     page.goto(f"{base}/add", timeout=60_000)
     page.wait_for_selector("textarea", timeout=30_000)
-    _settle(page)
+    settle(page)
     page.get_by_label("Article text").fill(XSS_TEXT)
     page.get_by_label("Title", exact=True).fill(XSS_TITLE)
     page.get_by_label("Published (YYYY-MM-DD)").fill("2021-09-13")
     page.get_by_label("Source", exact=True).fill("Wire <b>bold</b>")
     page.get_by_role("button", name="Analyse").click()
     page.wait_for_selector("text=What was found", timeout=60_000)
-    _settle(page)
+    settle(page)
     page.get_by_role("button", name="Add to the story").click()
     page.wait_for_selector("text=Stored 1 article", timeout=30_000)
     with Store(db_url) as store:
         hostile = [e for e in store.events(date_from=None) if "onerror" in e.quote]
     assert hostile, "the pipeline found no event in the hostile article"
     page.goto(f"{base}/?event={hostile[0].event_id}", timeout=60_000)
-    _settle(page)
+    settle(page)
     card = page.locator(".st-key-card")
     card.wait_for(timeout=20_000)
     assert "<img src=x onerror=alert(1)>" in card.inner_text()  # shown as text, not markup
@@ -407,7 +341,7 @@ def test_untrusted_article_opens_no_dialog(server: tuple[str, str], page) -> Non
         for x in range(0, int(box["width"]), 40):
             page.mouse.move(box["x"] + x, box["y"] + box["height"] / 2)
     page.goto(f"{base}/sources", timeout=60_000)
-    _settle(page)
+    settle(page)
     page.wait_for_timeout(1000)
     assert page.dialogs == []
     assert not page.outside
