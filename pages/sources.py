@@ -19,8 +19,9 @@ if ctx.too_many:  # counted in SQL; the downloads are left to the command line
     st.dataframe(ui.sources_of(ctx.settings.db_url, *ctx.filters), hide_index=True, width="stretch")
     st.subheader(f"Events in this view ({ctx.total:,})")
     st.info(f"The page lists and downloads up to {ui.MAX_DETAIL_EVENTS:,} events; narrow the filters, "
-            "or export this view from the command line (CSV, GeoJSON or GeoParquet):")
-    st.code(export_command(*ctx.filters), language="bash")
+            "or export this view from the command line where the app runs, with its GEOSTORY_DB_URL "
+            "(CSV, GeoJSON or GeoParquet):")
+    st.code(export_command(*ctx.filters), language=None)
     st.stop()
 
 st.subheader("Articles")

@@ -31,7 +31,7 @@ chart = (
     .mark_circle(opacity=0.8)
     .encode(
         x=alt.X("date:T", title="Date"),
-        y=alt.Y("actor:N", title=None, sort="-x"),
+        y=alt.Y("actor:N", title=None, sort=alt.EncodingSortField("events", op="sum", order="descending")),
         size=alt.Size("events:Q", title="Events", scale=alt.Scale(range=[40, 400])),
         color=alt.Color("actor:N", legend=None),
         tooltip=[alt.Tooltip("date:T", title="day" if unit == "day" else f"{unit} from"), "actor:N",
