@@ -160,6 +160,16 @@ def actors_of(db_url: str, actors: tuple[str, ...], date_from: date | None, date
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
+def pairs_of(db_url: str, actors: tuple[str, ...], date_from: date | None, date_to: date | None,
+             countries: tuple[str, ...], sources: tuple[str, ...]) -> Any:
+    """A large view's most frequent pairs of actors in one event, counted in SQL (geo.aggregates)."""
+    from geo.aggregates import actor_pairs
+    from geo.overview import MapFilters
+
+    return actor_pairs(get_store(db_url), MapFilters(actors, date_from, date_to, countries, sources))
+
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
 def sources_of(db_url: str, actors: tuple[str, ...], date_from: date | None, date_to: date | None,
                countries: tuple[str, ...], sources: tuple[str, ...]) -> Any:
     """A large view's events and articles per source, counted in SQL (geo.aggregates)."""

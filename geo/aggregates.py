@@ -26,6 +26,7 @@ from geo.store import Store
 logger = logging.getLogger(__name__)
 
 ACTOR_COLUMNS = ["actor", "events", "places", "first", "last"]
+PAIRS_LIMIT = 200  # pairs of actors a large view lists, most shared events first
 # Each matching event once per actor named in it.
 WITH_ACTORS = events.join(event_actors, event_actors.c.event_id == events.c.event_id)
 
@@ -133,3 +134,29 @@ def source_counts(store: Store, filters: MapFilters | None = None) -> pd.DataFra
     rows = [(str(source), int(n)) for source, n in run_read(store, work)]
     frame = pd.DataFrame(rows, columns=["source", "events"])
     return frame.sort_values(["events", "source"], ascending=[False, True], ignore_index=True)
+
+
+def actor_pairs(store: Store, filters: MapFilters | None = None, *, limit: int = PAIRS_LIMIT) -> pd.DataFrame:
+    """The ``limit`` most frequent pairs of actors named in the same matching event.
+
+    The columns of ``geo.summaries.co_occurrence``: actor, with (the later name in
+    code-point order), shared events; most shared first.
+    """
+    filters = filters or MapFilters()
+    one, other = event_actors.alias("one"), event_actors.alias("other")
+
+    def work(conn: Connection) -> list[tuple[object, ...]]:
+        where = conditions(conn, filters)
+        shared = sa.func.count().label("shared")
+        query = (sa.select(one.c.actor, other.c.actor, shared)
+                 .select_from(one.join(other, sa.and_(one.c.event_id == other.c.event_id,
+                                                      one.c.actor < other.c.actor)))
+                 .group_by(one.c.actor, other.c.actor)
+                 .order_by(shared.desc(), one.c.actor, other.c.actor)
+                 .limit(limit))
+        if where:
+            query = query.where(one.c.event_id.in_(sa.select(events.c.event_id).where(*where)))
+        return [tuple(row) for row in conn.execute(query)]
+
+    rows = [(a, b, int(n)) for a, b, n in run_read(store, work)]
+    return pd.DataFrame(rows, columns=["actor", "with", "shared events"])

@@ -5,13 +5,17 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
+from geo.aggregates import PAIRS_LIMIT
 from geo.cards import md_escape
 from geo.summaries import actor_table, co_occurrence, itinerary
 
 ctx = ui.setup("Actors", page="actors")
 st.title("Actors")
-# A large view is counted in SQL, not loaded event by event.
-table = ui.actors_of(ctx.settings.db_url, *ctx.filters) if ctx.too_many else actor_table(ctx.events)
+if ctx.too_many:  # counted in SQL, not loaded event by event
+    with st.spinner(f"Counting the actors of {ctx.total:,} events…"):
+        table = ui.actors_of(ctx.settings.db_url, *ctx.filters)
+else:
+    table = actor_table(ctx.events)
 if table.empty:
     st.info("No named actors in the events these filters leave.")
     st.stop()
@@ -22,14 +26,17 @@ with left:
     st.dataframe(table, hide_index=True, width="stretch")
 with right:
     st.subheader("Seen together")
-    pairs = co_occurrence(ctx.events)
     if ctx.too_many:
-        st.caption(f"{ctx.total:,} events match; narrow the filters to {ui.MAX_DETAIL_EVENTS:,} or fewer "
-                   "to see who appears with whom.")
-    elif pairs.empty:
+        with st.spinner(f"Counting who appears with whom in {ctx.total:,} events…"):
+            pairs = ui.pairs_of(ctx.settings.db_url, *ctx.filters)
+    else:
+        pairs = co_occurrence(ctx.events)
+    if pairs.empty:
         st.caption("No two actors share an event.")
     else:
         st.dataframe(pairs, hide_index=True, width="stretch")
+        if ctx.too_many and len(pairs) == PAIRS_LIMIT:
+            st.caption(f"The {PAIRS_LIMIT} pairs that share the most events.")
 
 st.subheader("Itinerary")
 names = list(table["actor"])

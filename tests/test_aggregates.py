@@ -10,10 +10,10 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from bench import synth
-from geo.aggregates import actor_counts, actor_days, actor_totals, day_counts, source_counts
+from geo.aggregates import actor_counts, actor_days, actor_pairs, actor_totals, day_counts, source_counts
 from geo.overview import MapFilters
 from geo.store import Store
-from geo.summaries import NO_ACTOR, actor_table, day_totals, timeline_counts
+from geo.summaries import NO_ACTOR, actor_table, co_occurrence, day_totals, timeline_counts
 from tests.dashboard_events import events_of, filter_cases, story
 
 N_EVENTS = 800
@@ -70,6 +70,24 @@ def test_source_counts_agree_with_the_event_list(synth_db: Store) -> None:
         got = source_counts(synth_db, f)
         assert dict(zip(got["source"], got["events"], strict=True)) == dict(Counter(e.source for e in listed))
         assert list(got["events"]) == sorted(got["events"], reverse=True)
+
+
+@pytest.mark.gazetteer
+def test_actor_pairs_agree_with_the_event_list(synth_db: Store) -> None:
+    def as_set(frame: pd.DataFrame) -> set[tuple[str, str, int]]:
+        return {(a, b, int(n)) for a, b, n in frame.itertuples(index=False)}
+
+    for f in _cases(synth_db):
+        expected = co_occurrence(events_of(synth_db, f))
+        got = actor_pairs(synth_db, f, limit=100_000)
+        assert as_set(got) == as_set(expected)
+        assert list(got["shared events"]) == sorted(got["shared events"], reverse=True)
+    everything = co_occurrence(events_of(synth_db, MapFilters()))
+    assert len(everything) > 5
+    top = actor_pairs(synth_db, limit=5)
+    # The five most shared: every pair left out shares at most as many events as the last kept.
+    assert len(top) == 5 and as_set(top) <= as_set(everything)
+    assert max(n for *_p, n in as_set(everything) - as_set(top)) <= top["shared events"].iloc[-1]
 
 
 def test_empty_views_and_no_actors(tmp_path: Path) -> None:
