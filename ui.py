@@ -134,9 +134,9 @@ def query_events(db_url: str, actors: tuple[str, ...], date_from: date | None, d
 
 
 # Above this many matching events the pages do not load them one by one: the map draws
-# counts per place from SQL (geo.overview, geo.density) and the other pages ask for narrower
-# filters. An event costs up to about 1.8 KB of deck JSON: 1,500 keep the map under the
-# 3 MB target (docs/benchmarks.md, section 4).
+# counts per place from SQL (geo.overview, geo.density), Timeline, Actors and Sources count in
+# SQL too (geo.aggregates), and Review asks for narrower filters. An event costs up to about
+# 1.8 KB of deck JSON: 1,500 keep the map under the 3 MB target (docs/benchmarks.md, section 4).
 MAX_DETAIL_EVENTS = 1_500
 
 
@@ -150,46 +150,16 @@ def overview_of(db_url: str, actors: tuple[str, ...], date_from: date | None, da
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
-def actors_of(db_url: str, actors: tuple[str, ...], date_from: date | None, date_to: date | None,
-              countries: tuple[str, ...], sources: tuple[str, ...]) -> Any:
-    """A large view's actor table, counted in SQL (geo.aggregates)."""
-    from geo.aggregates import actor_counts
-    from geo.overview import MapFilters
-
-    return actor_counts(get_store(db_url), MapFilters(actors, date_from, date_to, countries, sources))
-
-
-@st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
-def pairs_of(db_url: str, actors: tuple[str, ...], date_from: date | None, date_to: date | None,
-             countries: tuple[str, ...], sources: tuple[str, ...]) -> Any:
-    """A large view's most frequent pairs of actors in one event, counted in SQL (geo.aggregates)."""
-    from geo.aggregates import actor_pairs
-    from geo.overview import MapFilters
-
-    return actor_pairs(get_store(db_url), MapFilters(actors, date_from, date_to, countries, sources))
-
-
-@st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
-def sources_of(db_url: str, actors: tuple[str, ...], date_from: date | None, date_to: date | None,
+def large_view(what: str, db_url: str, actors: tuple[str, ...], date_from: date | None, date_to: date | None,
                countries: tuple[str, ...], sources: tuple[str, ...]) -> Any:
-    """A large view's events and articles per source, counted in SQL (geo.aggregates)."""
-    from geo.aggregates import source_counts
+    """A large view counted in SQL (geo.aggregates): "actors" (the actor table), "pairs"
+    (actors seen together), "sources" (events per source) or "timeline" (its chart data)."""
+    from geo import aggregates
     from geo.overview import MapFilters
 
-    return source_counts(get_store(db_url), MapFilters(actors, date_from, date_to, countries, sources))
-
-
-@st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
-def timeline_of(db_url: str, actors: tuple[str, ...], date_from: date | None, date_to: date | None,
-                countries: tuple[str, ...], sources: tuple[str, ...], top: int) -> Any:
-    """A large view's days for its ``top`` busiest actors, its day totals, and how many actors (SQL)."""
-    from geo.aggregates import actor_days, actor_totals, day_counts
-    from geo.overview import MapFilters
-
-    store, filters = get_store(db_url), MapFilters(actors, date_from, date_to, countries, sources)
-    named = actor_totals(store, filters)
-    days = actor_days(store, filters, list(named["actor"][:top]))
-    return days, day_counts(store, filters), len(named)
+    count = {"actors": aggregates.actor_counts, "pairs": aggregates.actor_pairs,
+             "sources": aggregates.source_counts, "timeline": aggregates.timeline_data}[what]
+    return count(get_store(db_url), MapFilters(actors, date_from, date_to, countries, sources))
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL)

@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 ACTOR_COLUMNS = ["actor", "events", "places", "first", "last"]
 PAIRS_LIMIT = 200  # pairs of actors a large view lists, most shared events first
+TIMELINE_ACTORS = 25  # rows of a large view's timeline: its busiest actors
 # Each matching event once per actor named in it.
 WITH_ACTORS = events.join(event_actors, event_actors.c.event_id == events.c.event_id)
 
@@ -116,6 +117,15 @@ def day_counts(store: Store, filters: MapFilters | None = None) -> pd.DataFrame:
 
     rows = [(_iso(day), int(n)) for day, n in run_read(store, work)]
     return pd.DataFrame(rows, columns=["date", "events"]).sort_values("date", ignore_index=True)
+
+
+def timeline_data(store: Store, filters: MapFilters | None = None, *,
+                  top: int = TIMELINE_ACTORS) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """The Timeline's data: days of the ``top`` busiest actors, day totals, and how many actors."""
+    filters = filters or MapFilters()
+    named = actor_totals(store, filters)
+    days = actor_days(store, filters, list(named["actor"][:top]))
+    return days, day_counts(store, filters), len(named)
 
 
 def source_counts(store: Store, filters: MapFilters | None = None) -> pd.DataFrame:

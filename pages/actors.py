@@ -13,7 +13,7 @@ ctx = ui.setup("Actors", page="actors")
 st.title("Actors")
 if ctx.too_many:  # counted in SQL, not loaded event by event
     with st.spinner(f"Counting the actors of {ctx.total:,} events…"):
-        table = ui.actors_of(ctx.settings.db_url, *ctx.filters)
+        table = ui.large_view("actors", ctx.settings.db_url, *ctx.filters)
 else:
     table = actor_table(ctx.events)
 if table.empty:
@@ -28,7 +28,7 @@ with right:
     st.subheader("Seen together")
     if ctx.too_many:
         with st.spinner(f"Counting who appears with whom in {ctx.total:,} events…"):
-            pairs = ui.pairs_of(ctx.settings.db_url, *ctx.filters)
+            pairs = ui.large_view("pairs", ctx.settings.db_url, *ctx.filters)
     else:
         pairs = co_occurrence(ctx.events)
     if pairs.empty:

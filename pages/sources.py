@@ -16,7 +16,8 @@ ctx = ui.setup("Sources & data", page="sources")
 st.title("Sources & data")
 if ctx.too_many:  # counted in SQL; the downloads are left to the command line
     st.subheader("Sources")
-    st.dataframe(ui.sources_of(ctx.settings.db_url, *ctx.filters), hide_index=True, width="stretch")
+    per_source = ui.large_view("sources", ctx.settings.db_url, *ctx.filters)
+    st.dataframe(per_source, hide_index=True, width="stretch")
     st.subheader(f"Events in this view ({ctx.total:,})")
     st.info(f"The page lists and downloads up to {ui.MAX_DETAIL_EVENTS:,} events; narrow the filters, "
             "or export this view from the command line where the app runs, with its GEOSTORY_DB_URL "

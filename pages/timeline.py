@@ -6,17 +6,17 @@ import altair as alt
 import streamlit as st
 
 import ui
+from geo.aggregates import TIMELINE_ACTORS
 from geo.summaries import by_period, day_totals, period_from_selection, period_within, timeline_counts
 from geo.viewstate import effective_dates
-
-TOP_ACTORS = 25  # rows of a large view's chart: its busiest actors
 
 ctx = ui.setup("Timeline", page="timeline")
 st.title("Timeline")
 if ctx.too_many:  # counted in SQL, not loaded event by event
-    days, totals, named = ui.timeline_of(ctx.settings.db_url, *ctx.filters, TOP_ACTORS)
-    if named > TOP_ACTORS:
-        st.caption(f"{ctx.total:,} events match: the chart shows the {TOP_ACTORS} busiest of "
+    with st.spinner(f"Counting {ctx.total:,} events by day and actor…"):
+        days, totals, named = ui.large_view("timeline", ctx.settings.db_url, *ctx.filters)
+    if named > TIMELINE_ACTORS:
+        st.caption(f"{ctx.total:,} events match: the chart shows the {TIMELINE_ACTORS} busiest of "
                    f"{named:,} actors (the Actors page lists them all).")
 else:
     days, totals = timeline_counts(ctx.events), day_totals(ctx.events)

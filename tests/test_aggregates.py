@@ -10,7 +10,15 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from bench import synth
-from geo.aggregates import actor_counts, actor_days, actor_pairs, actor_totals, day_counts, source_counts
+from geo.aggregates import (
+    actor_counts,
+    actor_days,
+    actor_pairs,
+    actor_totals,
+    day_counts,
+    source_counts,
+    timeline_data,
+)
 from geo.overview import MapFilters
 from geo.store import Store
 from geo.summaries import NO_ACTOR, actor_table, co_occurrence, day_totals, timeline_counts
@@ -61,6 +69,10 @@ def test_actor_days_and_day_counts_agree_with_the_event_list(synth_db: Store) ->
         assert_frame_equal(got, wanted, check_dtype=False)
         assert_frame_equal(day_counts(synth_db, f), day_totals(listed), check_dtype=False)
         assert day_counts(synth_db, f)["events"].sum() == len(listed)
+        days, totals, named = timeline_data(synth_db, f, top=5)
+        assert_frame_equal(days, got)
+        assert_frame_equal(totals, day_counts(synth_db, f))
+        assert named == len(actor_table(listed))
 
 
 @pytest.mark.gazetteer
