@@ -1,7 +1,7 @@
 """Summaries of a view too large to load event by event, counted in SQL.
 
-The Timeline and Actors pages list events one by one up to ``ui.MAX_DETAIL_EVENTS``;
-above that they draw from these counts instead. The filters mean what they mean
+The Timeline, Actors and Sources pages list events one by one up to
+``ui.MAX_DETAIL_EVENTS``; above that they draw from these counts instead. The filters mean what they mean
 for the map (``geo.overview.MapFilters``), and the queries run on the store's own
 engine in one read transaction, using only portable SQL.
 
@@ -33,7 +33,8 @@ WITH_ACTORS = events.join(event_actors, event_actors.c.event_id == events.c.even
 
 
 def _iso(value: object) -> str:
-    # ISO text on SQLite, date objects on drivers with a native date type.
+    # Dates are selected as min(date) typed String, so SQLite's ISO text is not parsed per row;
+    # drivers with a native date type still return date objects.
     return value.isoformat() if isinstance(value, date) else str(value)[:10]
 
 
@@ -125,6 +126,7 @@ def timeline_data(store: Store, filters: MapFilters | None = None, *,
     filters = filters or MapFilters()
     named = actor_totals(store, filters)
     days = actor_days(store, filters, list(named["actor"][:top]))
+    logger.debug("timeline of %d actors (%d shown) for %s", len(named), min(top, len(named)), filters)
     return days, day_counts(store, filters), len(named)
 
 
