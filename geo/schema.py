@@ -113,6 +113,10 @@ class Override:
         )
 
 
+def version_error(found: object) -> StoreError:
+    return StoreError(f"the database has schema version {found}; this code needs {SCHEMA_VERSION}")
+
+
 def create_schema(conn: Connection) -> None:
     """Create whatever tables and indexes are missing, then check the schema version."""
     # create_all() checks, then creates: two processes opening a new file both try to
@@ -133,7 +137,7 @@ def create_schema(conn: Connection) -> None:
     if int(found) == 1:
         _migrate_1_to_2(conn)
     elif int(found) != SCHEMA_VERSION:
-        raise StoreError(f"the database has schema version {found}; this code needs {SCHEMA_VERSION}")
+        raise version_error(found)
 
 
 # Index entries SQLite samples per index when gathering statistics: a few milliseconds at a

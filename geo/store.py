@@ -40,6 +40,7 @@ from geo.schema import (
     refresh_statistics,
     row_article,
     row_event,
+    version_error,
 )
 
 logger = logging.getLogger(__name__)
@@ -135,7 +136,7 @@ class Store:
             raise
         if found != str(SCHEMA_VERSION):
             self._engine.dispose()
-            raise StoreError(f"the database has schema version {found}; this code needs {SCHEMA_VERSION}")
+            raise version_error(found)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:

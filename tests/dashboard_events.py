@@ -75,6 +75,13 @@ def background() -> tuple[Article, list[Event], list[Actor]]:
     return article, events, [Actor("Delta Union", "organization")]
 
 
+def fill_story(store: Store) -> Store:
+    """Add ``story()`` to ``store``; returns the store."""
+    for article, events, actors in story():
+        store.add_article(article, events, actors)
+    return store
+
+
 def app_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A SQLite store holding ``story()``, set as the app's store with the demo load off.
 
@@ -82,12 +89,10 @@ def app_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     so that goes on sys.path too.
     """
     from geo.config import PROJECT_ROOT
-    from geo.store import Store
 
     url = f"sqlite:///{tmp_path / 'story.sqlite'}"
     with Store(url) as store:
-        for article, events, actors in story():
-            store.add_article(article, events, actors)
+        fill_story(store)
     monkeypatch.setenv("GEOSTORY_DB_URL", url)
     monkeypatch.setenv("GEOSTORY_DEMO", "false")
     monkeypatch.syspath_prepend(str(PROJECT_ROOT))

@@ -22,7 +22,7 @@ from geo.aggregates import (
 from geo.overview import MapFilters
 from geo.store import Store
 from geo.summaries import NO_ACTOR, actor_table, co_occurrence, day_totals, timeline_counts
-from tests.dashboard_events import events_of, filter_cases, story
+from tests.dashboard_events import events_of, fill_story, filter_cases
 
 N_EVENTS = 800
 SEED = 11
@@ -106,8 +106,7 @@ def test_empty_views_and_no_actors(tmp_path: Path) -> None:
     with Store(f"sqlite:///{tmp_path / 's.sqlite'}") as store:
         assert actor_counts(store).empty and day_counts(store).empty and source_counts(store).empty
         assert actor_totals(store).empty
-        for article, events, actors in story():
-            store.add_article(article, events, actors)
+        fill_story(store)
         assert actor_days(store, MapFilters(), []).empty
         nothing = MapFilters.of(sources=["nobody"])
         assert actor_counts(store, nothing).empty and day_counts(store, nothing).empty

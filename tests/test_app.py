@@ -24,7 +24,7 @@ from streamlit.testing.v1 import AppTest
 from geo.config import PROJECT_ROOT
 from geo.models import Event
 from geo.store import Store
-from tests.dashboard_events import app_store, background, story
+from tests.dashboard_events import app_store, background, fill_story, story
 
 PAGE_FILES = ["pages/map.py", "pages/timeline.py", "pages/actors.py", "pages/sources.py", "pages/add.py",
               "pages/review.py"]
@@ -511,8 +511,7 @@ def test_the_map_of_a_stored_story_does_not_import_spacy(tmp_path: Path) -> None
     """A warm start's map needs no language model: importing spaCy alone costs 0.5 CPU s."""
     db_url = f"sqlite:///{tmp_path / 'story.sqlite'}"
     with Store(db_url) as store:
-        for article, events, actors in story():
-            store.add_article(article, events, actors)
+        fill_story(store)
     code = ("import sys; sys.path.insert(0, '.'); from streamlit.testing.v1 import AppTest; "
             "at = AppTest.from_file('app.py', default_timeout=120).run(); "
             "assert not at.exception, [e.value for e in at.exception]; "

@@ -168,12 +168,11 @@ def test_events_filtered_by_date(ingested, tmp_path):
 
 def test_the_sources_pages_export_command_exports_that_view(tmp_path):
     """The command the Sources page offers for a large view selects the view's events exactly."""
-    from tests.dashboard_events import story
+    from tests.dashboard_events import fill_story
 
     db = tmp_path / "s.sqlite"
     with Store(f"sqlite:///{db}") as store:
-        for article, evs, actors in story():
-            store.add_article(article, evs, actors)
+        fill_story(store)
         view = dict(actors=["alpha"], date_from=date(2021, 8, 15), date_to=date(2021, 9, 1), countries=["AA"],
                     sources=["Wire"])  # an alias in another case, as the sidebar's link may carry
         wanted = store.events(**view)

@@ -27,14 +27,13 @@ from geo.density import (
 from geo.mapview import DATE_END, DATE_START, FIT_WIDTH, picked_event_id
 from geo.overview import MapFilters, Overview, place_counts
 from geo.store import Store
-from tests.dashboard_events import XSS, story
+from tests.dashboard_events import XSS, fill_story, story
 
 
 @pytest.fixture
 def story_db(tmp_path: Path):
     with Store(f"sqlite:///{tmp_path / 'story.sqlite'}") as store:
-        for article, events, actors in story():
-            store.add_article(article, events, actors)
+        fill_story(store)
         yield store
 
 

@@ -13,7 +13,7 @@ from bench import synth
 from geo.models import Event
 from geo.overview import MapFilters, count_events, place_counts
 from geo.store import Store
-from tests.dashboard_events import events_of, filter_cases, story
+from tests.dashboard_events import events_of, fill_story, filter_cases
 
 N_EVENTS = 600
 SEED = 7
@@ -33,8 +33,7 @@ def synth_db(synth_path: Path):
 @pytest.fixture
 def story_db(tmp_path: Path):
     with Store(f"sqlite:///{tmp_path / 'story.sqlite'}") as store:
-        for article, events, actors in story():
-            store.add_article(article, events, actors)
+        fill_story(store)
         yield store
 
 

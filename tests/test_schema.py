@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from geo.errors import StoreError
 from geo.schema import SCHEMA_VERSION, place_key
 from geo.store import Store
-from tests.dashboard_events import story
+from tests.dashboard_events import fill_story, story
 
 
 def _downgrade_to_v1(url: str) -> None:
@@ -30,8 +30,7 @@ def _downgrade_to_v1(url: str) -> None:
 def test_version_1_is_migrated_without_losing_rows(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     with Store(url) as store:
-        for article, events, actors in story():
-            store.add_article(article, events, actors)
+        fill_story(store)
         before = [(e.event_id, e.place_name, e.lat, e.lon) for e in store.events()]
     _downgrade_to_v1(url)
 
@@ -86,8 +85,7 @@ def _back_to_the_old_indexes(path) -> None:
 def test_an_older_store_gets_the_map_indexes_and_statistics_on_open(tmp_path):
     path = tmp_path / "old.sqlite"
     with Store(f"sqlite:///{path}") as store:
-        for article, events, actors in story():
-            store.add_article(article, events, actors)
+        fill_story(store)
         n_events = store.counts()["events"]
     _back_to_the_old_indexes(path)
     names, counted = _indexes_and_statistics(path)
@@ -103,8 +101,7 @@ def test_an_older_store_gets_the_map_indexes_and_statistics_on_open(tmp_path):
 def test_as_is_opens_a_store_without_adding_anything(tmp_path):
     path = tmp_path / "old.sqlite"
     with Store(f"sqlite:///{path}") as store:
-        for article, events, actors in story():
-            store.add_article(article, events, actors)
+        fill_story(store)
         before = store.events()
     _back_to_the_old_indexes(path)
     with Store(f"sqlite:///{path}", as_is=True) as store:
