@@ -197,18 +197,22 @@ def _check_all_events_shown(tab: Any, site: Site) -> None:
 # -- the pages -------------------------------------------------------------------------------
 
 
-# Card text, as the reader sees it, once the run that shows the event has drawn it.
-_CARD_SHOWS = """(wanted) => {
+# Card text, as the reader sees it, once the run that shows the event has drawn it, its
+# article link included (the link button comes in a later delta than the text).
+_CARD_SHOWS = """([wanted, links, base]) => {
   const card = document.querySelector(".st-key-card");
   const text = card ? card.innerText.replaceAll("\\u2060", "").split(/\\s+/).join(" ") : "";
-  return wanted.every((w) => text.includes(w));
+  const anchors = card ? Array.from(card.querySelectorAll("a[href]")) : [];
+  const outside = anchors.filter((a) => !a.href.startsWith(base));
+  return wanted.every((w) => text.includes(w)) && outside.length === links;
 }"""
 
 
 def _check_card(tab: Any, site: Site, event: Event) -> None:
     article = site.articles[event.article_id]
     wanted = [_plain(event.quote), f"Place: {event.place_name}", f"Date: {event.date.isoformat()}"]
-    tab.wait_for_function(_CARD_SHOWS, arg=wanted, timeout=LOAD_MS)
+    links = 1 if article.url == SAFE_URL else 0
+    tab.wait_for_function(_CARD_SHOWS, arg=[wanted, links, site.base], timeout=LOAD_MS)
     card = tab.locator(".st-key-card")
     text = _plain(card.inner_text())
     assert _plain(article.title) in text
