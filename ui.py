@@ -19,7 +19,7 @@ import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import streamlit as st
@@ -32,13 +32,19 @@ from geo.errors import ConfigError, GeoError
 from geo.models import Event
 from geo.store import Store
 from geo.viewstate import (
+    WIDGET_FIRST_DAY,
+    WIDGET_LAST_DAY,
     Options,
     ViewState,
+    beyond_slider,
     effective_dates,
+    from_slider,
     includes_background,
     parse_query,
     share_link,
+    shift_day,
     slider_bounds,
+    slider_value,
     story_period,
     to_query,
     validate,
@@ -182,7 +188,7 @@ def story_options(db_url: str) -> tuple[Options, dict[str, int]]:
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
 def events_before(db_url: str, day: date) -> int:
-    return get_store(db_url).count_events(date_to=day - timedelta(days=1))
+    return get_store(db_url).count_events(date_to=shift_day(day, -1))
 
 
 def data_changed() -> None:
@@ -260,9 +266,12 @@ def _on_filter(field: str, key: str, convert: Callable[[Any], Any]) -> Callable[
     return callback
 
 
-def _dates_changed() -> None:
-    low, high = st.session_state["w_dates"]
-    set_state(date_from=low, date_to=high, step=None, event=None)
+def _dates_changed(options: Options) -> Callable[[], None]:
+    def callback() -> None:
+        low, high = from_slider(*st.session_state["w_dates"], options)
+        set_state(date_from=low, date_to=high, step=None, event=None)
+
+    return callback
 
 
 def _background_changed(options: Options) -> Callable[[], None]:
@@ -299,12 +308,17 @@ def sidebar(state: ViewState, options: Options, counts: dict[str, int]) -> None:
         low, high = bounds
         if low < high:
             # The slider spans the story's own period unless the view reaches back further.
-            date_from, date_to = effective_dates(state, options)
-            st.session_state["w_dates"] = (max(date_from or low, low), min(date_to or high, high))
-            side.slider("Dates", min_value=low, max_value=high, key="w_dates", on_change=_dates_changed,
-                        format="YYYY-MM-DD")
-        else:
+            st.session_state["w_dates"] = slider_value(state, options)
+            side.slider("Dates", min_value=low, max_value=high, key="w_dates",
+                        on_change=_dates_changed(options), format="YYYY-MM-DD")
+        elif options.date_range is not None and options.date_range[0] == options.date_range[1]:
             side.caption(f"All events are dated {low.isoformat()}.")
+        beyond = beyond_slider(options)
+        if beyond is not None:
+            # History ("in 1221, ...") is news too: say what the slider cannot show.
+            side.caption(f"Events run from {beyond[0].isoformat()} to {beyond[1].isoformat()}; the slider "
+                         f"can show {WIDGET_FIRST_DAY.isoformat()} to {WIDGET_LAST_DAY.isoformat()}, and "
+                         "an end held at its limit takes in every event beyond it.")
         if options.default_range is not None and options.date_range is not None \
                 and options.date_range[0] < options.default_range[0]:
             st.session_state["w_background"] = includes_background(state, options)

@@ -55,7 +55,7 @@ def by_period(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     """
     if frame.empty:
         return frame, "day"
-    days = pd.to_datetime(frame["date"])
+    days = pd.to_datetime(frame["date"], format="%Y-%m-%d")  # ISO text; years 1-9999 alike
     span = (days.max() - days.min()).days
     unit = next((name for name, above in PERIODS if span > above), "day")
     if unit == "day":

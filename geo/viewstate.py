@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from itertools import islice
 from typing import Literal
 from urllib.parse import urlencode
@@ -229,6 +229,29 @@ def validate(state: ViewState, options: Options) -> tuple[ViewState, list[str]]:
     return state, notices
 
 
+# Streamlit's date widgets send a day to the browser as microseconds from 1970 in a JavaScript
+# number, exact only up to 2**53 - 1 (about 285 years either side); a day beyond fails the whole
+# page. A day goes as its midnight, and the limits fall mid-day: the widgets' range is the first
+# and last days whose midnight lies inside (1684-07-29 to 2255-06-05). A store holds any date
+# (history: "in 1221, Genghis Khan..."), so the slider clamps into this range.
+_JS_SAFE_SPAN = timedelta(microseconds=2**53 - 1)
+WIDGET_FIRST_DAY: date = (datetime(1970, 1, 1) - _JS_SAFE_SPAN).date() + timedelta(days=1)
+WIDGET_LAST_DAY: date = (datetime(1970, 1, 1) + _JS_SAFE_SPAN).date()
+
+
+def shift_day(day: date, days: int) -> date:
+    """``day`` moved by ``days``, stopping at the first and last date Python can hold."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.min if days < 0 else date.max
+
+
+def widget_day(day: date) -> date:
+    """``day`` clamped into the range a date widget can show."""
+    return min(max(day, WIDGET_FIRST_DAY), WIDGET_LAST_DAY)
+
+
 def story_period(first_published: date | None, bounds: tuple[date, date] | None,
                  margin_days: int = STORY_MARGIN_DAYS) -> tuple[date, date] | None:
     """The default date range: from a month before the first article (or the first event,
@@ -238,7 +261,7 @@ def story_period(first_published: date | None, bounds: tuple[date, date] | None,
     low, high = bounds
     if first_published is None:
         return bounds
-    start = min(max(first_published - timedelta(days=margin_days), low), high)
+    start = min(max(shift_day(first_published, -margin_days), low), high)
     return start, high
 
 
@@ -263,9 +286,42 @@ def slider_bounds(state: ViewState, options: Options) -> tuple[date, date] | Non
     if options.date_range is None:
         return None
     low, high = options.date_range
-    if options.default_range is None or includes_background(state, options):
-        return low, high
-    return options.default_range[0], high
+    if options.default_range is not None and not includes_background(state, options):
+        low = options.default_range[0]
+    return widget_day(low), widget_day(high)
+
+
+def slider_value(state: ViewState, options: Options) -> tuple[date, date] | None:
+    """The dates the slider shows for the view: its effective dates, clamped into the slider."""
+    bounds = slider_bounds(state, options)
+    if bounds is None:
+        return None
+    low, high = bounds
+    date_from, date_to = effective_dates(state, options)
+    start = min(max(date_from or low, low), high)
+    return start, max(min(date_to or high, high), start)
+
+
+def from_slider(low: date, high: date, options: Options) -> tuple[date, date]:
+    """The dates a slider position means: an end held at the widgets' limit takes in every event
+    beyond it (the slider cannot show them, but the view must not silently drop them)."""
+    if options.date_range is not None:
+        first, last = options.date_range
+        if low <= WIDGET_FIRST_DAY and first < WIDGET_FIRST_DAY:
+            low = first
+        if high >= WIDGET_LAST_DAY and last > WIDGET_LAST_DAY:
+            high = last
+    return low, high
+
+
+def beyond_slider(options: Options) -> tuple[date, date] | None:
+    """The store's first and last event dates when either lies outside what the slider can show."""
+    if options.date_range is None:
+        return None
+    first, last = options.date_range
+    if first < WIDGET_FIRST_DAY or last > WIDGET_LAST_DAY:
+        return first, last
+    return None
 
 
 def includes_background(state: ViewState, options: Options) -> bool:

@@ -19,15 +19,21 @@ from geo.viewstate import (
     MAX_SOURCES,
     MAX_STEP,
     MAX_VALUE_LENGTH,
+    WIDGET_FIRST_DAY,
+    WIDGET_LAST_DAY,
     Options,
     ViewState,
+    beyond_slider,
     clamp_step,
     effective_dates,
+    from_slider,
     includes_background,
     parse_query,
     query_string,
     share_link,
+    shift_day,
     slider_bounds,
+    slider_value,
     story_period,
     to_query,
     validate,
@@ -185,6 +191,43 @@ def test_the_slider_spans_the_story_period_until_the_view_reaches_back() -> None
     assert slider_bounds(ViewState(), OPTIONS) == OPTIONS.date_range
     assert not includes_background(ViewState(), OPTIONS)
     assert slider_bounds(ViewState(), Options()) is None
+
+
+# --- dates at the edges of what a date can be (issue 10, item 1) ----------------------------------
+
+HISTORY = Options(date_range=(date.min, date.max), default_range=story_period(date.min, (date.min, date.max)))
+ASIDE = Options(date_range=(date(1221, 3, 2), date(2021, 9, 9)),
+                default_range=story_period(date(2021, 8, 15), (date(1221, 3, 2), date(2021, 9, 9))))
+
+
+def test_day_arithmetic_stops_at_the_first_and_last_day() -> None:
+    assert shift_day(date.min, -31) == date.min and shift_day(date.max, 1) == date.max
+    assert shift_day(date(2021, 3, 1), -1) == date(2021, 2, 28)
+    # An article published on the first day Python has: the story opens on that day.
+    assert story_period(date.min, (date.min, date.max)) == (date.min, date.max)
+    assert story_period(date(1, 1, 20), (date.min, date(1, 2, 1))) == (date.min, date(1, 2, 1))
+
+
+def test_the_slider_clamps_into_the_widgets_range_and_says_what_lies_beyond() -> None:
+    assert slider_bounds(ViewState(), HISTORY) == (WIDGET_FIRST_DAY, WIDGET_LAST_DAY)
+    assert slider_value(ViewState(), HISTORY) == (WIDGET_FIRST_DAY, WIDGET_LAST_DAY)
+    assert beyond_slider(HISTORY) == (date.min, date.max)
+    # A link into the year 1221 shows the slider at its limit, never the year itself.
+    link = ViewState(date_from=date(1221, 1, 1), date_to=date(1221, 12, 31))
+    assert slider_value(link, ASIDE) == (WIDGET_FIRST_DAY, WIDGET_FIRST_DAY)
+    assert includes_background(link, ASIDE) and slider_bounds(link, ASIDE)[0] == WIDGET_FIRST_DAY
+    # A story inside the widgets' range is untouched.
+    assert beyond_slider(STORY) is None
+    assert slider_value(ViewState(), STORY) == (date(2021, 7, 15), date(2021, 9, 9))
+
+
+def test_an_end_held_at_the_widgets_limit_takes_in_every_event_beyond() -> None:
+    assert from_slider(WIDGET_FIRST_DAY, WIDGET_LAST_DAY, HISTORY) == (date.min, date.max)
+    assert from_slider(WIDGET_FIRST_DAY, date(2100, 1, 1), HISTORY) == (date.min, date(2100, 1, 1))
+    assert from_slider(date(1700, 1, 1), WIDGET_LAST_DAY, HISTORY) == (date(1700, 1, 1), date.max)
+    assert from_slider(WIDGET_FIRST_DAY, date(2021, 9, 9), ASIDE) == (date(1221, 3, 2), date(2021, 9, 9))
+    # Nothing lies beyond a story inside the range: the slider's values are taken as they are.
+    assert from_slider(date(2021, 7, 15), date(2021, 8, 1), STORY) == (date(2021, 7, 15), date(2021, 8, 1))
 
 
 # --- hostile links (issue 5, item 3) ---------------------------------------------------------------
