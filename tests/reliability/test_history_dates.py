@@ -162,3 +162,35 @@ def test_the_widget_range_is_streamlits_own() -> None:
     assert not _slider_script(WIDGET_FIRST_DAY, WIDGET_LAST_DAY).exception
     assert _slider_script(WIDGET_FIRST_DAY - timedelta(days=1), WIDGET_LAST_DAY).exception
     assert _slider_script(WIDGET_FIRST_DAY, WIDGET_LAST_DAY + timedelta(days=1)).exception
+
+
+@pytest.mark.browser
+def test_every_page_draws_history_in_a_real_browser(tmp_path: Path) -> None:
+    """What AppTest cannot see: the browser's own charts and slider take these dates too."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser_support import CHROMIUM, FLAGS, need_browser, settle, streamlit_server
+
+    need_browser()
+    url = f"sqlite:///{tmp_path / 'history.sqlite'}"
+    with Store(url) as store:
+        _history(store)
+    env = {"GEOSTORY_DB_URL": url, "GEOSTORY_DEMO": "false"}
+    with streamlit_server(env, tmp_path / "server.log") as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        try:
+            tab = browser.new_page(viewport={"width": 1400, "height": 900})
+            failures: list[str] = []
+            tab.on("pageerror", lambda err: failures.append(str(err)))
+            for path in ("", "timeline", "actors", "sources", "add", "review"):
+                tab.goto(f"{base}/{path}?from=0001-01-01")
+                # The sidebar's note on the slider's reach: the page ran to the end of its setup.
+                tab.get_by_text("Events run from 0001-01-01 to 9999-12-31").wait_for(timeout=60_000)
+                settle(tab)
+                assert tab.locator("[data-testid='stException']").count() == 0, path
+                if path == "timeline":  # Vega draws the years 1 to 9999 on one axis
+                    tab.wait_for_selector("[data-testid='stVegaLiteChart'] canvas, "
+                                          "[data-testid='stVegaLiteChart'] svg", timeout=30_000)
+            assert not failures, failures
+        finally:
+            browser.close()
