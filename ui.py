@@ -26,7 +26,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAuthError, StreamlitPageNotFoundError
 
 from geo import access
-from geo.cards import md_escape
+from geo.cards import md_escape, visible
 from geo.config import Settings, load_settings
 from geo.errors import ConfigError, GeoError
 from geo.models import Event
@@ -328,7 +328,7 @@ def sidebar(state: ViewState, options: Options, counts: dict[str, int]) -> None:
                              f"\"since 2013\" (from {options.date_range[0].isoformat()}).")
     st.session_state["w_actors"] = list(state.actors)
     side.multiselect("Actors", options=list(options.actors), key="w_actors",
-                     format_func=lambda a: f"{a} ({counts.get(a, 0)})", placeholder="All actors",
+                     format_func=lambda a: f"{visible(a)} ({counts.get(a, 0)})", placeholder="All actors",
                      on_change=_on_filter("actors", "w_actors", tuple))
     st.session_state["w_countries"] = list(state.countries)
     side.multiselect("Countries", options=list(options.countries), key="w_countries",
@@ -336,6 +336,7 @@ def sidebar(state: ViewState, options: Options, counts: dict[str, int]) -> None:
                      on_change=_on_filter("countries", "w_countries", tuple))
     st.session_state["w_sources"] = list(state.sources)
     side.multiselect("Sources", options=list(options.sources), key="w_sources", placeholder="All sources",
+                     format_func=visible,
                      on_change=_on_filter("sources", "w_sources", tuple))
     side.button("Reset filters", on_click=_reset, width="stretch")
 
@@ -448,7 +449,7 @@ def legend_html(items: list[Any]) -> str:
             f'<span style="display:inline-block;margin-right:12px;white-space:nowrap">'
             f'<span style="display:inline-block;width:12px;height:12px;border-radius:6px;'
             f'background:rgb({r},{g},{b});margin-right:4px;vertical-align:middle"></span>'
-            f"{html.escape(item.label)}</span>"
+            f"{html.escape(visible(item.label))}</span>"
         )
     return '<div style="font-size:0.85rem">' + "".join(parts) + "</div>"
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from geo.models import Article, Event
@@ -29,9 +30,37 @@ WORD_JOINER = "\u2060"
 MAX_URL = 2000
 
 
+# Characters that change how the text around them is shown without being shown themselves: C0 and
+# C1 controls (an ESC could drive a terminal), and the bidirectional marks, embeddings, overrides
+# and isolates that can make a name read backwards ("Kabul\u202elufaS"). New text loses them at the
+# door (geo.textio); stores filled before that, or restored and imported, may still hold them.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _mark(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # Unicode's "control pictures": ESC shows as ␛
+    return "\u2421" if code == 0x7F else f"\u2039U+{code:04X}\u203a"
+
+
+def visible(text: str) -> str:
+    """``text`` with its invisible controls shown as harmless marks (␛, ‹U+202E›); tab and newline stay."""
+    return _INVISIBLE.sub(_mark, text)
+
+
+def visible_frame(frame: Any) -> Any:
+    """A copy of a table for display, with ``visible`` applied to every text cell."""
+    shown = frame.copy()
+    for column in shown.columns:
+        if shown[column].dtype == object or str(shown[column].dtype).startswith(("string", "str")):
+            shown[column] = shown[column].map(lambda v: visible(v) if isinstance(v, str) else v)
+    return shown
+
+
 def md_escape(text: str) -> str:
     """Plain text made inert in Streamlit Markdown: no markup, links, HTML or maths."""
-    text = _CONTROL.sub("", text)
+    text = visible(text)
     text = " ".join(text.split())  # newlines would start Markdown blocks
     text = _AUTOLINK.sub(lambda m: (m.group(1) or "") + WORD_JOINER, text)
     return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=True)

@@ -29,6 +29,7 @@ from typing import Any, Literal
 import numpy as np
 import pydeck as pdk
 
+from geo.cards import visible
 from geo.mapview import (
     DATE_END,
     DATE_START,
@@ -189,7 +190,7 @@ def place_rows(overview: Overview) -> tuple[list[dict[str, Any]], dict[str, Any]
     features: list[dict[str, Any]] = []
     for p in overview.places:
         t = 0.0 if span == 0 or low is None else (p.last - low).days / span
-        row = {"event_id": p.event_id, "place": p.name, "when": _span(p.first, p.last),
+        row = {"event_id": p.event_id, "place": visible(p.name), "when": _span(p.first, p.last),
                "what": _events(p.count), "lat": round(p.lat, 5), "lon": round(p.lon, 5),
                "radius": round(4 + 16 * math.sqrt(p.count / top), 1),
                "color": [*_mix(DATE_START, DATE_END, t), 210]}
@@ -214,7 +215,8 @@ def cell_rows(overview: Overview, cells: Cells) -> list[dict[str, Any]]:
         name = overview.described.get(int(cells.busiest[i]), ("a place", "", ""))[0]
         t = math.sqrt(n / top)
         rows.append({
-            "place": name if k == 1 else f"{name} and {k - 1:,} other place{'s' if k > 2 else ''}",
+            "place": visible(name) if k == 1
+            else f"{visible(name)} and {k - 1:,} other place{'s' if k > 2 else ''}",
             "when": _span(cells.first[i].item(), cells.last[i].item()),
             "what": f"{_events(n)} in {k:,} place{'s' if k != 1 else ''}",
             "text": short_count(n),
@@ -284,7 +286,7 @@ def overview_deck(overview: Overview, *, selected: Event | None = None, focus: b
                       auto_highlight=True),
         ]
         if show_labels:
-            labels = [{"text": p.name, "lat": p.lat, "lon": p.lon}
+            labels = [{"text": visible(p.name), "lat": p.lat, "lon": p.lon}
                       for p in (overview.place(i) for i in range(min(MAX_LABELS, n_places)))]
             layers.append(_text_layer("labels", labels, get_size=13, get_color=[30, 30, 30],
                                       get_pixel_offset=[0, -16]))

@@ -32,6 +32,7 @@ from typing import Any
 
 import pydeck as pdk
 
+from geo.cards import visible
 from geo.errors import GazetteerError
 from geo.models import Event
 
@@ -212,10 +213,10 @@ def event_rows(events: Sequence[Event], color_by: str = "date") -> list[dict[str
         n = mentions[_place_key(e)]
         rows.append({
             "event_id": e.event_id,
-            "place": e.place_name,
+            "place": visible(e.place_name),
             "date": e.date.isoformat(),
-            "actors": ", ".join(e.actors) or "no actor named",
-            "quote": _quote(e.quote),
+            "actors": visible(", ".join(e.actors)) or "no actor named",
+            "quote": visible(_quote(e.quote)),
             "lat": e.lat,
             "lon": e.lon,
             "precision": e.place_precision,
@@ -235,9 +236,9 @@ def arc_rows(events: Sequence[Event], colors: dict[str, RGB] | None = None) -> l
     for m in movements(events):
         color = colors.get(m.actor, NO_ACTOR)
         rows.append({
-            "place": f"{m.from_name} → {m.to_name}",
+            "place": visible(f"{m.from_name} → {m.to_name}"),
             "date": f"{m.from_date.isoformat()} → {m.to_date.isoformat()}",
-            "actors": m.actor,
+            "actors": visible(m.actor),
             "quote": "",
             "event_id": m.to_event,
             "source": [m.from_lon, m.from_lat],
@@ -259,7 +260,7 @@ def label_rows(events: Sequence[Event], limit: int = MAX_LABELS,
     first = {}
     for e in events:
         first.setdefault((round(e.lat, 2), round(e.lon, 2)), e)
-    rows = [{"text": counts.most_common(1)[0][0], "lat": first[key].lat, "lon": first[key].lon,
+    rows = [{"text": visible(counts.most_common(1)[0][0]), "lat": first[key].lat, "lon": first[key].lon,
              "mentions": sum(counts.values())}
             for key, counts in names.items()]
     # Labels of a world-wide story pile up: the most mentioned places keep theirs.

@@ -6,7 +6,7 @@ import streamlit as st
 
 import ui
 from geo.aggregates import PAIRS_LIMIT
-from geo.cards import md_escape
+from geo.cards import md_escape, visible, visible_frame
 from geo.summaries import actor_table, co_occurrence, itinerary
 
 ctx = ui.setup("Actors", page="actors")
@@ -23,7 +23,7 @@ if table.empty:
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Who is in the story")
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(visible_frame(table), hide_index=True, width="stretch")
 with right:
     st.subheader("Seen together")
     if ctx.too_many:
@@ -34,14 +34,14 @@ with right:
     if pairs.empty:
         st.caption("No two actors share an event.")
     else:
-        st.dataframe(pairs, hide_index=True, width="stretch")
+        st.dataframe(visible_frame(pairs), hide_index=True, width="stretch")
         if ctx.too_many and len(pairs) == PAIRS_LIMIT:
             st.caption(f"The {PAIRS_LIMIT} pairs that share the most events.")
 
 st.subheader("Itinerary")
 names = list(table["actor"])
 default = ctx.state.actors[0] if ctx.state.actors and ctx.state.actors[0] in names else names[0]
-actor = st.selectbox("Actor", names, index=names.index(default), key="itinerary_actor")
+actor = st.selectbox("Actor", names, index=names.index(default), key="itinerary_actor", format_func=visible)
 events = ctx.events
 if ctx.too_many:
     # This actor's events within the view's dates, countries and sources.
@@ -52,7 +52,7 @@ if ctx.too_many:
         st.caption(f"{md_escape(actor)} has {mine:,} events in these dates, countries and sources; "
                    f"narrow them to {ui.MAX_DETAIL_EVENTS:,} or fewer for the itinerary.")
 if events:
-    st.dataframe(itinerary(events, actor), hide_index=True, width="stretch")
+    st.dataframe(visible_frame(itinerary(events, actor)), hide_index=True, width="stretch")
 only = actor not in ctx.state.actors
 if only and st.button(f"Show only {md_escape(actor)} on every page", icon=":material/filter_alt:"):
     ui.set_state(actors=(actor,), step=None, event=None)

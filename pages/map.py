@@ -7,7 +7,7 @@ import time
 import streamlit as st
 
 import ui
-from geo.cards import build_card, md_escape
+from geo.cards import build_card, md_escape, visible_frame
 from geo.errors import NotFoundError
 from geo.mapview import build_deck, legend, picked_event_id
 from geo.models import Event
@@ -40,7 +40,7 @@ def _show_card(selected: Event, also: list[str]) -> None:
             st.link_button("Open the article", card.url, icon=":material/open_in_new:")
         if len(card.candidates) > 1:
             with st.expander(f"Other candidates ({len(card.candidates) - 1})"):
-                st.dataframe(card.candidates, hide_index=True)
+                st.dataframe(visible_frame(card.candidates), hide_index=True)
 
 
 def _overview_map() -> None:

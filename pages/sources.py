@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from geo.cards import safe_url
+from geo.cards import safe_url, visible_frame
 from geo.cli import export_command
 from geo.frames import events_frame, export_bytes
 
@@ -17,7 +17,7 @@ st.title("Sources & data")
 if ctx.too_many:  # counted in SQL; the downloads are left to the command line
     st.subheader("Sources")
     per_source = ui.large_view("sources", ctx.settings.db_url, *ctx.filters)
-    st.dataframe(per_source, hide_index=True, width="stretch")
+    st.dataframe(visible_frame(per_source), hide_index=True, width="stretch")
     st.subheader(f"Events in this view ({ctx.total:,})")
     st.info(f"The page lists and downloads up to {ui.MAX_DETAIL_EVENTS:,} events; narrow the filters, "
             "or export this view from the command line where the app runs, with its GEOSTORY_DB_URL "
@@ -35,13 +35,13 @@ rows = [
     if in_view[article_id]
 ]
 st.caption(f"{len(rows)} of {len(articles)} articles have events in this view.")
-st.dataframe(pd.DataFrame(rows, columns=["title", "published", "source", "link", "events"]),
+st.dataframe(visible_frame(pd.DataFrame(rows, columns=["title", "published", "source", "link", "events"])),
              hide_index=True, width="stretch",
              column_config={"link": st.column_config.LinkColumn("link", display_text="open")})
 
 st.subheader(f"Events in this view ({len(ctx.events)})")
 frame = events_frame(ctx.events)
-st.dataframe(pd.DataFrame(frame.drop(columns="geometry")), hide_index=True, width="stretch")
+st.dataframe(visible_frame(pd.DataFrame(frame.drop(columns="geometry"))), hide_index=True, width="stretch")
 left, right = st.columns(2)
 left.download_button("Download CSV", export_bytes(frame, "csv"), file_name="geostory-events.csv",
                      mime="text/csv", icon=":material/download:", key="dl_csv")

@@ -7,6 +7,7 @@ import streamlit as st
 
 import ui
 from geo.aggregates import TIMELINE_ACTORS
+from geo.cards import visible_frame
 from geo.summaries import by_period, day_totals, period_from_selection, period_within, timeline_counts
 from geo.viewstate import effective_dates
 
@@ -24,6 +25,7 @@ if totals.empty:
     st.info("No events match these filters.")
     st.stop()
 frame, unit = by_period(days)
+frame = visible_frame(frame)  # actor names are drawn as chart text
 
 period = alt.selection_interval(name="period", encodings=["x"])
 chart = (

@@ -10,7 +10,15 @@ from dataclasses import replace
 
 import pytest
 
-from geo.cards import WORD_JOINER, build_card, highlighted_sentence, md_escape, safe_url
+from geo.cards import (
+    WORD_JOINER,
+    build_card,
+    highlighted_sentence,
+    md_escape,
+    safe_url,
+    visible,
+    visible_frame,
+)
 from tests.dashboard_events import XSS, story
 
 
@@ -112,7 +120,8 @@ def test_md_escape_round_trips_random_text() -> None:
         assert "<" not in out and ">" not in out and '"' not in out, text
         bare = re.sub(r"&(?:#x[0-9a-f]+|#[0-9]+|[a-z]+);", "", out.replace("\\\\", ""))  # entities are inert
         assert re.search(r"(?<!\\)[*_`\[\]$:!#~|]", bare) is None, (text, out)
-        expected = " ".join(re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", text).split()).replace(WORD_JOINER, "")
+        # Controls are shown as marks (visible), never passed on or dropped silently.
+        expected = " ".join(visible(text).split()).replace(WORD_JOINER, "")
         assert _as_rendered(out).replace(WORD_JOINER, "") == expected, text
         shown = _as_rendered(out)
         assert _GFM_URL.search(shown) is None and _GFM_EMAIL.search(shown) is None, text
@@ -143,3 +152,31 @@ def test_card_of_a_hostile_article_is_inert_and_unlinked() -> None:
     actors = card.facts_md[2]
     assert "John Carter\\~\\~x\\~\\~" in actors and "Peter Novak\\`&lt;script&gt;" in actors
     assert build_card(replace(event, url="https://example.org/ok"), hostile).url == "https://example.org/ok"
+
+
+# -- invisible controls (issue 10, item 12): shown as marks wherever stored text is displayed ---------
+
+RLO_NAME = "Kabul\u202elufaS"  # would read "Kabul Safuul"-style backwards after the override
+ESC_NAME = "Alpha\x1b[31m Person\x1b[0m"
+
+
+def test_visible_marks_every_invisible_control() -> None:
+    assert visible(RLO_NAME) == "Kabul‹U+202E›lufaS"
+    assert visible(ESC_NAME) == "Alpha␛[31m Person␛[0m"
+    assert visible("a\x00b\x7fc\x85d\u200fe\u2066f") == "a␀b␡c‹U+0085›d‹U+200F›e‹U+2066›f"
+    assert visible("tab\tand\nnewline, Kabul, Ümraniye, كابل") == "tab\tand\nnewline, Kabul, Ümraniye, كابل"
+    for code in [*range(0x20), *range(0x7F, 0xA0), 0x61C, 0x200E, 0x200F, *range(0x202A, 0x202F),
+                 *range(0x2066, 0x206A)]:
+        if chr(code) not in "\t\n":
+            assert chr(code) not in visible(f"x{chr(code)}y"), hex(code)
+
+
+def test_tables_and_cards_show_controls_as_marks() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"actor": [ESC_NAME, None], "place": [RLO_NAME, "Doha"], "events": [1, 2]})
+    shown = visible_frame(frame)
+    assert shown["actor"].iloc[0] == "Alpha␛[31m Person␛[0m"
+    assert list(shown["place"]) == ["Kabul‹U+202E›lufaS", "Doha"]
+    assert list(shown["events"]) == [1, 2] and frame["actor"].iloc[0] == ESC_NAME  # the data is untouched
+    assert "\u202e" not in md_escape(RLO_NAME) and "‹U+202E›" in _as_rendered(md_escape(RLO_NAME))
