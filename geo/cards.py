@@ -50,8 +50,11 @@ def visible(text: str) -> str:
 
 
 def visible_frame(frame: Any) -> Any:
-    """A copy of a table for display, with ``visible`` applied to every text cell."""
-    shown = frame.copy()
+    """A copy of a table (a DataFrame, or rows as dicts) for display, with ``visible`` applied to
+    every text cell."""
+    import pandas as pd
+
+    shown = frame.copy() if isinstance(frame, pd.DataFrame) else pd.DataFrame(list(frame))
     for column in shown.columns:
         if shown[column].dtype == object or str(shown[column].dtype).startswith(("string", "str")):
             shown[column] = shown[column].map(lambda v: visible(v) if isinstance(v, str) else v)

@@ -180,3 +180,6 @@ def test_tables_and_cards_show_controls_as_marks() -> None:
     assert list(shown["place"]) == ["Kabul‹U+202E›lufaS", "Doha"]
     assert list(shown["events"]) == [1, 2] and frame["actor"].iloc[0] == ESC_NAME  # the data is untouched
     assert "\u202e" not in md_escape(RLO_NAME) and "‹U+202E›" in _as_rendered(md_escape(RLO_NAME))
+    # The card's candidates come as rows (dicts), not a DataFrame.
+    rows = visible_frame(({"name": RLO_NAME, "population": 5},))
+    assert list(rows["name"]) == ["Kabul‹U+202E›lufaS"] and list(rows["population"]) == [5]
