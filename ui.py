@@ -208,7 +208,7 @@ def _stores_with_data() -> set[str]:
 def ensure_demo(config: Settings, store: Store) -> None:
     """First start with an empty store: ingest the bundled demo story, with a progress bar."""
     known = _stores_with_data()
-    if not config.demo or config.db_url in known:
+    if not config.demo or config.db_url in known or store.read_only:
         return
     with _demo_lock:  # two first visitors must not both load it
         if store.counts()["articles"] > 0:
@@ -411,6 +411,8 @@ def setup(title: str, page: str) -> Context:
     except GeoError as err:
         st.error(f"The event store cannot be opened: {err}")
         st.stop()
+    if store.read_only:  # a read-only mount: viewing works, editing is off whatever the settings say
+        config = replace(config, read_only=True)
     page_links()
     ensure_demo(config, store)
     options, counts = story_options(config.db_url)
@@ -506,6 +508,8 @@ def require_editor() -> None:
         config = load_settings(secrets=st.secrets)
     except ConfigError as err:
         raise access.AccessDenied("editing is off while the settings cannot be read") from err
+    if get_store(config.db_url).read_only:
+        raise access.AccessDenied("the event store is on a read-only disk; nothing was changed")
     if not editing_allowed(config):
         raise access.AccessDenied("changing data needs an editor sign-in; nothing was changed")
 
@@ -565,7 +569,9 @@ def editor_gate(ctx: Context) -> bool:
                    "set an editor password or `GEOSTORY_READ_ONLY=true` (README: Editing access).")
         return True
     if rules.mode is access.Mode.LOCKED:
-        st.info("This Geostory is read-only: nothing can be added or changed here.", icon=":material/lock:")
+        why = " (its event store is on a read-only disk)" if ctx.store.read_only else ""
+        st.info(f"This Geostory is read-only{why}: nothing can be added or changed here.",
+                icon=":material/lock:")
         return False
     if editing_allowed(ctx.settings):
         email, _verified = _signed_in() if rules.login else (None, None)

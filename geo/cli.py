@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from geo.config import Settings, load_settings
-from geo.errors import GeoError, InputError
+from geo.errors import GeoError, InputError, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -101,9 +101,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         from geo.pipeline import Pipeline, ingest
         from geo.store import Store
 
-        pipeline = Pipeline.from_settings(settings)
         with Store(settings.db_url) as store:
-            summary = ingest(items, pipeline, store)
+            if store.read_only:  # before the model loads: nothing could be stored
+                raise StoreError("the store is on a read-only disk: nothing can be added")
+            summary = ingest(items, Pipeline.from_settings(settings), store)
     _say(
         f"ingested {len(summary.added)} article(s) with {summary.events} event(s); "
         f"{len(summary.skipped)} already stored; {len(summary.failed)} failed"

@@ -23,6 +23,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLA
 from geo.config import Settings
 from geo.errors import ConfigError, InputError, NotFoundError, StoreError
 from geo.models import PLACE_PRECISIONS, Actor, Article, Candidate, Event, Place, PlacePrecision
+from geo.readonly import on_read_only_disk, read_only_engine, sqlite_file
 from geo.schema import (
     SCHEMA_VERSION,
     Override,
@@ -108,8 +109,21 @@ class Store:
 
         ``as_is=True`` opens an existing store without adding anything (tables, indexes,
         statistics); the benchmarks use it to measure copies with some indexes removed.
+        A SQLite store on a read-only disk opens for reading only (``read_only``): every
+        write then raises ``StoreError`` and changes nothing.
         """
         self._engine = _make_engine(url)
+        self._shown = repr(self._engine.url.render_as_string(hide_password=True))
+        self.read_only = False
+        file = sqlite_file(self._engine.url)
+        if file is not None and on_read_only_disk(file):
+            # Nothing can be created or upgraded there: read what is there, as it is.
+            self._engine.dispose()
+            self._engine = read_only_engine(file)
+            sa.event.listen(self._engine, "begin", _sqlite_begin)
+            self.read_only = True
+            as_is = True
+            logger.warning("the store %s is on a read-only disk: it is opened for reading only", file)
         if as_is:
             self._check_version()
             return
@@ -152,11 +166,13 @@ class Store:
         self.close()
 
     def __repr__(self) -> str:
-        return f"Store({self._engine.url.render_as_string(hide_password=True)!r})"
+        return f"Store({self._shown})"
 
     # -- plumbing ---------------------------------------------------------------
     def _run(self, work: Callable[[Connection], T], *, write: bool = False) -> T:
         """Run ``work`` in one transaction; retry it whole while the database is locked."""
+        if write and self.read_only:
+            raise StoreError("the store is on a read-only disk: nothing can be added or changed")
         delay = 0.2
         for attempt in range(LOCK_RETRIES + 1):
             try:
