@@ -254,7 +254,7 @@ def test_a_malformed_credential_stops_the_pages_without_showing_it(store_url: st
     at.run()
     at.switch_page("pages/add.py").run()
     assert not at.exception
-    assert at.error and "GEOSTORY_EDITOR_PASSWORD_HASH" in at.error[0].value
+    assert at.error and "GEOSTORY_EDITOR_PASSWORD_HASH" in _plain(at.error[0].value)
     assert broken not in _text(at) and broken.split("$")[3] not in _text(at)
     assert _writing_widgets(at) == []  # fails closed
 
@@ -428,13 +428,17 @@ def test_an_oversize_upload_is_refused_and_changes_nothing(store_url: str) -> No
 
 
 def test_a_wrong_type_upload_is_refused_and_changes_nothing(store_url: str) -> None:
-    """The browser filters by type; a client that skips the filter is stopped on the server."""
+    """The browser filters by type; a client that skips the filter is stopped on the server.
+
+    Streamlit's own check refuses the file by raising; the page shows only the generic
+    notice (client.showErrorDetails = "none"), with no type, message or traceback.
+    """
     before = _store_state(store_url)
     at = AppTest.from_file(str(PROJECT_ROOT / "pages" / "add.py"), default_timeout=TIMEOUT).run()
     at.file_uploader[0].set_value(("tool.exe", b"MZ\x90\x00" * 64, "application/octet-stream"))
     next(b for b in at.button if b.label == "Analyse").click().run()
-    shown = " ".join([e.value for e in at.exception] + [e.value for e in at.error])
-    assert ".exe" in shown
+    assert at.exception and all("redacted" in e.value and not e.stack_trace and not e.proto.type
+                                for e in at.exception)
     assert not any(s.value == "What was found" for s in at.subheader)
     assert _store_state(store_url) == before
 
