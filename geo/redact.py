@@ -25,9 +25,10 @@ HIDDEN = "***"
 # Shorter "secrets" are not masked: hiding every "geo" would shred the log and protect nothing.
 MIN_SECRET_LENGTH = 4
 
-# scheme://user:password@host... : everything between the first ':' of the user part and the
-# last '@' before the path is the password (an unencoded '@' in a password is common).
-_USERINFO = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^:/?#@\s]*):(?P<secret>[^/?#\s]*)@")
+# scheme://user:password@host... : everything between the first ':' after the user name and the
+# last '@' before a space is taken for the password. Unencoded '@', '/', '?' and '#' in passwords
+# are common, and SQLAlchemy accepts them; masking a host too now and then is the safe mistake.
+_USERINFO = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^:/?#@\s]*):(?P<secret>\S*)@")
 # ...?password=...&sslkey=... : query values whose key names a secret.
 _QUERY_SECRET = re.compile(
     r"(?P<key>[?&;](?:[^=&#\s]*(?:pass|secret|token|key|pwd|auth|credential)[^=&#\s]*))=(?P<value>[^&#\s]*)",
@@ -46,6 +47,14 @@ def url_secrets(url: str) -> tuple[str, ...]:
     """The secrets a URL carries (its password, secret query values), as written and percent-decoded."""
     found = [m.group("secret") for m in _USERINFO.finditer(url)]
     found += [m.group("value") for m in _QUERY_SECRET.finditer(url)]
+    from sqlalchemy.engine import make_url  # here: geo.config imports this module, and stays light
+    from sqlalchemy.exc import ArgumentError
+
+    try:  # SQLAlchemy's own reading, where it differs (a password with a space in it)
+        parsed = make_url(url).password
+    except (ArgumentError, ValueError, TypeError):
+        parsed = None
+    found += [str(parsed)] if parsed else []
     out: list[str] = []
     for secret in found:
         for form in (secret, unquote(secret)):

@@ -39,7 +39,7 @@ CLIENT_SECRET = "oidc-client-secret-7f3a9"
 COOKIE_SECRET = "cookie-secret-0b9e1d4c8a"
 WRITE_BUTTONS = {"Analyse", "Add to the story", "Use this candidate", "Set coordinates"}
 ACCESS_ENV = ("GEOSTORY_READ_ONLY", "GEOSTORY_EDITOR_PASSWORD_HASH", "GEOSTORY_EDITOR_PASSWORD",
-              "GEOSTORY_EDITORS", "GEOSTORY_LOGIN_PROVIDER")
+              "GEOSTORY_EDITORS", "GEOSTORY_LOGIN_PROVIDER", "GEOSTORY_TRUSTED_PROXY")
 SECRETS_TOML = f'''
 [geostory]
 editor_password_hash = "{HASHED}"
@@ -235,6 +235,10 @@ def test_too_many_wrong_passwords_hold_the_form(store_url: str, tmp_path: Path) 
     other = _app("pages/add.py", secrets=_password(tmp_path))
     assert next(b for b in other.button if b.label == "Unlock editing").disabled
     assert _writing_widgets(other) == []
+    # A client that submits anyway (the button disabled only in the browser): the right password
+    # is not even checked while the wait lasts.
+    _unlock(other, PASSWORD)
+    assert _writing_widgets(other) == [] and any("Too many wrong passwords" in w.value for w in other.warning)
     # Once the wait is over, the right password works again.
     throttle = ui.editor_throttle()
     real_clock = throttle.clock
@@ -539,3 +543,4 @@ def test_the_real_server_gates_editing_and_leaks_nothing(store_url: str, tmp_pat
         assert not any(secret.encode() in frame for frame in received), "a secret sent to the browser"
         assert secret not in log, "a secret in the server log"
         assert not any(secret.encode() in data for data in exports), "a secret in an export"
+
