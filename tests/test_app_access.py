@@ -235,9 +235,13 @@ def test_too_many_wrong_passwords_hold_the_form(store_url: str, tmp_path: Path) 
     other = _app("pages/add.py", secrets=_password(tmp_path))
     assert next(b for b in other.button if b.label == "Unlock editing").disabled
     assert _writing_widgets(other) == []
-    # A client that submits anyway (the button disabled only in the browser): the right password
-    # is not even checked while the wait lasts.
-    _unlock(other, PASSWORD)
+    # A client that submits anyway (made here by clearing the flag AppTest checks): nothing is
+    # unlocked. Streamlit drops a click on a widget it drew disabled, and the form is not read
+    # while the wait lasts.
+    next(t for t in other.text_input if t.label == "Editor password").input(PASSWORD)
+    held = next(b for b in other.button if b.label == "Unlock editing")
+    held.proto.disabled = False
+    held.click().run()
     assert _writing_widgets(other) == [] and any("Too many wrong passwords" in w.value for w in other.warning)
     # Once the wait is over, the right password works again.
     throttle = ui.editor_throttle()
