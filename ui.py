@@ -17,19 +17,21 @@ import html
 import logging
 import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 import streamlit as st
 from streamlit.errors import StreamlitAuthError, StreamlitPageNotFoundError
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from geo import access
 from geo.cards import md_escape, visible
-from geo.config import Settings, load_settings
+from geo.config import Settings, load_settings, secret_values
 from geo.errors import ConfigError, GeoError
 from geo.models import Event
+from geo.redact import protect_logs, redact_url
 from geo.store import Store
 from geo.viewstate import (
     WIDGET_FIRST_DAY,
@@ -72,10 +74,13 @@ _demo_lock = threading.Lock()
 
 
 def settings() -> Settings:
+    protect_secrets()  # first, so that nothing logged below can carry a secret
     try:
         return load_settings(secrets=st.secrets)
     except ConfigError as err:
-        st.error(f"Configuration problem: {err}")
+        # Our own wording, naming the setting but never its value; escaped, or "$iterations$" is maths.
+        logger.error("configuration problem: %s", err)
+        st.error(md_escape(f"Configuration problem: {err}"))
         st.stop()
         raise  # st.stop() raises; this line keeps type checkers calm
 
@@ -227,7 +232,8 @@ def ensure_demo(config: Settings, store: Store) -> None:
         except GeoError as err:
             bar.empty()
             known.add(config.db_url)  # tried once per process: no retry loop on every rerun
-            st.error(f"The demo story could not be loaded: {err}")
+            logger.error("the demo story could not be loaded: %s", err)
+            st.error("The demo story could not be loaded. The server log says why.")
             return
         bar.empty()
         logger.info("demo loaded: %d articles, %d events", len(summary.added), summary.events)
@@ -409,7 +415,9 @@ def setup(title: str, page: str) -> Context:
     try:
         store = get_store(config.db_url)
     except GeoError as err:
-        st.error(f"The event store cannot be opened: {err}")
+        # The reason (a path, a host, the driver's words) is for the operator, not for every viewer.
+        logger.error("the event store %s cannot be opened: %s", redact_url(config.db_url), err)
+        st.error("The event store cannot be opened. The server log says why.", icon=":material/error:")
         st.stop()
     if store.read_only:  # a read-only mount: viewing works, editing is off whatever the settings say
         config = replace(config, read_only=True)
@@ -485,13 +493,18 @@ def _signed_in() -> tuple[str | None, object]:
     return (email if isinstance(email, str) else None), st.user.get("email_verified")
 
 
-def _client_key() -> str:
-    """Who the wrong-password count is kept for: the client's address (None when local)."""
+def _client_key(config: Settings) -> access.Attempt:
+    """Who the wrong-password count is kept for: the address (unless only claimed) and the session."""
     try:
-        address = st.context.ip_address
+        address, sent = st.context.ip_address, st.context.headers
+        headers = [(name, value) for name in sent for value in sent.get_all(name)]
     except (AttributeError, RuntimeError):  # no browser context
-        address = None
-    return address if isinstance(address, str) and address else "local"
+        address, headers = None, []
+    ctx = get_script_run_ctx()
+    return access.Attempt(
+        access.address_keys(address if isinstance(address, str) else None, headers,
+                            trusted_proxy=config.trusted_proxy),
+        session=ctx.session_id if ctx is not None else "")
 
 
 def editing_allowed(config: Settings) -> bool:
@@ -522,8 +535,8 @@ def _sign_out(email: str | None) -> None:
 
 
 def _password_form(box: Any, config: Settings) -> None:
-    throttle, client = editor_throttle(), _client_key()
-    wait = throttle.wait(client)
+    throttle, client = editor_throttle(), _client_key(config)
+    wait = throttle.wait(*client.keys)  # the address's count or this session's, whichever is longer
     # clear_on_submit: the typed password does not stay in the widget.
     with box.form("editor_sign_in", clear_on_submit=True, border=False):
         typed = st.text_input("Editor password", type="password", max_chars=access.MAX_PASSWORD_LENGTH,
@@ -535,11 +548,11 @@ def _password_form(box: Any, config: Settings) -> None:
     if not unlock:
         return
     if access.verify_password(typed, config):
-        throttle.succeeded(client)
+        throttle.succeeded(*client.keys)
         st.session_state[EDITOR_GRANT] = access.credential_tag(config)
-        logger.info("editing unlocked by password for a session from %s", client)
+        logger.info("editing unlocked by password for a session from %s", " / ".join(client.addresses))
         st.rerun()
-    delay = throttle.failed(client)
+    delay = throttle.failed(*client.keys)
     later = f" Too many tries: wait {math.ceil(delay)} s." if delay else ""
     box.error(f"Wrong password; nothing was unlocked.{later}", icon=":material/error:")
 
@@ -589,3 +602,31 @@ def editor_gate(ctx: Context) -> bool:
     if rules.password:
         _password_form(box, ctx.settings)
     return False
+
+
+def protect_secrets() -> None:
+    """Mask every configured secret in every log record this process writes (geo.redact).
+
+    Ours (database password, API key, editor password and hash) and the
+    ``[auth]`` section's own (client and cookie secrets), read raw so that a
+    setting too broken to load is masked too. Called on every run: cheap, and
+    it covers log handlers made since the last call.
+    """
+    try:
+        raw: Any = st.secrets
+        auth = st.secrets.get("auth", {})
+    except FileNotFoundError:  # no secrets file at all
+        raw, auth = None, {}
+    protect_logs((*secret_values(secrets=raw), *_auth_secrets(auth)))
+
+
+def _auth_secrets(section: Any) -> list[str]:
+    """The secret values of an ``[auth]`` section, its named providers' included."""
+    found: list[str] = []
+    if isinstance(section, Mapping):
+        for key, value in section.items():
+            if isinstance(value, Mapping):
+                found += _auth_secrets(value)
+            elif "secret" in str(key).lower() and isinstance(value, str):
+                found.append(value)
+    return found

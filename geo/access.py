@@ -25,7 +25,7 @@ import secrets
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -207,6 +207,49 @@ def may_edit(rules: Policy, *, password_granted: bool = False, email: str | None
 
 # -- bounded attempts ----------------------------------------------------------------
 
+# Headers by which a request claims to come from somewhere else than the connection it arrived on.
+FORWARDING_HEADERS = frozenset({"x-forwarded-for", "forwarded", "x-real-ip"})
+LOCAL_CLIENT = "local"  # a connection from this machine (Streamlit gives no address for loopback)
+# Every request that claims an address without a trusted proxy behind it: one shared count, so
+# that forging a new address never buys fresh tries.
+UNVERIFIED_CLIENT = "forwarded-unverified"
+
+
+def address_keys(address: str | None, headers: Iterable[tuple[str, str]], *,
+                 trusted_proxy: bool) -> tuple[str, ...]:
+    """The addresses a wrong-password count is kept under, from Streamlit's address and the headers.
+
+    Streamlit's server (uvicorn) replaces the address of a peer it trusts
+    (loopback, unless ``FORWARDED_ALLOW_IPS`` says otherwise) with the one that
+    peer's ``X-Forwarded-For`` names, so ``address`` may be the client's own
+    claim. With ``trusted_proxy`` (a reverse proxy we trust sets the header)
+    it is believed. Otherwise a request carrying any forwarding header is
+    counted in one bucket shared by all such requests, and under the peer it
+    really came through: this machine when the address is one the header named
+    (uvicorn swapped it in), else the address, which uvicorn then left alone.
+    """
+    pairs = [(name.strip().lower(), value) for name, value in headers]
+    peer = address.strip() if address and address.strip() else LOCAL_CLIENT
+    if trusted_proxy or not any(name in FORWARDING_HEADERS for name, _value in pairs):
+        return (peer,)
+    named = " ".join(value for name, value in pairs if name == "x-forwarded-for")
+    if peer != LOCAL_CLIENT and peer in named:
+        peer = LOCAL_CLIENT
+    return (UNVERIFIED_CLIENT, peer)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """Who is trying a password: address keys and the browser session (each is counted)."""
+
+    addresses: tuple[str, ...]
+    session: str = ""  # Streamlit's session id; "" outside a session
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        session = (f"session {self.session}",) if self.session else ()
+        return (*(f"address {a}" for a in self.addresses), *session)
+
 
 @dataclass
 class _Record:
@@ -216,10 +259,12 @@ class _Record:
 
 
 class Throttle:
-    """Wrong passwords per client: a few free tries, then a lockout that doubles up to a cap.
+    """Wrong passwords per key: a few free tries, then a lockout that doubles up to a cap.
 
     One instance serves the whole process (all sessions), so opening a new tab
-    does not reset the count. Thread-safe; the clock is injectable for tests.
+    does not reset an address's count. A try is counted under several keys at
+    once (its address and its session, :attr:`Attempt.keys`) and waits for the
+    longest of their lockouts. Thread-safe; the clock is injectable for tests.
     """
 
     def __init__(self, *, free: int = 5, base_delay: float = 30.0, max_delay: float = 900.0,
@@ -237,35 +282,40 @@ class Throttle:
             return None
         return record
 
-    def wait(self, key: str) -> float:
-        """Seconds before ``key`` may try again (0: now)."""
+    def wait(self, *keys: str) -> float:
+        """Seconds before a try under ``keys`` may be made (0: now): the longest of their waits."""
         with self._lock:
             now = self.clock()
-            record = self._get(key, now)
-            return max(0.0, record.locked_until - now) if record else 0.0
+            records = [r for r in (self._get(key, now) for key in keys) if r is not None]
+            return max((max(0.0, r.locked_until - now) for r in records), default=0.0)
 
-    def failed(self, key: str) -> float:
-        """Count a wrong password; returns the wait it causes."""
+    def failed(self, *keys: str) -> float:
+        """Count a wrong password under every key; returns the wait it causes (the longest)."""
+        counts: list[int] = []
         with self._lock:
             now = self.clock()
-            record = self._get(key, now) or _Record()
-            record.failures += 1
-            record.last = now
-            over = record.failures - self.free
-            if over >= 0:
-                record.locked_until = now + min(self.max_delay, self.base_delay * 2 ** min(over, 32))
-            self._records[key] = record
-            if len(self._records) > self.max_keys:  # many clients: drop the longest idle
+            wait = 0.0
+            for key in keys:
+                record = self._get(key, now) or _Record()
+                record.failures += 1
+                record.last = now
+                over = record.failures - self.free
+                if over >= 0:
+                    record.locked_until = now + min(self.max_delay, self.base_delay * 2 ** min(over, 32))
+                self._records[key] = record
+                wait = max(wait, record.locked_until - now)
+                counts.append(record.failures)
+            while len(self._records) > self.max_keys:  # many clients: drop the longest idle
                 oldest = min(self._records, key=lambda k: self._records[k].last)
                 del self._records[oldest]
-            wait = max(0.0, record.locked_until - now)
-            failures = record.failures
-        logger.warning("wrong editor password from %s (%d in a row)", key, failures)
+        logger.warning("wrong editor password from %s (%s in a row)", " / ".join(keys),
+                       " / ".join(str(n) for n in counts))
         return wait
 
-    def succeeded(self, key: str) -> None:
+    def succeeded(self, *keys: str) -> None:
         with self._lock:
-            self._records.pop(key, None)
+            for key in keys:
+                self._records.pop(key, None)
 
     def reset(self) -> None:
         with self._lock:

@@ -35,6 +35,7 @@ import sqlalchemy as sa
 
 from geo.errors import ConfigError, InputError, StoreError
 from geo.models import DATE_PRECISIONS, EVENT_FIELDS, PLACE_PRECISIONS, Actor, Event
+from geo.redact import redact_text, redact_url, url_secrets
 from geo.schema import SCHEMA_VERSION, metadata
 
 logger = logging.getLogger(__name__)
@@ -73,16 +74,18 @@ class ImportResult:
 
 def sqlite_path(db_url: str) -> Path:
     """The file behind a SQLite URL; other databases have their own tools (pg_dump)."""
+    shown = redact_url(db_url)  # never the password, in any message
     try:
         url = sa.engine.make_url(db_url)
-    except sa.exc.ArgumentError as err:
-        raise ConfigError(f"database URL {db_url!r} is not usable: {err}") from err
+    except (sa.exc.ArgumentError, ValueError) as err:  # ValueError: a port that is not a number
+        raise ConfigError(f"database URL {shown!r} is not usable: "
+                          f"{redact_text(str(err), url_secrets(db_url))}") from err
     if url.get_backend_name() != "sqlite":
         raise ConfigError(f"backup and restore work on SQLite stores; for {url.get_backend_name()} "
                           "use its own tools (pg_dump and pg_restore for PostgreSQL)")
     database = url.database or ""
     if database in ("", ":memory:") or database.startswith("file:"):
-        raise ConfigError(f"{db_url!r} names no database file")
+        raise ConfigError(f"{shown!r} names no database file")
     return Path(database).expanduser()
 
 

@@ -18,8 +18,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from geo.config import Settings, load_settings
+from geo.config import Settings, load_settings, secret_values
 from geo.errors import GeoError, InputError, StoreError
+from geo.redact import protect_logs, url_secrets
 
 log = logging.getLogger(__name__)
 
@@ -314,11 +315,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = logging.StreamHandler()
     handler.setFormatter(_PrintableFormatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[handler])
+    # Every secret configured or given (--db) is masked in every log line and message below.
+    given = url_secrets(args.db) if getattr(args, "db", None) else ()
+    shield = protect_logs((*secret_values(), *given))
     try:
         return int(args.func(args))
     except GeoError as err:
-        _say(f"error: {err}")
+        _say(f"error: {shield.redact(str(err))}")
         return 2
     except KeyboardInterrupt:
         _say("interrupted")
         return 130
+    except Exception:  # a bug or a library's surprise: the traceback, through the masking log
+        log.exception("unexpected error")
+        return 1

@@ -16,6 +16,7 @@ from typing import Any
 
 from geo.access import check_credential_settings
 from geo.errors import ConfigError
+from geo.redact import redact_url, url_secrets
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -44,6 +45,9 @@ class Settings:
     editor_password: str = ""  # the same, in plain text (the hash is preferred)
     editors: tuple[str, ...] = ()  # who may edit after st.login: e-mails, "@domain" or "*"
     login_provider: str = ""  # a named [auth.NAME] provider for st.login; "" = [auth]'s own
+    # A reverse proxy we trust sets X-Forwarded-For: only then is the address it names believed
+    # (the wrong-password count is kept per address; see geo.access.address_key).
+    trusted_proxy: bool = False
 
     def __repr__(self) -> str:
         # Credentials never appear in logs, pages or cache keys (ui keys a cache on this repr).
@@ -51,6 +55,7 @@ class Settings:
         for name in SECRET_FIELDS:
             if shown[name]:
                 shown[name] = "***"
+        shown["db_url"] = redact_url(self.db_url)
         return "Settings(" + ", ".join(f"{k}={v!r}" for k, v in shown.items()) + ")"
 
 
@@ -64,6 +69,30 @@ class Settings:
 
 
 SECRET_FIELDS = ("geocoder_api_key", "editor_password_hash", "editor_password")
+
+
+def secret_values(env: Mapping[str, str] | None = None,
+                  secrets: Mapping[str, Any] | None = None) -> tuple[str, ...]:
+    """Every configured secret as written, for geo.redact to mask: the database URL's password, the
+    API key, the editor password and hash (and the hash's salt and digest on their own).
+
+    Read raw, without checking anything, so that a setting too broken for
+    :func:`load_settings` is masked too (its error must not be the leak).
+    """
+    env = os.environ if env is None else env
+    section = _section(secrets)
+    found: list[str] = []
+    for name in ("db_url", *SECRET_FIELDS):
+        # Both places: the environment wins, but the value it hides is still a secret.
+        for raw in (env.get(ENV_PREFIX + name.upper()), section.get(name)):
+            value = str(raw or "").strip()
+            if name == "db_url":
+                found += url_secrets(value)
+            elif value:
+                found.append(value)
+                if name == "editor_password_hash":  # salt and digest, should one be quoted alone
+                    found += value.split("$")[2:]
+    return tuple(dict.fromkeys(s for s in found if s))
 
 
 ENV_PREFIX = "GEOSTORY_"
@@ -111,6 +140,17 @@ def _editor_list(name: str, raw: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _section(secrets: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """The ``[geostory]`` table of the secrets, or {} (no secrets file at all)."""
+    if secrets is None:
+        return {}
+    try:
+        section = secrets.get("geostory", {}) or {}
+    except (AttributeError, FileNotFoundError):
+        return {}
+    return section if isinstance(section, Mapping) else {}
+
+
 _KINDS: dict[str, type] = {"bool": bool, "float": float, "Path": Path, "str": str, "tuple": tuple}
 
 
@@ -123,12 +163,7 @@ def load_settings(
     module never imports streamlit.
     """
     env = os.environ if env is None else env
-    section: Mapping[str, Any] = {}
-    if secrets is not None:
-        try:
-            section = secrets.get("geostory", {}) or {}
-        except (AttributeError, FileNotFoundError):  # no secrets file at all
-            section = {}
+    section = _section(secrets)
     values: dict[str, Any] = {}
     for f in fields(Settings):
         kind = _KINDS[(f.type if isinstance(f.type, str) else f.type.__name__).split("[")[0]]

@@ -24,6 +24,7 @@ from geo.config import Settings
 from geo.errors import ConfigError, InputError, NotFoundError, StoreError
 from geo.models import PLACE_PRECISIONS, Actor, Article, Candidate, Event, Place, PlacePrecision
 from geo.readonly import on_read_only_disk, read_only_engine, sqlite_file
+from geo.redact import redact_text, redact_url, url_secrets
 from geo.schema import (
     SCHEMA_VERSION,
     Override,
@@ -84,6 +85,10 @@ def _sqlite_begin(conn: Connection) -> None:
 
 
 def _make_engine(url: str) -> Engine:
+    # Messages name the URL without its password, and mask it in the library's words too
+    # (a port that is not a number may be half of a password with an unencoded '/').
+    secrets = url_secrets(url)
+    shown = redact_url(url)
     try:
         parsed = sa.engine.make_url(url)
         file = parsed.database or ""
@@ -91,10 +96,10 @@ def _make_engine(url: str) -> Engine:
         if parsed.get_backend_name() == "sqlite" and local:
             Path(file).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(parsed)
-    except ArgumentError as err:  # malformed URL or a driver that is not installed
-        raise ConfigError(f"GEOSTORY_DB_URL {url!r} is not usable: {err}") from err
-    except (ImportError, OSError) as err:
-        raise StoreError(f"cannot open the database {url!r}: {err}") from err
+    except (ArgumentError, ValueError) as err:  # malformed URL, bad port, unknown dialect
+        raise ConfigError(f"database URL {shown!r} is not usable: {redact_text(str(err), secrets)}") from err
+    except (ImportError, OSError) as err:  # a driver that is not installed; a folder that cannot be made
+        raise StoreError(f"cannot open the database {shown!r}: {redact_text(str(err), secrets)}") from err
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "begin", _sqlite_begin)
@@ -114,6 +119,7 @@ class Store:
         """
         self._engine = _make_engine(url)
         self._shown = repr(self._engine.url.render_as_string(hide_password=True))
+        self._database = self._engine.url.database  # named in messages; the read-only engine has none
         self.read_only = False
         file = sqlite_file(self._engine.url)
         if file is not None and on_read_only_disk(file):
@@ -185,14 +191,21 @@ class Store:
             except OperationalError as err:
                 if not _is_locked(err) or attempt == LOCK_RETRIES:
                     what = "still locked by another writer" if _is_locked(err) else "not usable"
-                    raise StoreError(f"database {self._engine.url.database!r} is {what}: {err.orig}") from err
+                    raise StoreError(f"database {self._database!r} is {what}: "
+                                     f"{self._driver_words(err)}") from err
                 logger.warning("database locked, retry %d/%d in %.1f s", attempt + 1, LOCK_RETRIES, delay)
                 time.sleep(delay)
                 delay *= 2
             except SQLAlchemyError as err:
                 # The driver's message, not SQLAlchemy's, which repeats the statement and its data.
-                raise StoreError(f"database error: {getattr(err, 'orig', None) or err}") from err
+                raise StoreError(f"database error: {self._driver_words(err)}") from err
         raise AssertionError("unreachable")  # the loop returns or raises
+
+    def _driver_words(self, err: SQLAlchemyError) -> str:
+        """The driver's message, not SQLAlchemy's (which repeats the statement and its data), masked:
+        a driver may quote its connection string."""
+        password = self._engine.url.password
+        return redact_text(str(getattr(err, "orig", None) or err), [password] if password else [])
 
     # -- writes -----------------------------------------------------------------
     def add_article(self, article: Article, events_: Sequence[Event], actors: Iterable[Actor] = ()) -> bool:

@@ -279,3 +279,90 @@ def test_the_hash_command_refuses_a_short_password_and_arguments(
     assert access.main([]) == 1
     assert capsys.readouterr().out == ""
     assert access.main(["hunter2"]) == 2  # a password on the command line would land in shell history
+
+
+# -- forged forwarding headers and per-session counts (issue 10, item 8) -------------
+
+XFF = "X-Forwarded-For"
+
+
+@pytest.mark.parametrize(("address", "headers", "trusted", "keys"), [
+    (None, [], False, ("local",)),  # loopback, no claim
+    ("198.51.100.7", [], False, ("198.51.100.7",)),  # a direct client
+    # From loopback, uvicorn swapped the claimed address in: one shared bucket, and this machine.
+    ("203.0.113.5", [(XFF, "203.0.113.5")], False, (access.UNVERIFIED_CLIENT, "local")),
+    ("203.0.113.5", [("x-forwarded-for", "10.0.0.1, 203.0.113.5:4000")], False,
+     (access.UNVERIFIED_CLIENT, "local")),
+    (None, [(XFF, "127.0.0.1")], False, (access.UNVERIFIED_CLIENT, "local")),
+    # From elsewhere, uvicorn ignored the header: the real peer, and the shared bucket.
+    ("198.51.100.7", [(XFF, "203.0.113.5")], False, (access.UNVERIFIED_CLIENT, "198.51.100.7")),
+    ("198.51.100.7", [("Forwarded", "for=203.0.113.5")], False, (access.UNVERIFIED_CLIENT, "198.51.100.7")),
+    ("198.51.100.7", [("X-Real-IP", "203.0.113.5")], False, (access.UNVERIFIED_CLIENT, "198.51.100.7")),
+    # A trusted proxy: the address it names is the client's.
+    ("203.0.113.5", [(XFF, "203.0.113.5")], True, ("203.0.113.5",)),
+    (None, [(XFF, "127.0.0.1")], True, ("local",)),
+])
+def test_a_claimed_address_is_believed_only_behind_a_trusted_proxy(
+        address: str | None, headers: list[tuple[str, str]], trusted: bool, keys: tuple[str, ...]) -> None:
+    assert access.address_keys(address, headers, trusted_proxy=trusted) == keys
+
+
+def _forged(i: int, *, trusted: bool = False) -> access.Attempt:
+    """The i-th try from loopback with a fresh forged X-Forwarded-For, in a fresh browser session."""
+    claimed = f"203.0.113.{i}"
+    return access.Attempt(access.address_keys(claimed, [(XFF, claimed)], trusted_proxy=trusted),
+                          session=f"session-{i}")
+
+
+def test_forged_addresses_in_new_sessions_share_one_count() -> None:
+    throttle = Throttle(free=3, base_delay=10, clock=Clock())
+    for i in range(3):
+        assert throttle.wait(*_forged(i).keys) == 0.0
+        throttle.failed(*_forged(i).keys)
+    # A fourth address, a fourth session: still held.
+    assert throttle.wait(*_forged(99).keys) == 10.0
+
+
+def test_a_forged_address_does_not_escape_the_real_clients_lockout() -> None:
+    """The issue's case: the real client (loopback, no header) is locked out; a forged header
+    names a new address; its try is still held (counted under this machine too)."""
+    throttle = Throttle(free=3, base_delay=10, clock=Clock())
+    real = access.Attempt(access.address_keys(None, [], trusted_proxy=False), session="real")
+    for _ in range(3):
+        throttle.failed(*real.keys)
+    assert throttle.wait(*real.keys) == 10.0
+    assert throttle.wait(*_forged(1).keys) == 10.0
+
+
+def test_behind_a_trusted_proxy_each_address_has_its_own_count() -> None:
+    throttle = Throttle(free=3, base_delay=10, clock=Clock())
+    for _ in range(3):
+        throttle.failed(*_forged(1, trusted=True).keys)
+    assert throttle.wait(*_forged(1, trusted=True).keys) == 10.0
+    assert throttle.wait(*_forged(2, trusted=True).keys) == 0.0  # another client is not held up
+
+
+def test_a_session_is_counted_as_well_as_its_address() -> None:
+    """A session over the limit is held even when its address is not (a shared address that
+    succeeded in between, or addresses a trusted proxy reports changing)."""
+    throttle = Throttle(free=3, base_delay=10, clock=Clock())
+    for i in range(3):
+        throttle.failed(*access.Attempt((f"198.51.100.{i}",), session="tab").keys)
+    assert throttle.wait(*access.Attempt(("198.51.100.9",), session="tab").keys) == 10.0
+    assert throttle.wait(*access.Attempt(("198.51.100.9",), session="other tab").keys) == 0.0
+    # Either key over the limit holds the try; success clears both.
+    both = access.Attempt(("198.51.100.0",), session="tab")
+    assert throttle.wait(*both.keys) == 10.0
+    throttle.succeeded(*both.keys)
+    assert throttle.wait(*both.keys) == 0.0
+
+
+def test_a_try_waits_for_the_longest_of_its_lockouts() -> None:
+    clock = Clock()
+    throttle = Throttle(free=1, base_delay=10, max_delay=1000, clock=clock)
+    throttle.failed("a")
+    throttle.failed("a")  # "a": 20 s
+    assert throttle.failed("b", "c") == 10.0
+    assert throttle.wait("a", "b") == 20.0 and throttle.wait("b", "c") == 10.0
+    assert throttle.failed("a", "b") == 40.0  # each doubles on its own count
+    assert throttle.wait("b") == 20.0
