@@ -8,7 +8,6 @@ import itertools
 import json
 import math
 import sqlite3
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -401,17 +400,14 @@ def test_real_country_points_are_inside(real: Gazetteer) -> None:
 
 
 @pytest.mark.gazetteer
-def test_real_speed(real: Gazetteer) -> None:
-    started = time.perf_counter()
+def test_real_reopens_and_answers_its_own_keys(real: Gazetteer) -> None:
+    """A second instance on the same file answers every stored key (speed: bench/gazetteer.py)."""
     again = Gazetteer.open(real.path)
-    assert time.perf_counter() - started < 0.5
     conn = sqlite3.connect(f"file:{real.path}?mode=ro", uri=True)
     names = [n for (n,) in conn.execute("SELECT key FROM names ORDER BY entry LIMIT 5000 OFFSET 10000")]
     conn.close()
-    started = time.perf_counter()
+    assert len(names) == 5000
     assert all(again.lookup(n) for n in names)
-    rate = len(names) / (time.perf_counter() - started)
-    assert rate >= 10_000, f"{rate:.0f} lookups/s"
     again.close()
 
 
