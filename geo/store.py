@@ -36,6 +36,7 @@ from geo.schema import (
     meta,
     metadata,
     overrides_table,
+    parse_schema_version,
     place_key,
     refresh_statistics,
     row_article,
@@ -134,9 +135,14 @@ class Store:
         except StoreError:
             self._engine.dispose()
             raise
-        if found != str(SCHEMA_VERSION):
+        try:
+            version = parse_schema_version(found)
+        except StoreError:
             self._engine.dispose()
-            raise version_error(found)
+            raise
+        if version != SCHEMA_VERSION:
+            self._engine.dispose()
+            raise version_error(version)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:

@@ -27,11 +27,12 @@ import geopandas as gpd
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 
-from geo.backup import backup, frame_events, import_events, inspect_file, restore, sqlite_path
+from geo.backup import backup, frame_events, import_events, inspect_file, sqlite_path
 from geo.config import PROJECT_ROOT
 from geo.errors import ConfigError, InputError, StoreError
 from geo.frames import events_frame, export_bytes, read_events
 from geo.models import Actor, Article, Event, make_event_id
+from geo.restore import restore
 from geo.store import Store
 from tests.dashboard_events import story
 
@@ -228,7 +229,7 @@ def _bad_backups(good: Path, folder: Path) -> dict[str, tuple[Path, str]]:
     files["other-app"] = (other, "no meta table")
     for name, sql, word in (
         ("future-schema", "UPDATE meta SET value = '99' WHERE key = 'schema_version'", "schema version 99"),
-        ("no-version", "DELETE FROM meta", "schema version missing"),
+        ("no-version", "DELETE FROM meta", "schema version is missing"),
         ("no-events-table", "DROP TABLE event_actors; DROP TABLE events", "is missing"),
         ("orphans", "PRAGMA foreign_keys=OFF; DELETE FROM articles WHERE rowid IN "
                     "(SELECT rowid FROM articles LIMIT 1)", "parent row is missing"),
