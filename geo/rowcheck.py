@@ -15,12 +15,13 @@ that need it: distinct dates, and JSON holding escapes that may be lone surrogat
 from __future__ import annotations
 
 import json
+import math
 import re
 import sqlite3
-from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from datetime import date, datetime
-from typing import get_args
+from functools import lru_cache
+from typing import Any, get_args
 
 from geo.errors import InputError
 from geo.models import DATE_PRECISIONS, PLACE_PRECISIONS, ActorKind, Candidate
@@ -28,8 +29,11 @@ from geo.schema import shown_value
 
 ID_LENGTH = 64  # the schema's String(64) ids; an import refuses longer ones too
 CONFIDENCE_RANGE = (0.0, 1.0)
-FINITE = 1e300  # a JSON number above this is infinite or close to it, never a score
-UTF8 = "geostory_utf8"  # the SQL function restore registers: is this blob valid UTF-8?
+UTF8 = "geostory_utf8"  # the SQL functions ``prepare`` registers: is this blob valid UTF-8?
+JSON = "geostory_json"  # ...and does it parse to the JSON shape named?
+JSON_SHAPES = {"strings": "a JSON list of strings", "candidates": "a JSON list of place candidates"}
+CANDIDATE_FIELDS = {f.name: f for f in fields(Candidate)}
+REQUIRED_FIELDS = frozenset(name for name, f in CANDIDATE_FIELDS.items() if f.default is MISSING)
 
 
 @dataclass(frozen=True)
@@ -95,53 +99,11 @@ def calendar(column: str, *, nullable: bool = False) -> Rule:
                 f"NOT ({null}typeof({c}) = 'text')")
 
 
-def _json_guard(c: str) -> str:
-    # CASE keeps the order: json_type() on malformed JSON is an error, not a false.
-    return (f"typeof({c}) != 'text' OR instr({c}, char(0)) > 0 OR NOT json_valid({c}) "
-            f"OR json_type({c}) != 'array'")
-
-
-def json_texts(column: str) -> Rule:
+def json_list(column: str, shape: str) -> Rule:
+    """A JSON column, parsed by Python's own ``json.loads`` as the store's reader parses it."""
     c = _q(column)
-    return Rule(column, "a JSON list of strings",
-                f"CASE WHEN {_json_guard(c)} THEN 1 "
-                f"WHEN EXISTS (SELECT 1 FROM json_each({c}) WHERE type != 'text') THEN 1 ELSE 0 END")
-
-
-def _typed(value: str, key: str, types: tuple[str, ...], default: str | None = None) -> str:
-    kind = f"json_type({value}, '$.{key}')"
-    if default is not None:
-        kind = f"coalesce({kind}, '{default}')"
-    return f"coalesce({kind}, '') NOT IN ({_lit(types)})"
-
-
-def _between(value: str, key: str, low: float, high: float) -> str:
-    return f"coalesce(json_extract({value}, '$.{key}') NOT BETWEEN {low} AND {high}, 1)"
-
-
-CANDIDATE_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Candidate))
-
-
-def json_candidates(column: str) -> Rule:
-    """A JSON list of objects that ``Candidate(**c)`` takes and the card can print."""
-    c, v = _q(column), "e.value"
-    numeric = ("integer", "real")
-    bad_element = " OR ".join((
-        _typed(v, "name", ("text",)), _typed(v, "feature", ("text",)),
-        _typed(v, "lat", numeric), _between(v, "lat", -90, 90),
-        _typed(v, "lon", numeric), _between(v, "lon", -180, 180),
-        _typed(v, "country_code", ("text",), "text"), _typed(v, "admin1_code", ("text",), "text"),
-        _typed(v, "population", ("integer",), "integer"),
-        _typed(v, "geonameid", ("null", "integer"), "null"),
-        _typed(v, "score", numeric, "real"), f"abs(coalesce(json_extract({v}, '$.score'), 0)) > {FINITE}",
-        f"EXISTS (SELECT 1 FROM json_each({v}) AS k WHERE k.key NOT IN ({_lit(CANDIDATE_KEYS)}))",
-        # Python keeps the last of two equal keys, json_type() the first: refuse both.
-        f"(SELECT count(*) FROM json_each({v})) != (SELECT count(DISTINCT key) FROM json_each({v}))",
-    ))
-    return Rule(column, "a JSON list of place candidates",
-                f"CASE WHEN {_json_guard(c)} THEN 1 WHEN EXISTS (SELECT 1 FROM json_each({c}) AS e "
-                f"WHERE CASE WHEN e.type != 'object' THEN 1 WHEN {bad_element} THEN 1 ELSE 0 END) "
-                "THEN 1 ELSE 0 END")
+    return Rule(column, JSON_SHAPES[shape],
+                f"typeof({c}) != 'text' OR NOT {JSON}('{shape}', CAST({c} AS BLOB))")
 
 
 def parent(column: str, table: str, key: str, child: str) -> Rule:
@@ -156,6 +118,7 @@ def _kinds() -> tuple[str, ...]:
 # Each table's rules, in the order of its columns; tests/test_rowcheck.py checks that every column
 # of geo.schema has one. Parents come before children, as in the copy.
 RULES: dict[str, tuple[Rule, ...]] = {
+    "meta": (text("key", 64), text("value")),  # beside the version, bench/synth.py keeps its parameters
     "articles": (
         ident("article_id"), text("title"), calendar("published", nullable=True), text("source"), text("url"),
         text("origin"), text("text"), calendar("ingested_at"),
@@ -164,12 +127,13 @@ RULES: dict[str, tuple[Rule, ...]] = {
         ident("event_id"), ident("article_id"), parent("article_id", "articles", "article_id", "events"),
         calendar("date"), one_of("date_precision", DATE_PRECISIONS), text("place_name"), text("place_key"),
         number("lat", -90, 90), number("lon", -180, 180), one_of("place_precision", PLACE_PRECISIONS),
-        integer("geonameid", nullable=True), text("country_code", 8), json_texts("actors"), text("quote"),
-        integer("sentence_start"), integer("sentence_end"), number("confidence", *CONFIDENCE_RANGE),
-        text("source"), text("url"), integer("place_start"), integer("place_end"), text("resolved_name"),
-        text("date_text"), json_texts("nationalities"), json_candidates("candidates"), boolean("locative"),
+        integer("geonameid", nullable=True), text("country_code", 8), json_list("actors", "strings"),
+        text("quote"), integer("sentence_start"), integer("sentence_end"),
+        number("confidence", *CONFIDENCE_RANGE), text("source"), text("url"), integer("place_start"),
+        integer("place_end"), text("resolved_name"), text("date_text"), json_list("nationalities", "strings"),
+        json_list("candidates", "candidates"), boolean("locative"),
     ),
-    "actors": (text("name"), one_of("kind", _kinds()), json_texts("aliases")),
+    "actors": (text("name"), one_of("kind", _kinds()), json_list("aliases", "strings")),
     "event_actors": (
         ident("event_id"), parent("event_id", "events", "event_id", "event_actors"), text("actor"),
         parent("actor", "actors", "name", "event_actors"),
@@ -180,20 +144,78 @@ RULES: dict[str, tuple[Rule, ...]] = {
         calendar("created_at"),
     ),
 }
-KEYS: dict[str, str] = {"articles": "article_id", "events": "event_id", "actors": "name",
+KEYS: dict[str, str] = {"meta": "key", "articles": "article_id", "events": "event_id", "actors": "name",
                         "event_actors": "event_id", "overrides": "key"}
 # (table, column, kind): the values ``check_dates`` reads as the store's reader does.
 DATES: tuple[tuple[str, str, str], ...] = (
     ("articles", "published", "date"), ("articles", "ingested_at", "datetime"), ("events", "date", "date"),
     ("overrides", "created_at", "datetime"),
 )
-JSON_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("events", "actors"), ("events", "nationalities"), ("events", "candidates"), ("actors", "aliases"),
-)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # What SQLAlchemy writes (microseconds) and what sqlite3's adapter writes (with the UTC offset).
 _DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}"
                        r"(\.[0-9]{1,6})?([+-][0-9]{2}:[0-9]{2})?")
+
+
+def _one_of_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):  # json.loads would keep the last of two equal keys, unseen
+        raise ValueError("a key appears twice")
+    return found
+
+
+def _number(value: object, low: float = -math.inf, high: float = math.inf) -> bool:
+    # bool is an int to Python, but true is no latitude.
+    return type(value) in (int, float) and math.isfinite(value) and low <= value <= high  # type: ignore[arg-type]
+
+
+def _candidate_ok(item: object) -> bool:
+    """What ``Candidate(**item)`` takes, with values the card and the review page can print."""
+    if not isinstance(item, dict) or not REQUIRED_FIELDS <= item.keys() <= CANDIDATE_FIELDS.keys():
+        return False
+    texts = ("name", "feature", "country_code", "admin1_code")
+    return (all(isinstance(item.get(k, ""), str) for k in texts)
+            and _number(item["lat"], -90, 90) and _number(item["lon"], -180, 180)
+            and type(item.get("population", 0)) is int
+            and (item.get("geonameid") is None or type(item["geonameid"]) is int)
+            and _number(item.get("score", 0.0)))
+
+
+def _encodable(value: object) -> bool:
+    """No lone surrogate ("\\ud800"): json.loads takes one, but no page or export could write it."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, list):
+        return all(_encodable(v) for v in value)
+    if isinstance(value, dict):
+        return all(_encodable(k) and _encodable(v) for k, v in value.items())
+    return True
+
+
+# A JSON escape of a UTF-16 surrogate: only text holding one can decode to a lone surrogate.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+
+
+@lru_cache(maxsize=1 << 16)  # the same actors and candidates recur across events: each parsed once
+def json_ok(shape: str, raw: bytes | None) -> int:
+    """The SQL function ``JSON``: 1 if ``raw`` is UTF-8 JSON of ``shape`` (see ``JSON_SHAPES``)."""
+    if raw is None:
+        return 0
+    try:
+        value = json.loads(raw.decode("utf-8"), object_pairs_hook=_one_of_each)
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return 0
+    if not isinstance(value, list):
+        return 0
+    if shape == "strings":
+        ok = all(isinstance(v, str) for v in value)
+    else:
+        ok = all(_candidate_ok(v) for v in value)
+    return int(ok and (_SURROGATE_ESCAPE.search(raw) is None or _encodable(value)))
 
 
 def utf8_ok(value: bytes | None) -> int:
@@ -210,6 +232,7 @@ def utf8_ok(value: bytes | None) -> int:
 def prepare(conn: sqlite3.Connection) -> None:
     """Register the UTF-8 test and read text leniently, so a message can show a bad value."""
     conn.create_function(UTF8, 1, utf8_ok, deterministic=True)
+    conn.create_function(JSON, 2, json_ok, deterministic=True)
     conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
 
 
@@ -269,36 +292,8 @@ def check_dates(conn: sqlite3.Connection, name: str) -> None:
                 raise _refuse(table, key, f"{column} {shown_value(value, 40)} is not a valid {kind}", name)
 
 
-def _strings(value: object) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield key
-            yield from _strings(item)
-
-
-def check_json_strings(conn: sqlite3.Connection, name: str) -> None:
-    """No JSON string with a lone surrogate (``"\\ud800"``): json.loads takes it, but no page or
-    export could write it out. Only values holding such an escape are read into Python."""
-    for table, column in JSON_COLUMNS:
-        c = _q(column)
-        query = f"SELECT {_q(KEYS[table])}, {c} FROM {_q(table)} WHERE instr(lower({c}), '\\ud') > 0"
-        for key, value in conn.execute(query):
-            try:
-                for string in _strings(json.loads(value)):
-                    string.encode("utf-8")
-            except (UnicodeEncodeError, ValueError, RecursionError) as err:
-                raise _refuse(table, key, f"{column} {shown_value(value, 40)} holds a lone surrogate "
-                              "(not valid Unicode)", name) from err
-
-
 def check_rows(conn: sqlite3.Connection, name: str) -> None:
     """Every row of every Geostory table, parents first. ``prepare(conn)`` must have run."""
     for table in RULES:
         check_table(conn, table, name)
     check_dates(conn, name)
-    check_json_strings(conn, name)

@@ -104,17 +104,21 @@ _TOKEN = re.compile(r"""
 """, re.VERBOSE | re.DOTALL)
 
 
-def sql_tokens(sql: str) -> list[str]:
-    """The tokens of a CREATE statement: words and identifiers in upper case, unquoted; no comments."""
+def _spelled_tokens(sql: str) -> list[tuple[str, str]]:
+    """(token, as written) for each token of a CREATE statement; comments and spaces dropped."""
     tokens = []
     for match in _TOKEN.finditer(sql):
         kind, text = match.lastgroup, match.group()
         if kind == "skip":
             continue
-        if kind == "ident":
-            text = text[1:-1] if len(text) > 1 else text
-        tokens.append(text.upper() if kind in ("word", "ident") else text)
+        token = text[1:-1] if kind == "ident" and len(text) > 1 else text
+        tokens.append((token.upper() if kind in ("word", "ident") else token, text))
     return tokens
+
+
+def sql_tokens(sql: str) -> list[str]:
+    """The tokens of a CREATE statement: words and identifiers in upper case, unquoted; no comments."""
+    return [token for token, _text in _spelled_tokens(sql)]
 
 
 @dataclass(frozen=True)
@@ -222,7 +226,8 @@ def _refuse(message: str, name: str) -> InputError:
 
 
 def _strange_tokens(sql: str | None, allowed: frozenset[str]) -> list[str]:
-    return [t for t in sql_tokens(sql or "") if t not in allowed and t not in "(),;"]
+    """The words of ``sql`` (as written) that no CREATE statement of ours has: CHECK, COLLATE..."""
+    return [text for token, text in _spelled_tokens(sql or "") if token not in allowed]
 
 
 def check_objects(conn: sqlite3.Connection, name: str) -> None:
@@ -236,10 +241,7 @@ def check_objects(conn: sqlite3.Connection, name: str) -> None:
         if kind == "table" and key in INTERNAL_TABLES:
             continue
         if kind == "table" and key in latest.columns:
-            strange = _strange_tokens(sql, allowed)
-            if strange:
-                raise _refuse(f"{what} is defined with {shown_value(' '.join(strange[:6]), 60)}", name)
-            continue
+            continue  # its columns and clauses are checked once the version is known
         if kind == "index" and table_key in latest.columns:
             if sql is None and key.startswith("sqlite_autoindex_"):
                 origins = {r[1].lower(): r[3] for r in conn.execute(f"PRAGMA index_list({quoted(table)})")}
@@ -247,13 +249,27 @@ def check_objects(conn: sqlite3.Connection, name: str) -> None:
                     continue
                 raise _refuse(f"{what} enforces a UNIQUE constraint Geostory does not have", name)
             if key in latest.indexes or key in obsolete:
-                strange = _strange_tokens(sql, allowed)
-                if strange:
-                    raise _refuse(f"{what} is defined with {shown_value(' '.join(strange[:6]), 60)}", name)
+                _check_clauses(what, sql, allowed, name)
                 _check_index(conn, latest, str(table), str(object_name), key in obsolete, what, name)
                 continue
         raise _refuse(f"it has {what}" + (f" on {shown_value(table, 40)}" if table != object_name else ""),
                       name)
+
+
+def _check_clauses(what: str, sql: str | None, allowed: frozenset[str], name: str) -> None:
+    strange = _strange_tokens(sql, allowed)
+    if strange:
+        raise _refuse(f"{what} is defined with {shown_value(strange[0], 40)}, which Geostory's schema "
+                      "never uses", name)
+
+
+def check_clauses(conn: sqlite3.Connection, name: str) -> None:
+    """No clause in a table's definition beyond what our code writes: CHECK, UNIQUE, COLLATE,
+    GENERATED, WITHOUT ROWID... (a read-only ``integrity_check`` does not even test CHECK)."""
+    allowed = allowed_tokens()
+    for table, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"):
+        if str(table).lower() in TABLES:
+            _check_clauses(f"table {shown_value(table, 40)}", sql, allowed, name)
 
 
 def _check_index(conn: sqlite3.Connection, latest: Shape, table: str, index: str, obsolete: bool,
@@ -280,8 +296,8 @@ def check_columns(conn: sqlite3.Connection, version: int, name: str) -> None:
             raise InputError(f"table {table!r} lacks column(s) {', '.join(missing)}", source=name)
         extra = [c for c in have if c not in want]
         if extra:
-            raise _refuse(f"table {table!r} has column(s) {shown_value(', '.join(extra), 60)} "
-                          "that Geostory does not", name)
+            raise _refuse(f"table {table!r} has column(s) {shown_value(', '.join(extra), 60)}, "
+                          "which Geostory's does not have", name)
         for column, expected in want.items():
             if have[column] != expected:
                 raise _refuse(f"column {table}.{column} is {_describe(have[column])}; "
@@ -302,10 +318,6 @@ def _describe(column: Column) -> str:
 
 def read_version(conn: sqlite3.Connection, name: str) -> int:
     """The schema version in ``meta``, parsed strictly and known to this code."""
-    keys = [r[0] for r in conn.execute("SELECT key FROM meta")]
-    strange = [k for k in keys if k != "schema_version"]
-    if strange:
-        raise _refuse(f"meta holds {shown_value(strange[0], 40)}, which Geostory does not write", name)
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     try:
         version = parse_schema_version(None if row is None else row[0])
@@ -334,6 +346,7 @@ def check_store(conn: sqlite3.Connection, name: str) -> tuple[int, dict[str, int
         check_objects(conn, name)
         version = _checked_meta_version(conn, name)
         check_columns(conn, version, name)
+        check_clauses(conn, name)
         if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
             raise InputError("the database has rows whose parent row is missing", source=name)
         return version, count_rows(conn)
