@@ -223,17 +223,17 @@ class Store:
             if events_:
                 try:
                     conn.execute(events.insert(), [event_row(e) for e in events_])
+                    # A trigger may drop rows without an error; an article must never lose its events.
+                    kept = conn.execute(sa.select(sa.func.count()).select_from(events)
+                                        .where(events.c.article_id == article_id)).scalar_one()
+                    if kept != len(events_):
+                        raise StoreError(f"the database kept {kept} of article {article_id}'s {len(events_)} "
+                                         "events (a trigger?); nothing was stored")
                     links = {(e.event_id, name) for e in events_ for name in e.actors}
                     if links:
                         conn.execute(event_actors.insert(), [{"event_id": i, "actor": a} for i, a in links])
                 except IntegrityError as err:
                     raise _Refused(err, article_row=False) from err
-                # A trigger may drop rows without an error; an article must never lose its events.
-                kept = conn.execute(sa.select(sa.func.count()).select_from(events)
-                                    .where(events.c.article_id == article_id)).scalar_one()
-                if kept != len(events_):
-                    raise StoreError(f"the database kept {kept} of article {article_id}'s {len(events_)} "
-                                     "events (a trigger?); nothing was stored")
             _upsert_actors(conn, actor_list)
             return True
 

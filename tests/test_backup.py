@@ -131,6 +131,17 @@ def test_backup_refuses_to_overwrite_and_checks_its_source(filled: Path, tmp_pat
     assert not list(tmp_path.glob(".*partial*"))  # no temporary file left behind
 
 
+def test_backup_refuses_a_store_that_is_not_geostorys(filled: Path, tmp_path: Path) -> None:
+    """The same object check as restore's (issue 10, item 6): a trigger is named, nothing is written."""
+    conn = sqlite3.connect(filled, isolation_level=None)
+    conn.execute("CREATE TRIGGER eat AFTER INSERT ON events BEGIN DELETE FROM events; END")
+    conn.close()
+    out = tmp_path / "backup.sqlite"
+    with pytest.raises(InputError, match="trigger 'eat'"):
+        backup(url_of(filled), out)
+    assert not out.exists() and not list(tmp_path.glob(".*partial*"))
+
+
 WRITER = """
 import sys, time
 from pathlib import Path

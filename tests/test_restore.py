@@ -186,3 +186,56 @@ def test_a_store_that_appeared_meanwhile_needs_force(good: Path, tmp_path: Path,
     with Store(url_of(target)) as store:
         assert store.counts()["articles"] == 2
     assert not list(tmp_path.glob(f".*{STAGING_SUFFIX}*"))
+
+
+# --- what restore must still take: every store our code has made -----------------------------------
+
+
+def _as_version_1_made_it(path: Path) -> None:
+    """The file version-1 code wrote: no locative column, its actor index, no map indexes, no statistics."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.executescript("""
+        DROP INDEX ix_events_map; DROP INDEX ix_events_id_map; DROP INDEX ix_event_actors_actor_event;
+        ALTER TABLE events DROP COLUMN locative;
+        CREATE INDEX ix_event_actors_actor ON event_actors (actor);
+        DROP TABLE sqlite_stat1;
+        UPDATE meta SET value = '1' WHERE key = 'schema_version';
+        PRAGMA journal_mode=DELETE;
+    """)
+    conn.close()
+
+
+def test_a_version_1_backup_and_one_migrated_since_both_restore(good: Path, tmp_path: Path) -> None:
+    old = tmp_path / "v1.sqlite"
+    old.write_bytes(good.read_bytes())
+    _as_version_1_made_it(old)
+    target = tmp_path / "from-v1.sqlite"
+    assert restore(old, url_of(target)).schema_version == 2
+    with Store(url_of(target)) as store:
+        assert {e.locative for e in store.events()} == {False}  # what the migration gives
+        assert store.counts()["events"] == snapshot(url_of(good))[0]["events"]  # type: ignore[index]
+    conn = sqlite3.connect(target)
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    conn.close()
+    assert "ix_event_actors_actor" not in names and "ix_events_map" in names
+    # The version-1 store opened by today's code (ALTER TABLE added its column), then backed up.
+    migrated = tmp_path / "migrated.sqlite"
+    migrated.write_bytes(old.read_bytes())
+    Store(url_of(migrated)).close()
+    again = restore(backup(url_of(migrated), tmp_path / "b.sqlite").path, url_of(tmp_path / "again.sqlite"))
+    assert again.counts == restore(good, url_of(tmp_path / "plain.sqlite")).counts
+
+
+def test_other_meta_rows_are_kept(good: Path, tmp_path: Path) -> None:
+    """bench/synth.py keeps its parameters in meta: a backup of such a store restores them."""
+    copy = tmp_path / "with-meta.sqlite"
+    copy.write_bytes(good.read_bytes())
+    conn = sqlite3.connect(copy, isolation_level=None)
+    conn.execute("INSERT INTO meta VALUES ('synth', '{\"events\": 10}')")
+    conn.close()
+    target = tmp_path / "store.sqlite"
+    restore(copy, url_of(target))
+    conn = sqlite3.connect(target)
+    assert dict(conn.execute("SELECT key, value FROM meta")) == {"schema_version": "2",
+                                                                   "synth": '{"events": 10}'}
+    conn.close()

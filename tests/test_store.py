@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import re
 import sqlite3
 import threading
 from datetime import date
@@ -336,3 +337,77 @@ def test_distinct_countries_sources_and_dates(store: Store) -> None:
     assert store.count_events(date_from=date(2021, 9, 1), date_to=date(2021, 9, 1)) == 1
     store.delete_article(a2.article_id)
     assert store.sources() == [("AFP", 3)]
+
+
+# --- refusals are not duplicates (issue 10, item 6) ------------------------------------------------
+# Stores made directly with sqlite3, as an earlier restore could leave them: restore now refuses
+# backups with triggers or CHECK constraints, so a store can only get them from outside.
+
+POISONS = {
+    "abort-on-events": ("CREATE TRIGGER no BEFORE INSERT ON events "
+                        "BEGIN SELECT RAISE(ABORT, 'UNIQUE constraint failed: articles.article_id'); END;",
+                        "UNIQUE constraint failed"),
+    "abort-on-articles": ("CREATE TRIGGER no BEFORE INSERT ON articles BEGIN SELECT RAISE(ABORT, 'no'); END;",
+                          "no"),
+    "check-on-events": ("PRAGMA writable_schema=ON; UPDATE sqlite_master SET sql = replace(sql, "
+                        "'PRIMARY KEY (event_id)', 'PRIMARY KEY (event_id), CHECK (lat < 0)') "
+                        "WHERE name = 'events'; PRAGMA writable_schema=OFF;", "CHECK constraint failed"),
+    "check-on-articles": ("PRAGMA writable_schema=ON; UPDATE sqlite_master SET sql = replace(sql, "
+                          "'PRIMARY KEY (article_id)', "
+                          "'PRIMARY KEY (article_id), CHECK (length(title) < 3)') "
+                          "WHERE name = 'articles'; PRAGMA writable_schema=OFF;", "CHECK constraint failed"),
+    "events-eaten": ("CREATE TRIGGER eat AFTER INSERT ON events "
+                     "BEGIN DELETE FROM events WHERE event_id = new.event_id; END;", "kept 0 of"),
+}
+
+
+def poisoned(db_path: Path, sql: str) -> str:
+    url = f"sqlite:///{db_path}"
+    Store(url).close()
+    raw = sqlite3.connect(db_path, isolation_level=None)
+    raw.executescript(sql)
+    raw.close()
+    return url
+
+
+@pytest.mark.parametrize("poison", sorted(POISONS))
+def test_a_refused_insert_is_an_error_never_already_stored(db_path: Path, poison: str) -> None:
+    sql, words = POISONS[poison]
+    article, events, actors = story()
+    with Store(poisoned(db_path, sql)) as store:
+        with pytest.raises(StoreError, match=f"article {article.article_id}.*{re.escape(words)}|"
+                                             f"{re.escape(words)}.*article {article.article_id}"):
+            store.add_article(article, events, actors)
+        assert store.counts() == {"articles": 0, "events": 0, "actors": 0}
+        assert not store.has_article(article.article_id)
+
+
+def test_a_stored_article_is_still_already_stored_beside_a_trigger(db_path: Path) -> None:
+    article, events, actors = story()
+    url = f"sqlite:///{db_path}"
+    with Store(url) as store:
+        assert store.add_article(article, events, actors)
+    poisoned(db_path, POISONS["abort-on-events"][0])
+    with Store(url) as store:
+        assert store.add_article(article, events, actors) is False
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+def test_ingest_counts_a_refusal_as_failed(tmp_path: Path, real_gazetteer: object,
+                                           capsys: pytest.CaptureFixture[str],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real pipeline through the CLI: the summary says failed, with the reason, not already stored."""
+    from geo.cli import main
+    from geo.config import PROJECT_ROOT
+
+    monkeypatch.setenv("GEOSTORY_GEOCODER", "offline")
+    db = tmp_path / "store.sqlite"
+    url = poisoned(db, POISONS["abort-on-articles"][0])  # before issue 10: "1 already stored; 0 failed"
+    article = PROJECT_ROOT / "data" / "demo" / "2021-09-07-blinken-doha.md"
+    assert main(["ingest", str(article), "--db", url]) != 0
+    err = capsys.readouterr().err
+    assert "0 already stored; 1 failed" in err, err
+    assert "refused" in err
+    with Store(url) as store:
+        assert store.counts()["articles"] == 0
