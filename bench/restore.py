@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 def backup_of(n_events: int, folder: Path = BENCH_DIR) -> Path:
     """A backup of the synthetic store of ``n_events``, made once and reused while the store is."""
-    store = synth_store(n_events)
+    store = synth_store(n_events, folder=folder)
     out = folder / f"backup-of-{store.name}"
     if not out.is_file() or out.stat().st_mtime < store.stat().st_mtime:
         backup(f"sqlite:///{store}", out, force=True)

@@ -259,7 +259,7 @@ def restore(backup_file: Path, db_url: str, *, force: bool = False,
     ``timings``, if given, receives the seconds each step took (bench/restore.py reports them).
     """
     steps = timings if timings is not None else {}
-    clock = time.monotonic()
+    start = clock = time.monotonic()
 
     def lap(step: str) -> None:
         nonlocal clock
@@ -274,7 +274,6 @@ def restore(backup_file: Path, db_url: str, *, force: bool = False,
     target = sqlite_path(db_url)
     _check_target(target, backup_file, force)
     existed = target.exists()
-    start = time.monotonic()
     created = _make_parents(target.parent)
     staging = _staging_path(target)
     published = False
