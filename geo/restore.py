@@ -101,6 +101,8 @@ def _check_target(target: Path, backup_file: Path, force: bool) -> None:
         return
     if target.resolve() == backup_file.resolve():
         raise StoreError(f"{backup_file} is the store itself")
+    if not target.is_file():
+        raise StoreError(f"{target} is not a file; it is left alone")
     head = _header(target)
     if head and not head.startswith(SQLITE_MAGIC):
         raise StoreError(f"{target} is not a SQLite database; it is left alone (move it away first)")
@@ -274,7 +276,10 @@ def restore(backup_file: Path, db_url: str, *, force: bool = False,
     target = sqlite_path(db_url)
     _check_target(target, backup_file, force)
     existed = target.exists()
-    created = _make_parents(target.parent)
+    try:
+        created = _make_parents(target.parent)
+    except OSError as err:
+        raise StoreError(f"cannot make the folder of {target}: {err.strerror or err}") from err
     staging = _staging_path(target)
     published = False
     try:

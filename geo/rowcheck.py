@@ -200,11 +200,22 @@ def _encodable(value: object) -> bool:
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
 
 
-@lru_cache(maxsize=1 << 16)  # the same actors and candidates recur across events: each parsed once
+CACHED_JSON = 4096  # bytes: longer values are checked each time, so the cache stays small
+
+
 def json_ok(shape: str, raw: bytes | None) -> int:
     """The SQL function ``JSON``: 1 if ``raw`` is UTF-8 JSON of ``shape`` (see ``JSON_SHAPES``)."""
     if raw is None:
         return 0
+    return _json_ok_cached(shape, raw) if len(raw) <= CACHED_JSON else _json_ok(shape, raw)
+
+
+@lru_cache(maxsize=1 << 14)  # the same actors and candidates recur across events: each parsed once
+def _json_ok_cached(shape: str, raw: bytes) -> int:
+    return _json_ok(shape, raw)
+
+
+def _json_ok(shape: str, raw: bytes) -> int:
     try:
         value = json.loads(raw.decode("utf-8"), object_pairs_hook=_one_of_each)
     except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
@@ -294,6 +305,9 @@ def check_dates(conn: sqlite3.Connection, name: str) -> None:
 
 def check_rows(conn: sqlite3.Connection, name: str) -> None:
     """Every row of every Geostory table, parents first. ``prepare(conn)`` must have run."""
-    for table in RULES:
-        check_table(conn, table, name)
-    check_dates(conn, name)
+    try:
+        for table in RULES:
+            check_table(conn, table, name)
+        check_dates(conn, name)
+    finally:
+        _json_ok_cached.cache_clear()  # up to 64 MB of one backup's JSON: not kept for the next

@@ -143,7 +143,7 @@ class Shape:
 
     columns: dict[str, dict[str, Column]]
     foreign_keys: dict[str, frozenset[tuple[str, str, str, str, str]]]
-    indexes: dict[str, IndexShape]
+    indexes: dict[str, IndexShape | None]
     tokens: frozenset[str]  # every token our CREATE statements use (migrations' included)
 
 
@@ -158,9 +158,12 @@ def _foreign_keys(conn: sqlite3.Connection, table: str) -> frozenset[tuple[str, 
     return frozenset((str(r[2]).lower(), str(r[3]).lower(), str(r[4]).lower(), r[5], r[6]) for r in rows)
 
 
-def _index(conn: sqlite3.Connection, table: str, name: str) -> IndexShape:
-    listed = {r[1]: r for r in conn.execute(f"PRAGMA index_list({quoted(table)})")}
-    row = listed[name]
+def _index(conn: sqlite3.Connection, table: str, name: str) -> IndexShape | None:
+    """The index as SQLite describes it; None if its table does not list it (a forged schema)."""
+    listed = {str(r[1]).lower(): r for r in conn.execute(f"PRAGMA index_list({quoted(table)})")}
+    row = listed.get(name.lower())
+    if row is None:
+        return None
     keys = tuple((None if r[2] is None else str(r[2]).lower(), int(r[3]), str(r[4]).upper())
                  for r in conn.execute(f"PRAGMA index_xinfo({quoted(name)})") if r[5])
     return IndexShape(table.lower(), bool(row[2]), bool(row[4]), keys)
@@ -275,7 +278,9 @@ def check_clauses(conn: sqlite3.Connection, name: str) -> None:
 def _check_index(conn: sqlite3.Connection, latest: Shape, table: str, index: str, obsolete: bool,
                  what: str, name: str) -> None:
     have = _index(conn, table, index)
-    if obsolete:  # an index older code made on one plain column; dropped when the store is opened
+    if have is None:
+        expected_ok = False
+    elif obsolete:  # an index older code made on one plain column; dropped when the store is opened
         expected_ok = not have.unique and not have.partial and all(c[0] for c in have.columns)
     else:
         expected_ok = have == latest.indexes[index.lower()]

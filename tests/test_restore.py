@@ -157,6 +157,14 @@ def test_a_wal_store_with_another_page_size_is_restored(good: Path, tmp_path: Pa
     conn.close()
 
 
+def test_a_folder_where_the_store_should_be_is_left_alone(good: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "store.sqlite"
+    folder.mkdir()
+    with pytest.raises(StoreError, match="not a file"):
+        restore(good, url_of(folder), force=True)
+    assert list(tmp_path.iterdir()) == [folder] and not list(folder.iterdir())
+
+
 def test_file_names_with_uri_characters(good: Path, tmp_path: Path) -> None:
     odd = tmp_path / "a?b#c%20d"
     odd.mkdir()

@@ -29,7 +29,7 @@ def test_every_column_of_the_schema_has_a_rule() -> None:
 
 def _check(shape: str, value: object) -> int:
     raw = value if isinstance(value, bytes) else json.dumps(value).encode()
-    return json_ok.__wrapped__(shape, raw)
+    return json_ok(shape, raw)
 
 
 def test_json_shapes_as_the_reader_builds_them() -> None:

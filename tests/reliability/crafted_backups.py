@@ -85,6 +85,9 @@ CASES: tuple[Crafted, ...] = (
     Crafted("extra-index", 6, "CREATE INDEX ix_evil ON events (quote);", "ix_evil"),
     Crafted("index-redefined", 6, "DROP INDEX ix_events_date; CREATE INDEX ix_events_date ON events (date) "
             "WHERE lat > 0;", "ix_events_date"),
+    Crafted("index-table-forged", 6, "PRAGMA writable_schema=ON; UPDATE sqlite_master "
+            "SET tbl_name = 'articles' WHERE name = 'ix_events_date'; PRAGMA writable_schema=OFF;",
+            "malformed"),
     Crafted("unique-constraint", 6, _rebuild_actors("PRIMARY KEY (name), UNIQUE (name, kind)"), "UNIQUE"),
     Crafted("column-missing", 6, "ALTER TABLE events DROP COLUMN quote;", "lacks column"),
     Crafted("column-extra", 6, "ALTER TABLE events ADD COLUMN payload TEXT;", "has column(s) 'payload'"),
