@@ -291,8 +291,9 @@ def restore(backup_file: Path, db_url: str, *, force: bool = False,
                 raise InputError(f"the copy holds {copied}, the backup {checked.counts}", source=name)
             counts = _finish(staging, name)
             lap("indexes, migration and SQLite's checks")
-        except sqlite3.Error as err:
-            raise StoreError(f"restore of {backup_file} failed; the store is unchanged: {err}") from err
+        except (sqlite3.Error, sa.exc.SQLAlchemyError) as err:  # a full disk, an unreadable file
+            reason = getattr(err, "orig", None) or err
+            raise StoreError(f"restore of {backup_file} failed; the store is unchanged: {reason}") from err
         linked = not existed and _link_into_place(staging, target)
         if not linked:
             made_here = not target.exists()  # no hard links here: the copy makes the file

@@ -234,7 +234,7 @@ def _strange_tokens(sql: str | None, allowed: frozenset[str]) -> list[str]:
 
 
 def check_objects(conn: sqlite3.Connection, name: str) -> None:
-    """Refuse any object our code does not create: triggers, views, tables, indexes, constraints."""
+    """Refuse any object our code does not create: a trigger, a view, a table, an index, a UNIQUE."""
     latest, allowed = reference_shape(SCHEMA_VERSION), allowed_tokens()
     obsolete = {i.lower() for i in _OBSOLETE_INDEXES}
     objects = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY rowid").fetchall()
