@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import resource
 import statistics
 import time
 from collections.abc import Sequence
@@ -55,9 +56,10 @@ def run(n_events: int, repeat: int, folder: Path = BENCH_DIR) -> list[str]:
     rows = [f"| {kind} | {step} | {statistics.median(values):.1f} | {min(values):.1f}–{max(values):.1f} |"
             for (kind, step), values in times.items()]
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
     return [f"Restore of {n_events:,} events ({source.stat().st_size / 1e6:,.0f} MB), {repeat} run(s) "
-            f"each, load average {load}:", "", "| target | step | median s | range s |", "|---|---|---|---|",
-            *rows]
+            f"each, load average {load}, peak RSS of this process {peak:,.0f} MB:", "",
+            "| target | step | median s | range s |", "|---|---|---|---|", *rows]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
