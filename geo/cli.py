@@ -231,7 +231,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from geo.backup import restore
+    from geo.restore import restore
 
     done = restore(Path(args.input), _settings(args).db_url, force=args.force)
     _say(f"restored {done.summary()} into {done.path}")

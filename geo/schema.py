@@ -9,6 +9,7 @@ same tables work on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
@@ -113,8 +114,39 @@ class Override:
         )
 
 
+# The version is text in ``meta``: a few ASCII digits as str(int) writes them. isdigit() alone would
+# take "²" (which int() refuses) and int() alone would take 5,000 digits only to fail at its limit.
+_VERSION_TEXT = re.compile(r"0|[1-9][0-9]{0,8}")
+
+
+def shown_value(value: object, limit: int = 24) -> str:
+    """A stored value as a message may show it: repr, cut to ``limit`` characters, with its length."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    size = f"{len(value):,} bytes" if isinstance(value, bytes) else f"{len(text):,} characters"
+    if isinstance(value, str):
+        size = f"{len(value):,} characters"
+    return f"{text[:limit]}… ({size})"
+
+
+def parse_schema_version(found: object) -> int:
+    """The schema version read from ``meta``; ``StoreError`` for anything but a plain version number.
+
+    ``found`` is None when the row is missing. Every reader of the version goes through here
+    (``create_schema``, ``Store``, the backup and restore checks), so none can fail with a traceback.
+    """
+    if found is None:
+        raise StoreError(f"the database's schema version is missing; this code needs {SCHEMA_VERSION}")
+    if not (isinstance(found, str) and _VERSION_TEXT.fullmatch(found)):
+        raise StoreError(f"the database's schema version {shown_value(found)} is not a version number; "
+                         f"this code needs {SCHEMA_VERSION}")
+    return int(found)
+
+
 def version_error(found: object) -> StoreError:
-    return StoreError(f"the database has schema version {found}; this code needs {SCHEMA_VERSION}")
+    shown = found if isinstance(found, int) else shown_value(found)
+    return StoreError(f"the database has schema version {shown}; this code needs {SCHEMA_VERSION}")
 
 
 def create_schema(conn: Connection) -> None:
@@ -134,10 +166,11 @@ def create_schema(conn: Connection) -> None:
     if found is None:
         conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
         return
-    if int(found) == 1:
+    version = parse_schema_version(found)
+    if version == 1:
         _migrate_1_to_2(conn)
-    elif int(found) != SCHEMA_VERSION:
-        raise version_error(found)
+    elif version != SCHEMA_VERSION:
+        raise version_error(version)
 
 
 # Index entries SQLite samples per index when gathering statistics: a few milliseconds at a

@@ -38,10 +38,12 @@ from geo.schema import (
     meta,
     metadata,
     overrides_table,
+    parse_schema_version,
     place_key,
     refresh_statistics,
     row_article,
     row_event,
+    shown_value,
     version_error,
 )
 
@@ -57,6 +59,14 @@ T = TypeVar("T")
 
 class _AlreadyStored(Exception):
     """Internal: the article is in the store already, so its transaction rolls back."""
+
+
+class _Refused(Exception):
+    """Internal: the database refused a row (a constraint, a trigger); the transaction rolls back."""
+
+    def __init__(self, err: IntegrityError, *, article_row: bool) -> None:
+        super().__init__(str(err.orig))
+        self.article_row = article_row  # the article's own row, not one of its events or links
 
 
 def _is_locked(err: OperationalError) -> bool:
@@ -154,9 +164,14 @@ class Store:
         except StoreError:
             self._engine.dispose()
             raise
-        if found != str(SCHEMA_VERSION):
+        try:
+            version = parse_schema_version(found)
+        except StoreError:
             self._engine.dispose()
-            raise version_error(found)
+            raise
+        if version != SCHEMA_VERSION:
+            self._engine.dispose()
+            raise version_error(version)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:
@@ -220,26 +235,48 @@ class Store:
         actor_list = list(actors)
 
         def work(conn: Connection) -> bool:
+            # Looked up inside the write transaction: on SQLite it holds the write lock already, so
+            # nothing can land between this look and the insert. Any error below is then a refusal,
+            # never a duplicate (a CHECK, a trigger's RAISE, a NOT NULL).
+            found = conn.execute(sa.select(articles.c.article_id).where(articles.c.article_id == article_id))
+            if found.first() is not None:
+                raise _AlreadyStored  # leaves the transaction by rolling it back
             try:
-                # The primary key decides, so two processes racing on one article agree.
                 conn.execute(articles.insert().values(
                     article_id=article_id, title=article.title, published=article.published,
                     source=article.source, url=article.url, origin=article.origin, text=article.text,
                     ingested_at=datetime.now(UTC),
                 ))
             except IntegrityError as err:
-                raise _AlreadyStored from err  # leaves the transaction by rolling it back
+                raise _Refused(err, article_row=True) from err
             if events_:
-                conn.execute(events.insert(), [event_row(e) for e in events_])
-                links = {(e.event_id, name) for e in events_ for name in e.actors}
-                if links:
-                    conn.execute(event_actors.insert(), [{"event_id": i, "actor": a} for i, a in links])
+                try:
+                    conn.execute(events.insert(), [event_row(e) for e in events_])
+                    # A trigger may drop rows without an error; an article must never lose its events.
+                    kept = conn.execute(sa.select(sa.func.count()).select_from(events)
+                                        .where(events.c.article_id == article_id)).scalar_one()
+                    if kept != len(events_):
+                        raise StoreError(f"the database kept {kept} of article {article_id}'s {len(events_)} "
+                                         "events (a trigger?); nothing was stored")
+                    links = {(e.event_id, name) for e in events_ for name in e.actors}
+                    if links:
+                        conn.execute(event_actors.insert(), [{"event_id": i, "actor": a} for i, a in links])
+                except IntegrityError as err:
+                    raise _Refused(err, article_row=False) from err
             _upsert_actors(conn, actor_list)
             return True
 
         try:
             added = self._run(work, write=True)
         except _AlreadyStored:
+            added = False
+        except _Refused as refused:
+            # PostgreSQL reads committed rows: another process may have stored the article between
+            # the look above and the insert. Only then is the refusal a duplicate.
+            if not (refused.article_row and self.has_article(article_id)):
+                reason = shown_value(str(refused), 200)
+                raise StoreError(f"the database refused article {article_id} ({reason}); nothing was stored"
+                                 ) from refused.__cause__
             added = False
         if added:
             logger.info("stored article %s with %d events", article_id, len(events_))

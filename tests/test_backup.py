@@ -27,11 +27,12 @@ import geopandas as gpd
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 
-from geo.backup import backup, frame_events, import_events, inspect_file, restore, sqlite_path
+from geo.backup import backup, frame_events, import_events, inspect_file, sqlite_path
 from geo.config import PROJECT_ROOT
 from geo.errors import ConfigError, InputError, StoreError
 from geo.frames import events_frame, export_bytes, read_events
 from geo.models import Actor, Article, Event, make_event_id
+from geo.restore import restore
 from geo.store import Store
 from tests.dashboard_events import story
 
@@ -128,6 +129,17 @@ def test_backup_refuses_to_overwrite_and_checks_its_source(filled: Path, tmp_pat
         backup("postgresql://user@localhost/geostory", tmp_path / "b3.sqlite")
     assert sqlite_path("sqlite:///relative/x.sqlite") == Path("relative/x.sqlite")
     assert not list(tmp_path.glob(".*partial*"))  # no temporary file left behind
+
+
+def test_backup_refuses_a_store_that_is_not_geostorys(filled: Path, tmp_path: Path) -> None:
+    """The same object check as restore's (issue 10, item 6): a trigger is named, nothing is written."""
+    conn = sqlite3.connect(filled, isolation_level=None)
+    conn.execute("CREATE TRIGGER eat AFTER INSERT ON events BEGIN DELETE FROM events; END")
+    conn.close()
+    out = tmp_path / "backup.sqlite"
+    with pytest.raises(InputError, match="trigger 'eat'"):
+        backup(url_of(filled), out)
+    assert not out.exists() and not list(tmp_path.glob(".*partial*"))
 
 
 WRITER = """
@@ -228,7 +240,7 @@ def _bad_backups(good: Path, folder: Path) -> dict[str, tuple[Path, str]]:
     files["other-app"] = (other, "no meta table")
     for name, sql, word in (
         ("future-schema", "UPDATE meta SET value = '99' WHERE key = 'schema_version'", "schema version 99"),
-        ("no-version", "DELETE FROM meta", "schema version missing"),
+        ("no-version", "DELETE FROM meta", "schema version is missing"),
         ("no-events-table", "DROP TABLE event_actors; DROP TABLE events", "is missing"),
         ("orphans", "PRAGMA foreign_keys=OFF; DELETE FROM articles WHERE rowid IN "
                     "(SELECT rowid FROM articles LIMIT 1)", "parent row is missing"),

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from geo.errors import StoreError
-from geo.schema import SCHEMA_VERSION, place_key
+from geo.schema import SCHEMA_VERSION, parse_schema_version, place_key
 from geo.store import Store
 from tests.dashboard_events import fill_story, story
 
@@ -113,3 +113,45 @@ def test_as_is_opens_a_store_without_adding_anything(tmp_path):
     conn.close()
     with pytest.raises(StoreError, match="schema version 999"):
         Store(f"sqlite:///{path}", as_is=True)
+
+
+# --- the schema version as text (issue 10, item 10) ---------------------------------------------------
+
+BAD_VERSIONS = {"x": "'x'", "superscript": "'²'", "5000-digits": f"'{'9' * 5000}'", "empty": "''",
+                "negative": "'-1'", "spaces": "' 2'", "leading-zero": "'02'", "real": "2.0",
+                "blob": "X'32'", "arabic-indic": "'٢'"}
+
+
+@pytest.mark.parametrize("value", BAD_VERSIONS.values(), ids=list(BAD_VERSIONS))
+def test_a_malformed_version_is_a_clear_error_wherever_it_is_read(tmp_path, value):
+    path = tmp_path / "store.sqlite"
+    Store(f"sqlite:///{path}").close()
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute(f"UPDATE meta SET value = {value} WHERE key = 'schema_version'")
+    conn.close()
+    for as_is in (False, True):  # create_schema, then Store._check_version
+        with pytest.raises(StoreError, match="is not a version number") as info:
+            Store(f"sqlite:///{path}", as_is=as_is)
+        assert len(str(info.value)) < 150 and info.value.__cause__ is None
+
+
+def test_a_missing_version_row(tmp_path):
+    path = tmp_path / "store.sqlite"
+    Store(f"sqlite:///{path}").close()
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("DELETE FROM meta")
+    conn.close()
+    with pytest.raises(StoreError, match="schema version is missing"):
+        Store(f"sqlite:///{path}", as_is=True)
+    with Store(f"sqlite:///{path}"):  # an opening that may write adds it, as for a new file
+        pass
+
+
+def test_the_parser_takes_plain_numbers_only():
+    assert parse_schema_version("2") == 2 and parse_schema_version("0") == 0
+    assert parse_schema_version("123456789") == 123456789
+    for bad in ("1234567890", "2\n", "+2", "2 ", "0x2", b"2", 2, None):
+        with pytest.raises(StoreError):
+            parse_schema_version(bad)

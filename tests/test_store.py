@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import re
 import sqlite3
 import threading
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 import geo.store as store_module
 from geo.config import load_settings
@@ -336,3 +341,156 @@ def test_distinct_countries_sources_and_dates(store: Store) -> None:
     assert store.count_events(date_from=date(2021, 9, 1), date_to=date(2021, 9, 1)) == 1
     store.delete_article(a2.article_id)
     assert store.sources() == [("AFP", 3)]
+
+
+# --- refusals are not duplicates (issue 10, item 6) ------------------------------------------------
+# Stores made directly with sqlite3, as an earlier restore could leave them: restore now refuses
+# backups with triggers or CHECK constraints, so a store can only get them from outside.
+
+POISONS = {
+    "abort-on-events": ("CREATE TRIGGER no BEFORE INSERT ON events "
+                        "BEGIN SELECT RAISE(ABORT, 'UNIQUE constraint failed: articles.article_id'); END;",
+                        "UNIQUE constraint failed"),
+    "abort-on-articles": ("CREATE TRIGGER no BEFORE INSERT ON articles BEGIN SELECT RAISE(ABORT, 'no'); END;",
+                          "no"),
+    "check-on-events": ("PRAGMA writable_schema=ON; UPDATE sqlite_master SET sql = replace(sql, "
+                        "'PRIMARY KEY (event_id)', 'PRIMARY KEY (event_id), CHECK (lat < 0)') "
+                        "WHERE name = 'events'; PRAGMA writable_schema=OFF;", "CHECK constraint failed"),
+    "check-on-articles": ("PRAGMA writable_schema=ON; UPDATE sqlite_master SET sql = replace(sql, "
+                          "'PRIMARY KEY (article_id)', "
+                          "'PRIMARY KEY (article_id), CHECK (length(title) < 3)') "
+                          "WHERE name = 'articles'; PRAGMA writable_schema=OFF;", "CHECK constraint failed"),
+    "events-eaten": ("CREATE TRIGGER eat AFTER INSERT ON events "
+                     "BEGIN DELETE FROM events WHERE event_id = new.event_id; END;", "kept 0 of"),
+}
+
+
+def poisoned(db_path: Path, sql: str) -> str:
+    url = f"sqlite:///{db_path}"
+    Store(url).close()
+    raw = sqlite3.connect(db_path, isolation_level=None)
+    raw.executescript(sql)
+    raw.close()
+    return url
+
+
+@pytest.mark.parametrize("linked", [True, False], ids=["with-actors", "no-actors"])
+@pytest.mark.parametrize("poison", sorted(POISONS))
+def test_a_refused_insert_is_an_error_never_already_stored(db_path: Path, poison: str, linked: bool) -> None:
+    """Before issue 10: "already stored" for the two article poisons, success without events for
+    events-eaten when no event named an actor."""
+    sql, words = POISONS[poison]
+    article, events, actors = story()
+    if not linked:
+        events = [replace(e, actors=()) for e in events]
+    with Store(poisoned(db_path, sql)) as store:
+        with pytest.raises(StoreError, match=f"article {article.article_id}.*{re.escape(words)}|"
+                                             f"{re.escape(words)}.*article {article.article_id}"):
+            store.add_article(article, events, actors)
+        assert store.counts() == {"articles": 0, "events": 0, "actors": 0}
+        assert not store.has_article(article.article_id)
+
+
+def test_a_stored_article_is_still_already_stored_beside_a_trigger(db_path: Path) -> None:
+    article, events, actors = story()
+    url = f"sqlite:///{db_path}"
+    with Store(url) as store:
+        assert store.add_article(article, events, actors)
+    poisoned(db_path, POISONS["abort-on-events"][0])
+    with Store(url) as store:
+        assert store.add_article(article, events, actors) is False
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+def test_ingest_counts_a_refusal_as_failed(tmp_path: Path, real_gazetteer: object,
+                                           capsys: pytest.CaptureFixture[str],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real pipeline through the CLI: the summary says failed, with the reason, not already stored."""
+    from geo.cli import main
+    from geo.config import PROJECT_ROOT
+
+    monkeypatch.setenv("GEOSTORY_GEOCODER", "offline")
+    db = tmp_path / "store.sqlite"
+    url = poisoned(db, POISONS["abort-on-articles"][0])  # before issue 10: "1 already stored; 0 failed"
+    article = PROJECT_ROOT / "data" / "demo" / "2021-09-07-blinken-doha.md"
+    assert main(["ingest", str(article), "--db", url]) != 0
+    err = capsys.readouterr().err
+    assert "0 already stored; 1 failed" in err, err
+    assert "refused" in err
+    with Store(url) as store:
+        assert store.counts()["articles"] == 0
+
+
+# --- the same on PostgreSQL, whose readers see other transactions' commits ---------------------------
+
+PG_URL = os.environ.get("GEOSTORY_TEST_PG_URL", "")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A schema of its own in the test database (GEOSTORY_TEST_PG_URL), dropped afterwards."""
+    if not PG_URL:
+        if os.environ.get("CI") == "true":
+            pytest.fail("GEOSTORY_TEST_PG_URL is not set; CI runs the PostgreSQL tests")
+        pytest.skip("GEOSTORY_TEST_PG_URL is not set")
+    schema = f"store_test_{os.getpid()}_{threading.get_ident() % 10_000}"
+    engine = sa.create_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    url = sa.engine.make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        engine.dispose()
+
+
+def _pg(url: str, sql: str) -> None:
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(sql)
+    finally:
+        engine.dispose()
+
+
+def test_postgresql_refusals_are_errors_and_duplicates_are_not(pg_url: str) -> None:
+    article, events, actors = story()
+    with Store(pg_url) as store:
+        _pg(pg_url, "ALTER TABLE events ADD CONSTRAINT south_only CHECK (lat < 0)")
+        with pytest.raises(StoreError, match=f"refused article {article.article_id}.*south_only"):
+            store.add_article(article, events, actors)
+        assert store.counts() == {"articles": 0, "events": 0, "actors": 0}
+        # A trigger that claims the article's own key is taken: the article is not there, so an error.
+        _pg(pg_url, "CREATE FUNCTION liar() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                    "RAISE unique_violation USING CONSTRAINT = 'articles_pkey'; END $$; "
+                    "CREATE TRIGGER liar BEFORE INSERT ON articles FOR EACH ROW EXECUTE FUNCTION liar()")
+        with pytest.raises(StoreError, match="refused"):
+            store.add_article(article, events, actors)
+        _pg(pg_url, "DROP TRIGGER liar ON articles; ALTER TABLE events DROP CONSTRAINT south_only")
+        assert store.add_article(article, events, actors) is True
+        assert store.add_article(article, events, actors) is False
+
+
+def test_postgresql_an_article_stored_meanwhile_is_already_stored(pg_url: str) -> None:
+    """Another process commits the same article between the look and the insert: not an error."""
+    article, events, actors = story()
+    other = Store(pg_url)
+    with Store(pg_url) as store:
+        engine = store._engine
+        raced: list[bool] = []
+
+        def commit_it_first(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+            if statement.lstrip().upper().startswith("INSERT INTO ARTICLES") and not raced:
+                raced.append(other.add_article(article, events, actors))
+
+        sa.event.listen(engine, "before_cursor_execute", commit_it_first)
+        try:
+            assert store.add_article(article, events, actors) is False
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", commit_it_first)
+            other.close()
+        assert raced == [True]
+        assert store.counts() == {"articles": 1, "events": 2, "actors": 2}
