@@ -21,7 +21,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 
 from geo.errors import StoreError
 from geo.gazetteer import normalize_name
-from geo.models import Article, Candidate, Event, Place, PlacePrecision
+from geo.models import Actor, Article, Candidate, Event, Place, PlacePrecision
 
 SCHEMA_VERSION = 2
 
@@ -245,3 +245,29 @@ def row_event(row: Any) -> Event:
 
 def row_article(row: Any) -> Article:
     return Article(**{f.name: row[f.name] for f in fields(Article)})
+
+
+def upsert_actors(conn: Connection, actors: Sequence[Actor]) -> None:
+    """Insert new actors; for known ones, add the aliases not seen before (the first kind stays)."""
+    merged: dict[str, Actor] = {}
+    for actor in actors:  # the same actor twice in one call merges too
+        seen = merged.get(actor.name)
+        if seen is not None:
+            actor = Actor(actor.name, seen.kind, seen.aliases + actor.aliases)
+        merged[actor.name] = actor
+    if not merged:
+        return
+    existing = {
+        r["name"]: r for r in conn.execute(
+            sa.select(actors_table).where(actors_table.c.name.in_(list(merged)))).mappings()
+    }
+    for name, actor in merged.items():
+        old = existing.get(name)
+        before = json.loads(old["aliases"]) if old is not None else []
+        aliases = list(dict.fromkeys(a for a in [*before, *actor.aliases] if a and a != name))
+        if old is None:
+            conn.execute(actors_table.insert().values(
+                name=name, kind=actor.kind, aliases=json.dumps(aliases)))
+        elif aliases != before:
+            conn.execute(actors_table.update().where(actors_table.c.name == name)
+                         .values(aliases=json.dumps(aliases)))

@@ -2,8 +2,8 @@
 
 Only portable types and SQL are used (JSON is kept as text), so that a
 PostgreSQL URL works without code changes; the SQLite pragmas are applied in a
-connect hook only when the dialect is SQLite. Tables and row conversions are
-in ``geo.schema``; here are the engine, the lock retries and the ``Store`` API.
+connect hook only when the dialect is SQLite (``geo.engine``). Tables and row
+conversions are in ``geo.schema``; here are the lock retries and the ``Store`` API.
 """
 
 from __future__ import annotations
@@ -13,18 +13,17 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from geo.config import Settings
-from geo.errors import ConfigError, InputError, NotFoundError, StoreError
+from geo.engine import is_locked, open_engine
+from geo.errors import InputError, NotFoundError, StoreError
 from geo.models import PLACE_PRECISIONS, Actor, Article, Candidate, Event, Place, PlacePrecision
-from geo.readonly import on_read_only_disk, read_only_engine, sqlite_file
-from geo.redact import redact_text, redact_url, url_secrets
+from geo.redact import redact_text, redact_url
 from geo.schema import (
     SCHEMA_VERSION,
     Override,
@@ -44,6 +43,7 @@ from geo.schema import (
     row_article,
     row_event,
     shown_value,
+    upsert_actors,
     version_error,
 )
 
@@ -52,8 +52,7 @@ logger = logging.getLogger(__name__)
 # The API; all but Store live in geo.schema now and are re-exported from here.
 __all__ = ["SCHEMA_VERSION", "Override", "Store", "meta", "metadata", "place_key"]
 
-BUSY_TIMEOUT_MS = 30_000
-LOCK_RETRIES = 4  # on top of SQLite's own 30 s busy wait
+LOCK_RETRIES = 4  # on top of SQLite's own busy wait (geo.engine.BUSY_TIMEOUT_MS)
 T = TypeVar("T")
 
 
@@ -69,53 +68,6 @@ class _Refused(Exception):
         self.article_row = article_row  # the article's own row, not one of its events or links
 
 
-def _is_locked(err: OperationalError) -> bool:
-    text = str(err.orig).lower()
-    return "locked" in text or "busy" in text
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    # busy_timeout first, so that switching to WAL waits for a concurrent opener.
-    pragmas = (f"busy_timeout={BUSY_TIMEOUT_MS}", "journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL")
-    for pragma in pragmas:
-        cursor.execute(f"PRAGMA {pragma}")
-    cursor.close()
-    # The sqlite3 module would start no transaction for a SELECT, so a read of
-    # several statements could straddle another process's commit. We issue
-    # BEGIN ourselves (see _sqlite_begin): every read is one snapshot.
-    dbapi_connection.isolation_level = None
-
-
-def _sqlite_begin(conn: Connection) -> None:
-    # A writer takes the write lock up front: upgrading a read transaction
-    # later could fail at once instead of waiting out the busy timeout.
-    write = conn.get_execution_options().get("geostory_write", False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-
-
-def _make_engine(url: str) -> Engine:
-    # Messages name the URL without its password, and mask it in the library's words too
-    # (a port that is not a number may be half of a password with an unencoded '/').
-    secrets = url_secrets(url)
-    shown = redact_url(url)
-    try:
-        parsed = sa.engine.make_url(url)
-        file = parsed.database or ""
-        local = file not in ("", ":memory:") and not file.startswith("file:")
-        if parsed.get_backend_name() == "sqlite" and local:
-            Path(file).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(parsed)
-    except (ArgumentError, ValueError) as err:  # malformed URL, bad port, unknown dialect
-        raise ConfigError(f"database URL {shown!r} is not usable: {redact_text(str(err), secrets)}") from err
-    except (ImportError, OSError) as err:  # a driver that is not installed; a folder that cannot be made
-        raise StoreError(f"cannot open the database {shown!r}: {redact_text(str(err), secrets)}") from err
-    if engine.dialect.name == "sqlite":
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
-        sa.event.listen(engine, "begin", _sqlite_begin)
-    return engine
-
-
 class Store:
     """Articles, their events, actors and place overrides, behind one database URL."""
 
@@ -127,19 +79,11 @@ class Store:
         A SQLite store on a read-only disk opens for reading only (``read_only``): every
         write then raises ``StoreError`` and changes nothing.
         """
-        self._engine = _make_engine(url)
-        self._shown = repr(self._engine.url.render_as_string(hide_password=True))
-        self._database = self._engine.url.database  # named in messages; the read-only engine has none
-        self.read_only = False
-        file = sqlite_file(self._engine.url)
-        if file is not None and on_read_only_disk(file):
-            # Nothing can be created or upgraded there: read what is there, as it is.
-            self._engine.dispose()
-            self._engine = read_only_engine(file)
-            sa.event.listen(self._engine, "begin", _sqlite_begin)
-            self.read_only = True
-            as_is = True
-            logger.warning("the store %s is on a read-only disk: it is opened for reading only", file)
+        self._engine, self.read_only = open_engine(url)
+        self._shown = repr(redact_url(url))
+        self._database = sa.engine.make_url(url).database  # named in messages; never the password
+        if self.read_only:
+            as_is = True  # nothing can be created or upgraded on a read-only disk
         if as_is:
             self._check_version()
             return
@@ -204,8 +148,8 @@ class Store:
                     with conn.begin():
                         return work(conn)
             except OperationalError as err:
-                if not _is_locked(err) or attempt == LOCK_RETRIES:
-                    what = "still locked by another writer" if _is_locked(err) else "not usable"
+                if not is_locked(err) or attempt == LOCK_RETRIES:
+                    what = "still locked by another writer" if is_locked(err) else "not usable"
                     raise StoreError(f"database {self._database!r} is {what}: "
                                      f"{self._driver_words(err)}") from err
                 logger.warning("database locked, retry %d/%d in %.1f s", attempt + 1, LOCK_RETRIES, delay)
@@ -263,7 +207,7 @@ class Store:
                         conn.execute(event_actors.insert(), [{"event_id": i, "actor": a} for i, a in links])
                 except IntegrityError as err:
                     raise _Refused(err, article_row=False) from err
-            _upsert_actors(conn, actor_list)
+            upsert_actors(conn, actor_list)
             return True
 
         try:
@@ -490,29 +434,3 @@ class Store:
             }
 
         return self._run(work)
-
-
-def _upsert_actors(conn: Connection, actors: Sequence[Actor]) -> None:
-    """Insert new actors; for known ones, add the aliases not seen before (the first kind stays)."""
-    merged: dict[str, Actor] = {}
-    for actor in actors:  # the same actor twice in one call merges too
-        seen = merged.get(actor.name)
-        if seen is not None:
-            actor = Actor(actor.name, seen.kind, seen.aliases + actor.aliases)
-        merged[actor.name] = actor
-    if not merged:
-        return
-    existing = {
-        r["name"]: r for r in conn.execute(
-            sa.select(actors_table).where(actors_table.c.name.in_(list(merged)))).mappings()
-    }
-    for name, actor in merged.items():
-        old = existing.get(name)
-        before = json.loads(old["aliases"]) if old is not None else []
-        aliases = list(dict.fromkeys(a for a in [*before, *actor.aliases] if a and a != name))
-        if old is None:
-            conn.execute(actors_table.insert().values(
-                name=name, kind=actor.kind, aliases=json.dumps(aliases)))
-        elif aliases != before:
-            conn.execute(actors_table.update().where(actors_table.c.name == name)
-                         .values(aliases=json.dumps(aliases)))

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+import geo.engine as engine_module
 import geo.store as store_module
 from geo.config import load_settings
 from geo.errors import ConfigError, InputError, NotFoundError, StoreError
@@ -123,7 +124,7 @@ def test_failure_after_events_rolls_back(store: Store, monkeypatch: pytest.Monke
     def boom(*_args: object) -> None:
         raise RuntimeError("disk fell off")
 
-    monkeypatch.setattr(store_module, "_upsert_actors", boom)
+    monkeypatch.setattr(store_module, "upsert_actors", boom)
     with pytest.raises(RuntimeError):
         store.add_article(article, events, actors)
     assert store.counts() == {"articles": 0, "events": 0, "actors": 0}
@@ -280,7 +281,7 @@ def test_url_forms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_locked_database_raises_store_error_after_retries(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_MS", 50)
     monkeypatch.setattr(store_module, "LOCK_RETRIES", 2)
     store = Store(f"sqlite:///{db_path}")
     holder = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
