@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from geo.errors import InputError
+from geo.textio import display_name
 
 logger = logging.getLogger(__name__)
 
@@ -179,7 +180,7 @@ def _unquote(value: str) -> str:
 
 def read_sidecar(path: Path) -> ArticleMeta:
     """Metadata from ``story.json`` next to ``story.txt``; absent sidecar means no metadata."""
-    name = str(path)
+    name = display_name(str(path))
     try:
         if not path.is_file():
             return ArticleMeta()
@@ -197,6 +198,13 @@ def read_sidecar(path: Path) -> ArticleMeta:
             f"metadata sidecar is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}",
             source=name,
         ) from err
+    # Valid JSON that Python will not load: a number past int's digit limit (ValueError),
+    # arrays or objects nested past the recursion limit (RecursionError). Both fit in 64 KB.
+    except ValueError as err:
+        raise InputError(f"metadata sidecar cannot be read: {_value_problem(err)}", source=name) from err
+    except RecursionError as err:
+        raise InputError("metadata sidecar cannot be read: its JSON is nested too deeply",
+                         source=name) from err
     if not isinstance(loaded, dict):
         raise InputError(f"metadata sidecar must be a JSON object, not {_json_type(loaded)}", source=name)
     values: dict[str, str] = {}
@@ -210,6 +218,12 @@ def read_sidecar(path: Path) -> ArticleMeta:
             raise InputError(f"metadata {key!r} must be a string, not {_json_type(value)}", source=name)
         values[key] = value
     return meta_from_strings(values, name)
+
+
+def _value_problem(err: ValueError) -> str:
+    if "digits" in str(err):
+        return "it holds a number with too many digits"
+    return str(err)[:120]
 
 
 def _json_type(value: object) -> str:

@@ -32,12 +32,12 @@ from geo.metadata import (
     split_front_matter,
 )
 from geo.models import Article
-from geo.textio import clean_text, decode, extract_html, looks_english
+from geo.textio import clean_text, decode, display_name, extract_html, looks_english
 
 logger = logging.getLogger(__name__)
 
-# The public API; parse_date, looks_english and the metadata limits are re-exported from
-# geo.metadata and geo.textio, where they live.
+# The public API; parse_date, looks_english, display_name and the metadata limits are re-exported
+# from geo.metadata and geo.textio, where they live.
 __all__ = [
     "DEMO_DIR", "FUTURE_TOLERANCE", "HTML_SUFFIXES", "MAX_ARTICLE_BYTES", "MAX_SIDECAR_BYTES", "META_KEYS",
     "SUPPORTED_SUFFIXES", "TEXT_SUFFIXES", "article_from_bytes", "article_from_text", "demo_article_paths",
@@ -149,16 +149,6 @@ def iter_article_paths(paths: Iterable[Path]) -> Iterator[Path]:
             if key not in seen:
                 seen.add(key)
                 yield item
-
-
-def display_name(name: str) -> str:
-    """A name that can be stored and printed: a file name's undecodable bytes (which Python
-    keeps as lone surrogates) become ``\\xNN`` escapes. The database and UTF-8 output
-    refuse lone surrogates, so an unescaped one would stop the whole ingest."""
-    try:
-        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:  # a surrogate that no file system decoding produced
-        return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def demo_article_paths() -> list[Path]:

@@ -44,6 +44,16 @@ def looks_english(text: str) -> bool:
     return hits / len(words) >= _MIN_ENGLISH_RATIO
 
 
+def display_name(name: str) -> str:
+    """A name that can be stored and printed: a file name's undecodable bytes (which Python
+    keeps as lone surrogates) become ``\\xNN`` escapes. The database and UTF-8 output
+    refuse lone surrogates, so an unescaped one would stop the whole ingest."""
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that no file system decoding produced
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 # --- decoding and cleaning -----------------------------------------------------------------------
 
 

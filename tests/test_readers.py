@@ -205,6 +205,24 @@ def test_bad_sidecar_names_the_sidecar(tmp_path: Path, sidecar: str | bytes, pro
     assert str(tmp_path / "story.json") in str(info.value)
 
 
+# Issue 10, item 4: valid JSON under the 64 KB limit that Python refuses to load.
+HOSTILE_SIDECARS = {
+    "a 60,000-digit number": '{"title": 1' + "0" * 59_999 + "}",
+    "30,000-deep nesting": '{"title": ' + "[" * 30_000 + "]" * 30_000 + "}",
+}
+
+
+@pytest.mark.parametrize("sidecar", HOSTILE_SIDECARS.values(), ids=HOSTILE_SIDECARS.keys())
+def test_hostile_sidecar_is_an_input_error_naming_it(tmp_path: Path, sidecar: str) -> None:
+    assert len(sidecar.encode("utf-8")) < readers.MAX_SIDECAR_BYTES
+    path = write(tmp_path, "story.txt", ENGLISH)
+    write(tmp_path, "story.json", sidecar)
+    with pytest.raises(InputError, match="metadata sidecar cannot be read") as info:
+        read_article(path)
+    assert str(tmp_path / "story.json") in str(info.value)
+    assert len(str(info.value)) < len(str(tmp_path)) + 120  # short: no digits or brackets echoed
+
+
 def test_sidecar_unknown_key_is_logged(tmp_path: Path, caplog) -> None:
     path = write(tmp_path, "story.txt", ENGLISH)
     write(tmp_path, "story.json", '{"title": "T", "lang": "en"}')
