@@ -85,8 +85,7 @@ def display_name(name: str) -> str:
 
 
 def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return repr(match.group())[1:-1]  # Python's escape, as the command line prints it: \\n, \\x1b, \\u202e
 
 
 # --- decoding and cleaning -----------------------------------------------------------------------

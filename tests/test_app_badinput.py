@@ -160,6 +160,23 @@ def test_add_page_stores_a_good_paste_once_even_when_given_twice(store_url: str)
     assert _snapshot(store_url) == after
 
 
+@pytest.mark.model
+@pytest.mark.gazetteer
+def test_add_page_takes_a_paste_over_spacys_limit(store_url: str) -> None:
+    """Issue 10, item 3: 1,000,001 characters used to end in spaCy's E088 traceback on the page."""
+    head, tail = GOOD + "\n\n", "\n\nTroops left Kabul for Doha on Friday."
+    text = head + "\n" * (1_000_001 - len(head) - len(tail)) + tail
+    at = _analyse(_add_page(), text=text, published="2021-09-14", timeout=MODEL_TIMEOUT)
+    assert not at.error, [e.value for e in at.error]
+    assert any("events" in e.label for e in at.expander)
+    next(b for b in at.button if b.label == "Add to the story").click().run(timeout=MODEL_TIMEOUT)
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Stored 1 article(s)" in at.success[0].value
+    with Store(store_url) as store:
+        places = {e.place_name for e in store.events()}
+    assert {"Berlin", "Paris", "Kabul", "Doha"} <= places
+
+
 # --- query parameters (item 3) ----------------------------------------------------------------------
 
 STREAMLIT_QUERY_LIMIT = 524_288  # characters; Streamlit 1.67 ignores a longer query string whole
