@@ -173,11 +173,8 @@ class Pipeline:
             kept = [(t, p) for t, p in zip(toponyms, places, strict=True)
                     if (t.start, t.end) not in reclaimed]
             toponyms, places = [t for t, _p in kept], [p for _t, p in kept]
-        events = build_events(
-            article, doc, toponyms, places, actor_index,
-            lambda sent, published, near: temporal.sentence_date(sent, published, near=near),
-            nationalities,
-        )
+        dates = temporal.DocDates(doc, article.published)
+        events = build_events(article, doc, toponyms, places, actor_index, dates, nationalities, text=text)
         return Analysis(
             article=article,
             events=tuple(events),
@@ -185,7 +182,7 @@ class Pipeline:
             toponyms=tuple(toponyms),
             places=tuple(places),
             nationalities=tuple(nationalities),
-            warnings=article.warnings,
+            warnings=article.warnings + dates.warnings,
         )
 
     def analyse(self, article: Article) -> Analysis:

@@ -146,3 +146,82 @@ def test_rlo_and_escape_never_reach_stored_names(tmp_path, tiny_pipeline):
         assert not any(c in value for c in "\x1b\u202e\u202d\u2066\u2067"), repr(value)
     assert stored.origin.endswith("dispatch\\x1b[2J\\u202e.md")
     assert (stored.title, stored.source) == ("Talks in [31mDoha", "Wire desk")
+
+
+# --- one sentence far longer than any real one (item 5) ----------------------------------------------
+
+CLAUSES = (
+    "troops moved from Kabul to Doha on 5 September",
+    "Antony Blinken flew to Berlin on Monday",
+    "the Taliban held Herat and Kandahar in August",
+)
+
+
+def _run_on(n: int) -> str:
+    return "On Tuesday, " + ", and ".join(CLAUSES[i % len(CLAUSES)] for i in range(n)) + "."
+
+
+@pytest.mark.gazetteer
+def test_each_event_of_a_run_on_sentence_takes_a_bounded_window(nlp, real_gazetteer):
+    from geo.events import CONTEXT_CHARS, MAX_SENTENCE_CHARS
+
+    text = _run_on(300)  # about 13,000 characters in one sentence
+    doc = nlp(text)
+    assert len(list(doc.sents)) == 1 and len(text) > 10 * MAX_SENTENCE_CHARS
+    events = Pipeline(nlp, real_gazetteer).analyse_doc(Article(text=text, published=PUBLISHED), doc).events
+    assert len(events) >= 400
+    for e in events:
+        assert e.sentence_start <= e.place_start < e.place_end <= e.sentence_end
+        assert e.sentence_end - e.sentence_start <= 2 * CONTEXT_CHARS + (e.place_end - e.place_start)
+        assert text[e.sentence_start : e.sentence_end].strip() == e.quote
+        # No word is cut at either end of the window.
+        assert e.sentence_start == 0 or text[e.sentence_start - 1] == " "
+        assert e.sentence_end == len(text) or text[e.sentence_end] in " ,."
+        # The date is the one nearest the place, the actors those named in its window.
+        if e.place_name == "Berlin":
+            assert e.date_text == "Monday" and "Antony Blinken" in e.actors
+        elif e.place_name == "Doha":
+            assert (e.date_text, e.date) == ("5 September", date(2021, 9, 5))
+        assert all(name.split()[-1] in e.quote for name in e.actors)
+    assert sum(len(e.quote) for e in events) < len(events) * (2 * CONTEXT_CHARS + 20)
+
+
+@pytest.mark.model
+def test_each_date_expression_is_resolved_once(tiny_pipeline, monkeypatch):
+    import geo.temporal
+
+    calls: list[str] = []
+    real = geo.temporal.resolve_date
+
+    def counting(span, published):  # type: ignore[no-untyped-def]
+        calls.append(span.text)
+        return real(span, published)
+
+    monkeypatch.setattr(geo.temporal, "resolve_date", counting)
+    text = _run_on(60)
+    doc = tiny_pipeline.parse(text)
+    analysis = tiny_pipeline.analyse_doc(Article(text=text, published=PUBLISHED), doc)
+    dates = [e for e in doc.ents if e.label_ in ("DATE", "TIME")]
+    assert len(analysis.events) > 40 and len(dates) > 40
+    # Each expression at most once, whatever the number of places around it (it was places x dates).
+    assert len(calls) <= len(dates)
+
+
+# --- impossible dates (item 13) ----------------------------------------------------------------------
+
+
+@pytest.mark.model
+def test_an_impossible_day_is_dated_to_its_month_with_a_warning(tiny_pipeline):
+    text = ("Troops entered Kabul on 31 February. Officials met in Doha on 30 February 2020. "
+            "Blinken flew to Ramstein on 29 February 2020.")
+    analysis = tiny_pipeline.analyse(Article(text=text, published=PUBLISHED, warnings=("from reading",)))
+    by_place = {e.place_name: e for e in analysis.events}
+    assert (by_place["Kabul"].date, by_place["Kabul"].date_precision) == (date(2021, 2, 1), "month")
+    assert (by_place["Doha"].date, by_place["Doha"].date_precision) == (date(2020, 2, 1), "month")
+    assert (by_place["Ramstein"].date, by_place["Ramstein"].date_precision) == (date(2020, 2, 29), "day")
+    assert analysis.warnings == (
+        "from reading",
+        "'31 February' names a day February does not have (day 31); dated to February 2021, month precision",
+        "'30 February 2020' names a day February does not have (day 30); dated to February 2020, "
+        "month precision",
+    )
