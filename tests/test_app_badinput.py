@@ -12,6 +12,7 @@ The store is a real SQLite file in tmp_path filled with hand-made events
 
 from __future__ import annotations
 
+import html
 import json
 import random
 import re
@@ -175,6 +176,18 @@ def test_add_page_takes_a_paste_over_spacys_limit(store_url: str) -> None:
     with Store(store_url) as store:
         places = {e.place_name for e in store.events()}
     assert {"Berlin", "Paris", "Kabul", "Doha"} <= places
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+def test_add_page_shows_each_articles_warnings(store_url: str) -> None:
+    """Issue 10, item 13: an impossible date is said on the page, not silently kept."""
+    at = _analyse(_add_page(), text="Troops entered Kabul on 31 February. " + GOOD, published="2021-09-14",
+                  timeout=MODEL_TIMEOUT)
+    shown = html.unescape(_plain(" | ".join(w.value for w in at.warning)))
+    assert "'31 February' names a day February does not have (day 31)" in shown
+    assert "month precision" in shown
+    assert not at.error
 
 
 # --- query parameters (item 3) ----------------------------------------------------------------------
