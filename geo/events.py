@@ -67,7 +67,7 @@ def build_events(
     sentences = _Sentences(doc)
     nation_starts = sorted((t.start, code) for t, code in nationalities)
     earlier_dates: dict[int, EventDate | None] = {}  # antecedent sentence start -> its date
-    antecedents: dict[int, tuple[SubjectInfo, tuple[str, ...]] | None] = {}  # sentence start -> its
+    antecedents: dict[int, tuple[SubjectInfo, tuple[str, ...]] | None] = {}  # per sentence start
     events: list[Event] = []
     for tp, place in zip(toponyms, places, strict=True):
         if place is None:

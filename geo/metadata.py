@@ -119,7 +119,7 @@ def _clean_url(value: str) -> tuple[str, str]:
 
 
 # White space, controls and characters that hide or reorder text have no place in a link.
-_URL_FORBIDDEN = re.compile("[\\s\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+_URL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
 def _capped(value: str, limit: int, what: str) -> tuple[str, str]:
@@ -154,7 +154,7 @@ def _url_value(raw: str | None, notes: list[tuple[str, str]]) -> str | None:
     return url
 
 
-def unknown_keys_note(keys: list[str], where: str) -> tuple[str, str]:
+def _unknown_keys_note(keys: list[str], where: str) -> tuple[str, str]:
     """One warning for every unknown key of an input, naming the first few."""
     named = ", ".join(repr(clean_line(k)[:40]) for k in keys[:_KEYS_NAMED])
     more = f" and {len(keys) - _KEYS_NAMED:,} more" if len(keys) > _KEYS_NAMED else ""
@@ -233,7 +233,7 @@ def split_front_matter(text: str, name: str) -> tuple[str, ArticleMeta]:
             raise InputError(f"front matter line {number}: {key!r} is given twice", source=name)
         values[key] = value
     body = "\n".join(lines[closing + 2 :]).lstrip("\n")
-    notes = (unknown_keys_note(unknown, "front matter"),) if unknown else ()
+    notes = (_unknown_keys_note(unknown, "front matter"),) if unknown else ()
     return body, meta_from_strings(values, name, notes)
 
 
@@ -288,7 +288,7 @@ def read_sidecar(path: Path) -> ArticleMeta:
         values[key] = value
     if unknown:
         logger.info("%s: %d unknown metadata key(s) ignored", name, len(unknown))
-    notes = (unknown_keys_note(unknown, "metadata"),) if unknown else ()
+    notes = (_unknown_keys_note(unknown, "metadata"),) if unknown else ()
     return meta_from_strings(values, name, notes)
 
 

@@ -85,7 +85,7 @@ def display_name(name: str) -> str:
 
 
 def _escape(match: re.Match[str]) -> str:
-    return repr(match.group())[1:-1]  # Python's escape, as the command line prints it: \\n, \\x1b, \\u202e
+    return repr(match.group())[1:-1]  # Python's escape, as the command line prints it: \n, \x1b, \u202e
 
 
 # --- decoding and cleaning -----------------------------------------------------------------------
