@@ -38,9 +38,10 @@ SECTIONS = {
     "gazetteer": "3. Gazetteer",
     "dashboard": "4. Dashboard at scale",
     "startup": "5. Start-up",
+    "analysis": "6. Analysis time against text size",
 }
 PENDING = "_Not measured yet: this benchmark waits for the dashboard._"
-OURS = ("ingest", "quality", "gazetteer", "startup", "dashboard")
+OURS = ("ingest", "quality", "gazetteer", "startup", "dashboard", "analysis")
 
 _INTRO = """# Benchmarks
 

@@ -22,21 +22,23 @@ possessive); no table of particular organisations or people.
 4. Canonical name: the longest non-acronym form; the others become aliases.
 
 The name and span rules used here are in ``geo.actor_rules``; this module
-collects the mentions, merges them and indexes who is named where.
+collects the mentions and merges them; ``geo.actor_index`` answers who is named where.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from bisect import bisect_right
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
+from geo.actor_index import ActorIndex, ActorMention, SubjectInfo
 from geo.actor_rules import (
+    SpanIndex,
     canonical,
     in_title,
     initials,
@@ -45,7 +47,6 @@ from geo.actor_rules import (
     is_spatial,
     looks_personal,
     name_key,
-    overlaps,
     role_noun,
     spellings,
     trim,
@@ -53,6 +54,9 @@ from geo.actor_rules import (
 from geo.models import Actor, ActorKind
 
 logger = logging.getLogger(__name__)
+
+# ActorIndex, ActorMention and SubjectInfo live in geo.actor_index; callers import them from here too.
+__all__ = ["ActorIndex", "ActorMention", "KnownActors", "SubjectInfo", "extract_actors", "merge_known"]
 
 _KIND: dict[str, ActorKind] = {"PERSON": "person", "ORG": "organization", "NORP": "group"}
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
@@ -68,66 +72,6 @@ _SUBJECT_PRONOUNS = frozenset({"he", "she", "they"})
 # "The two spoke from Ramstein", "Both said...": a plural subject that points back like "they".
 _COLLECTIVE_SUBJECTS = frozenset({"two", "both", "pair", "three", "trio"})
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
-_LOOKBACK_SENTENCES = 3
-
-
-@dataclass(frozen=True)
-class ActorMention:
-    actor: str  # canonical name
-    start: int  # char offsets in the doc text
-    end: int
-    text: str
-
-
-@dataclass(frozen=True)
-class SubjectInfo:
-    """One sentence's grammatical subject: a personal pronoun, or the actors it names."""
-
-    start: int
-    end: int
-    pronoun: str  # "he" / "she" / "they", or "" when the subject is not one
-    actors: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ActorIndex:
-    """One article's actors, their mentions, and what pronoun subjects point back to."""
-
-    actors: tuple[Actor, ...]
-    mentions: tuple[ActorMention, ...]
-    subjects: tuple[SubjectInfo, ...] = ()  # per sentence, in order; empty without a parser
-    reclaimed: tuple[tuple[int, int], ...] = ()  # place-tagged spans that are actors ("Blinken" GPE)
-
-    def in_span(self, start: int, end: int) -> tuple[str, ...]:
-        """Canonical names mentioned inside [start, end), in order, unique."""
-        names = (m.actor for m in self.mentions if m.start >= start and m.end <= end)
-        return tuple(dict.fromkeys(names))
-
-    def subject_before(self, start: int) -> tuple[str, ...]:
-        """Who "he"/"she"/"they" refers to, for the sentence containing ``start``.
-
-        Only when that sentence's subject is such a pronoun: the actors named in
-        the subject of the nearest preceding sentence (up to three back) whose
-        subject names a fitting actor -- a person for he/she, anyone for they.
-        Skipping sentences whose subject is a place or another pronoun is what
-        carries "He will also speak..." back to "...Antony Blinken was due...".
-        """
-        found = self.antecedent(start)
-        return () if found is None else found[1]
-
-    def antecedent(self, start: int) -> tuple[SubjectInfo, tuple[str, ...]] | None:
-        """The earlier sentence a pronoun subject points back to, with the actors it names."""
-        starts = [s.start for s in self.subjects]
-        i = bisect_right(starts, start) - 1
-        if i < 0 or start >= self.subjects[i].end or not self.subjects[i].pronoun:
-            return None
-        pronoun = self.subjects[i].pronoun
-        kinds = {a.name: a.kind for a in self.actors}
-        for prev in reversed(self.subjects[max(0, i - _LOOKBACK_SENTENCES) : i]):
-            fit = tuple(a for a in prev.actors if pronoun == "they" or kinds.get(a) == "person")
-            if fit:
-                return prev, fit
-        return None
 
 
 @dataclass
@@ -143,7 +87,8 @@ def _collect(
     doc: Doc, full: str, exclude: Collection[tuple[int, int]], is_demonym: Callable[[str], bool]
 ) -> tuple[list[_Mention], list[tuple[int, int]]]:
     ents = [e for e in doc.ents if e.label_ in _KIND or e.label_ in _PLACE_LABELS]
-    persons = [e for e in ents if e.label_ == "PERSON" and not overlaps(e.start_char, e.end_char, exclude)]
+    excluded = SpanIndex(exclude)
+    persons = [e for e in ents if e.label_ == "PERSON" and not excluded.overlaps(e.start_char, e.end_char)]
     surnames = {e[-1].text.casefold() for e in persons if e[-1].is_alpha}
     roles = {r for e in persons if (r := role_noun(e))}
     # A word the text uses as a place somewhere ("flew to Jordan") stays a place everywhere.
@@ -165,7 +110,7 @@ def _collect(
                 reclaimed.append((ent.start_char, ent.end_char))
                 logger.debug("place-tagged %r at %d is a person's surname", text, start)
             continue
-        if overlaps(ent.start_char, ent.end_char, exclude) or _ATTRIBUTIVE.match(text):
+        if excluded.overlaps(ent.start_char, ent.end_char) or _ATTRIBUTIVE.match(text):
             continue
         if label == "ORG" and (_FACILITY.search(text) or _PLACE_AFTER.match(full, end)):
             continue
@@ -195,7 +140,7 @@ def _untagged(
 
     One-word names are left alone: "Said" or "Rich" would hit ordinary words.
     """
-    taken = [(e.start_char, e.end_char) for e in doc.ents] + list(exclude)
+    taken = SpanIndex([(e.start_char, e.end_char) for e in doc.ents] + list(exclude))
     seen = {(m.start, m.end) for m in mentions}
     forms = {m.text: m.label for m in mentions if " " in m.text or is_acronym(m.text)}
     extra: list[_Mention] = []
@@ -208,7 +153,7 @@ def _untagged(
                 at = full.find(form, at + 1)
                 continue
             at = full.find(form, span[1])
-            if span not in seen and not overlaps(*span, taken):
+            if span not in seen and not taken.overlaps(*span):
                 extra.append(_Mention(*span, form, label))
                 seen.add(span)
     return extra
@@ -256,7 +201,10 @@ def _join_surnames(mentions: Sequence[_Mention], kinds: dict[str, ActorKind], cl
     wins, ties going to the most recent: a story calls its subject "Massoud" and
     gives a relative's full name each time ("whose father Ahmad Shah Massoud").
     """
-    full = [k for k, kind in kinds.items() if kind == "person" and " " in k]
+    by_surname: dict[str, list[str]] = {}  # last word -> the full names ending with it, in order
+    for k, kind in kinds.items():
+        if kind == "person" and " " in k:
+            by_surname.setdefault(k.rsplit(" ", 1)[-1], []).append(k)
     seen: dict[str, tuple[int, int]] = {}  # full-name key -> (references so far, last position)
     for i, m in enumerate(mentions):
         key = name_key(m.text)
@@ -264,7 +212,7 @@ def _join_surnames(mentions: Sequence[_Mention], kinds: dict[str, ActorKind], cl
             continue
         owner = key
         if " " not in key:
-            owners = [k for k in full if k.rsplit(" ", 1)[-1] == key]
+            owners = by_surname.get(key, [])
             before = [k for k in owners if k in seen]
             if len(owners) == 1:
                 owner = owners[0]
@@ -325,13 +273,13 @@ def extract_actors(
     members: dict[str, list[int]] = {}
     for i in range(len(mentions)):
         members.setdefault(root_of(i), []).append(i)
+    extra_forms: dict[str, list[str]] = {}  # root -> forms seen only in parentheses
+    for key, extra in cl.aliases.items():
+        extra_forms.setdefault(cl.find(key), []).extend(sorted(extra))
     names: dict[str, str] = {}
     actors: list[Actor] = []
     for root, idx in members.items():  # insertion order == first mention order
-        forms = [mentions[i].text for i in idx]
-        for key, extra in cl.aliases.items():
-            if cl.find(key) == root:
-                forms += sorted(extra)
+        forms = [mentions[i].text for i in idx] + extra_forms.get(root, [])
         name = canonical(forms)
         names[root] = name
         votes = Counter(kinds[name_key(mentions[i].text)] for i in idx)
@@ -353,6 +301,7 @@ def _subjects(doc: Doc, mentions: Sequence[ActorMention]) -> tuple[SubjectInfo, 
     """Per sentence: its subject as a pronoun, or the actors the subject phrase names."""
     if not doc.has_annotation("DEP"):
         return ()
+    starts = [m.start for m in mentions]  # the mentions come sorted by start
     out: list[SubjectInfo] = []
     for sent in doc.sents:
         subj = next((t for t in sent.root.children if t.dep_ in _SUBJECT_DEPS), None)
@@ -366,7 +315,9 @@ def _subjects(doc: Doc, mentions: Sequence[ActorMention]) -> tuple[SubjectInfo, 
                 pronoun = "they"
             lo = subj.left_edge.idx
             hi = subj.right_edge.idx + len(subj.right_edge)
-            names = tuple(dict.fromkeys(m.actor for m in mentions if m.start >= lo and m.end <= hi))
+            names = tuple(dict.fromkeys(
+                mentions[k].actor for k in range(bisect_left(starts, lo), bisect_left(starts, hi))
+                if mentions[k].end <= hi))
         out.append(SubjectInfo(sent.start_char, sent.end_char, pronoun, names))
     return tuple(out)
 

@@ -110,6 +110,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         f"ingested {len(summary.added)} article(s) with {summary.events} event(s); "
         f"{len(summary.skipped)} already stored; {len(summary.failed)} failed"
     )
+    for origin, message in summary.warnings:
+        _say(f"warning: {origin}: {message}")
     for origin, message in summary.failed:
         _say(f"error: {message}" if origin and origin in message else f"error: {origin}: {message}")
     return 1 if summary.failed else 0

@@ -86,6 +86,15 @@ _DAY_RANGE_RE = re.compile(  # "5-6 September", "Sept 5 and 6": keep the first d
     )
 )  # fmt: skip
 _PART_OF_DECADE = {None: 0, "early": 0, "mid": 4, "late": 7}
+# A day and month written out, with a year perhaps: "31 February", "Feb. 30, 2021", "2021-02-30".
+_YEAR_AFTER = r"(?:,?\s+(?P<year>\d{4})\b)?"
+_DAY_MONTH_RES = (
+    re.compile(r"\b(?P<day>\d{1,2})" + _ORD + r"\s+(?:of\s+)?(?P<month>" + _MONTH_NAMES + r")\b\.?"
+               + _YEAR_AFTER),
+    re.compile(r"\b(?P<month>" + _MONTH_NAMES + r")\b\.?\s+(?P<day>\d{1,2})" + _ORD + r"\b" + _YEAR_AFTER),
+    re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})\b"),
+)
+_MONTH_LENGTHS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # February: in some year
 _NOT_A_DATE_RE = re.compile(
     r"year-old|years? old|\b(?:daily|weekly|monthly|annual(?:ly)?|every|each|per|previous|same|that|"
     r"following|preceding|prior|earlier|later|before|after|recent|coming|past|century|centuries)\b"
@@ -127,7 +136,38 @@ def _resolve_text(text: str, published: date | None, tense: Tense | None) -> Eve
     return EventDate(_period_start(value, precision), precision, text.strip())
 
 
+def impossible_day(text: str) -> tuple[int, int, int | None] | None:
+    """(day, month, year or None) when ``text`` names a day its month never has ("31 February",
+    "30 February 2021", "2021-04-31"); None for a real day or no day at all."""
+    return _impossible_day(_DAY_RANGE_RE.sub(lambda m: m["keep"] or m["keep2"], _clean(text)))
+
+
+def _impossible_day(t: str) -> tuple[int, int, int | None] | None:
+    for pattern in _DAY_MONTH_RES:
+        for m in pattern.finditer(t):
+            month = int(m["month"]) if m["month"].isdigit() else _MONTHS[m["month"]]
+            if not 1 <= month <= 12:
+                continue
+            day, year = int(m["day"]), int(m["year"]) if m["year"] else None
+            longest = _MONTH_LENGTHS[month - 1]
+            if month == 2 and year is not None and not _leap(year):
+                longest = 28
+            if not 1 <= day <= longest:
+                return day, month, year
+    return None
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
 def _resolve(t: str, published: date | None, tense: Tense | None) -> tuple[date | None, str | None]:
+    impossible = _impossible_day(_DAY_RANGE_RE.sub(lambda m: m["keep"] or m["keep2"], t))
+    if impossible is not None:
+        # No such day, but the month is what the text says: keep it, at month precision.
+        # (geo.temporal tells the user; dateparser alone fell back on the month, or the year.)
+        _day, month, year = impossible
+        return (date(year, month, 1) if year else _month(month, t, published, tense)), "month"
     if _NUMERIC_DATE_RE.search(t) or (_MONTH_RE.search(t) and _DAYNUM_RE.search(t)):
         value = _absolute_day(t, published, tense)
         if value is not None:

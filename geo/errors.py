@@ -23,6 +23,15 @@ class InputError(GeoError):
         super().__init__(f"{source}: {message}" if source else message)
 
 
+class AnalysisError(GeoError):
+    """One article's analysis failed unexpectedly (a fault in spaCy or in our code, not in the input
+    as far as we know); the other articles go on. The traceback is in the log."""
+
+    def __init__(self, message: str, *, source: str = "") -> None:
+        self.source = source
+        super().__init__(f"{source}: {message}" if source else message)
+
+
 class ModelError(GeoError):
     """The spaCy pipeline cannot be loaded."""
 

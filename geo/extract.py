@@ -310,7 +310,8 @@ def _scan_runs(f: _Finder, person_parts: set[str]) -> None:
             i += 1
             continue
         j = i
-        while j < n and not f.taken[j] and _wordlike(doc[j]) and doc[j].sent == doc[i].sent:
+        # A run stops at a sentence start (asked of the token: Token.sent walks the whole sentence).
+        while j < n and not f.taken[j] and _wordlike(doc[j]) and (j == i or not doc[j].is_sent_start):
             j += 1
         if rules.datelines and _is_dateline(doc, i, j) and f.known(doc[i:j], 0):
             f.add(doc[i:j], "dateline")

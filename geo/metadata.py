@@ -19,12 +19,19 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from geo.errors import InputError
+from geo.textio import clean_line, display_name
 
 logger = logging.getLogger(__name__)
 
 MAX_SIDECAR_BYTES: int = 64 * 1024
 META_KEYS: tuple[str, ...] = ("title", "published", "source", "url")
 FUTURE_TOLERANCE = timedelta(days=2)  # time zones and embargoed copies, not typos
+# Caps on what a value may hold (the Add form's own max_chars): a longer title or source is cut at
+# a word, a longer URL is dropped, since a cut URL would point somewhere else.
+MAX_TITLE_CHARS = 300
+MAX_SOURCE_CHARS = 200
+MAX_URL_CHARS = 2000
+_KEYS_NAMED = 5  # unknown keys named in their one warning
 
 _FRONT_MATTER_MAX_LINES = 50
 _KEY_VALUE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:(.*)$")
@@ -34,21 +41,33 @@ _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\S.*$")
 
 @dataclass(frozen=True)
 class ArticleMeta:
-    """Metadata as read from one place (a header, a sidecar, the HTML, the caller)."""
+    """Metadata as read from one place (a header, a sidecar, the HTML, the caller).
+
+    ``notes`` are the warnings about it, each with the key it concerns ("" for the whole
+    input): a value cut or dropped, unknown keys.
+    """
 
     title: str | None = None
     published: date | None = None
     source: str | None = None
     url: str | None = None
+    notes: tuple[tuple[str, str], ...] = ()
 
     def over(self, lower: ArticleMeta) -> ArticleMeta:
-        """This metadata where it says something, ``lower`` elsewhere."""
+        """This metadata where it says something, ``lower`` elsewhere; a warning about a value
+        that this metadata replaces is dropped with it."""
+        kept = tuple(n for n in lower.notes if not n[0] or getattr(self, n[0]) is None)
         return ArticleMeta(
             title=self.title if self.title is not None else lower.title,
             published=self.published if self.published is not None else lower.published,
             source=self.source if self.source is not None else lower.source,
             url=self.url if self.url is not None else lower.url,
+            notes=kept + self.notes,
         )
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(message for _key, message in self.notes)
 
 
 def parse_date(value: str, *, source: str = "", today: date | None = None) -> date:
@@ -81,8 +100,8 @@ def check_not_future(value: date, *, source: str, today: date | None = None) -> 
     return value
 
 
-def _clean_url(value: str, name: str) -> str:
-    """Keep http(s) URLs only.
+def _clean_url(value: str) -> tuple[str, str]:
+    """Keep http(s) URLs only: (the URL or "", a warning or "").
 
     Anything else is dropped with a warning rather than refused: the URL is
     optional provenance, the article is still worth mapping, and a
@@ -90,23 +109,68 @@ def _clean_url(value: str, name: str) -> str:
     """
     url = value.strip()
     if not url:
-        return ""
+        return "", ""
+    if len(url) > MAX_URL_CHARS:
+        return "", f"URL dropped: {len(url):,} characters, over the limit of {MAX_URL_CHARS:,}"
     parts = urlsplit(url)
-    if parts.scheme.lower() in ("http", "https") and parts.netloc and not re.search(r"[\s\x00-\x1f]", url):
-        return url
-    logger.warning("%s: URL %r dropped: only http(s) URLs are kept", name, url[:80])
-    return ""
+    if parts.scheme.lower() in ("http", "https") and parts.netloc and not _URL_FORBIDDEN.search(url):
+        return url, ""
+    return "", f"URL {clean_line(url)[:80]!r} dropped: only http(s) URLs are kept"
 
 
-def meta_from_strings(values: dict[str, str], name: str) -> ArticleMeta:
+# White space, controls and characters that hide or reorder text have no place in a link.
+_URL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def _capped(value: str, limit: int, what: str) -> tuple[str, str]:
+    """``value`` cut to at most ``limit`` characters at a word, with an ellipsis: (text, warning or "")."""
+    if len(value) <= limit:
+        return value, ""
+    cut = value[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:  # a word boundary, unless the only one would lose half the text
+        cut = cut[:space]
+    cut = cut.rstrip(" ,;:-") + "…"
+    return cut, f"{what} cut to {len(cut)} characters (it had {len(value):,}; the limit is {limit})"
+
+
+def _text_value(raw: str | None, key: str, limit: int, notes: list[tuple[str, str]]) -> str | None:
+    """A title or source: one clean line, capped; empty counts as absent."""
+    value = clean_line(raw or "")
+    if not value:
+        return None
+    value, warning = _capped(value, limit, key)
+    if warning:
+        notes.append((key, warning))
+    return value
+
+
+def _url_value(raw: str | None, notes: list[tuple[str, str]]) -> str | None:
+    if not raw or not raw.strip():
+        return None
+    url, warning = _clean_url(raw)
+    if warning:
+        notes.append(("url", warning))
+    return url
+
+
+def _unknown_keys_note(keys: list[str], where: str) -> tuple[str, str]:
+    """One warning for every unknown key of an input, naming the first few."""
+    named = ", ".join(repr(clean_line(k)[:40]) for k in keys[:_KEYS_NAMED])
+    more = f" and {len(keys) - _KEYS_NAMED:,} more" if len(keys) > _KEYS_NAMED else ""
+    return "", f"{len(keys):,} unknown {where} key(s) ignored: {named}{more}"
+
+
+def meta_from_strings(values: dict[str, str], name: str,
+                      notes: tuple[tuple[str, str], ...] = ()) -> ArticleMeta:
     """Metadata from raw strings (header, sidecar or page); empty values count as absent."""
-    title = values.get("title", "").strip() or None
-    source = values.get("source", "").strip() or None
+    found = list(notes)
+    title = _text_value(values.get("title"), "title", MAX_TITLE_CHARS, found)
+    source = _text_value(values.get("source"), "source", MAX_SOURCE_CHARS, found)
     raw_date = values.get("published", "").strip()
     published = parse_date(raw_date, source=name) if raw_date else None
-    raw_url = values.get("url", "").strip()
-    url = _clean_url(raw_url, name) if raw_url else None
-    return ArticleMeta(title=title, published=published, source=source, url=url)
+    url = _url_value(values.get("url"), found)
+    return ArticleMeta(title=title, published=published, source=source, url=url, notes=tuple(found))
 
 
 def caller_meta(
@@ -124,11 +188,13 @@ def caller_meta(
         when = parse_date(published, source=name)
     else:
         raise InputError(f"published must be a date, not {type(published).__name__}", source=name)
+    notes: list[tuple[str, str]] = []
     return ArticleMeta(
-        title=title.strip() if title else None,
+        title=_text_value(title, "title", MAX_TITLE_CHARS, notes),
         published=when,
-        source=source.strip() if source else None,
-        url=_clean_url(url, name) if url else None,
+        source=_text_value(source, "source", MAX_SOURCE_CHARS, notes),
+        url=_url_value(url, notes),
+        notes=tuple(notes),
     )
 
 
@@ -149,6 +215,7 @@ def split_front_matter(text: str, name: str) -> tuple[str, ArticleMeta]:
             source=name,
         )
     values: dict[str, str] = {}
+    unknown: list[str] = []
     for number, line in enumerate(header[:closing], start=2):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
@@ -159,13 +226,15 @@ def split_front_matter(text: str, name: str) -> tuple[str, ArticleMeta]:
             raise InputError(f"front matter line {number}: expected 'key: value', got {shown!r}", source=name)
         key, value = match.group(1).lower(), _unquote(match.group(2).strip())
         if key not in META_KEYS:
-            logger.warning("%s: front matter line %d: unknown key %r ignored", name, number, key)
+            logger.info("%s: front matter line %d: unknown key %r ignored", name, number, key)
+            unknown.append(key)
             continue
         if key in values:
             raise InputError(f"front matter line {number}: {key!r} is given twice", source=name)
         values[key] = value
     body = "\n".join(lines[closing + 2 :]).lstrip("\n")
-    return body, meta_from_strings(values, name)
+    notes = (_unknown_keys_note(unknown, "front matter"),) if unknown else ()
+    return body, meta_from_strings(values, name, notes)
 
 
 def _unquote(value: str) -> str:
@@ -179,7 +248,7 @@ def _unquote(value: str) -> str:
 
 def read_sidecar(path: Path) -> ArticleMeta:
     """Metadata from ``story.json`` next to ``story.txt``; absent sidecar means no metadata."""
-    name = str(path)
+    name = display_name(str(path))
     try:
         if not path.is_file():
             return ArticleMeta()
@@ -197,19 +266,36 @@ def read_sidecar(path: Path) -> ArticleMeta:
             f"metadata sidecar is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}",
             source=name,
         ) from err
+    # Valid JSON that Python will not load: a number past int's digit limit (ValueError),
+    # arrays or objects nested past the recursion limit (RecursionError). Both fit in 64 KB.
+    except ValueError as err:
+        raise InputError(f"metadata sidecar cannot be read: {_value_problem(err)}", source=name) from err
+    except RecursionError as err:
+        raise InputError("metadata sidecar cannot be read: its JSON is nested too deeply",
+                         source=name) from err
     if not isinstance(loaded, dict):
         raise InputError(f"metadata sidecar must be a JSON object, not {_json_type(loaded)}", source=name)
     values: dict[str, str] = {}
+    unknown: list[str] = []
     for key, value in loaded.items():
         if key not in META_KEYS:
-            logger.warning("%s: unknown metadata key %r ignored", name, key)
+            unknown.append(key)
             continue
         if value is None:
             continue
         if not isinstance(value, str):
             raise InputError(f"metadata {key!r} must be a string, not {_json_type(value)}", source=name)
         values[key] = value
-    return meta_from_strings(values, name)
+    if unknown:
+        logger.info("%s: %d unknown metadata key(s) ignored", name, len(unknown))
+    notes = (_unknown_keys_note(unknown, "metadata"),) if unknown else ()
+    return meta_from_strings(values, name, notes)
+
+
+def _value_problem(err: ValueError) -> str:
+    if "digits" in str(err):
+        return "it holds a number with too many digits"
+    return str(err)[:120]
 
 
 def _json_type(value: object) -> str:

@@ -34,6 +34,8 @@ class Article:
     source: str = ""
     url: str = ""
     origin: str = ""  # where it came from: a file path, "paste", "upload:<name>"
+    # What reading it noticed (a title cut, unknown keys, no published date): shown, never stored.
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def article_id(self) -> str:

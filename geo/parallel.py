@@ -97,6 +97,7 @@ def ingest_parallel(
     workers = min(jobs, len(todo))
     chunks = split(todo, chunk_size(len(todo), workers))
     added: list[str] = []
+    warnings: list[tuple[str, str]] = []
     n_events = 0
     done = 0
     # spawn: each worker starts clean (no inherited connections or threads), on every platform.
@@ -108,6 +109,7 @@ def ingest_parallel(
                 added.extend(summary.added)
                 skipped.extend(summary.skipped)
                 failed.extend(summary.failed)
+                warnings.extend(summary.warnings)
                 n_events += summary.events
                 done += len(chunk)
                 if progress is not None:
@@ -118,4 +120,4 @@ def ingest_parallel(
             f"an ingest worker stopped unexpectedly after {done} of {len(todo)} article(s): {err}"
         ) from err
     log.info("ingested %d article(s) with %d worker(s)", len(added), workers)
-    return IngestSummary(tuple(added), tuple(skipped), tuple(failed), n_events)
+    return IngestSummary(tuple(added), tuple(skipped), tuple(failed), n_events, warnings=tuple(warnings))

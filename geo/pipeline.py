@@ -12,10 +12,11 @@ from spacy.tokens import Doc
 from geo import temporal
 from geo.actors import KnownActors, extract_actors
 from geo.config import Settings, load_settings
-from geo.errors import GeoError, InputError
+from geo.errors import AnalysisError, GeoError, InputError
 from geo.extract import RecoveryRules, find_demonyms, find_toponyms, load_nlp
 from geo.gazetteer import Gazetteer, load_gazetteer, normalize_name
 from geo.geocode import GazetteerGeocoder, make_geocoder
+from geo.longtext import BATCH_CHARS, parse_texts
 from geo.models import Actor, Article, Candidate, Event, Place, Toponym
 from geo.resolve import RankWeights, Resolver
 
@@ -34,6 +35,8 @@ class Analysis:
     toponyms: tuple[Toponym, ...]
     places: tuple[Place | None, ...]
     nationalities: tuple[tuple[Toponym, str], ...] = ()
+    # For the user, not stored: the article's reading warnings, then what the analysis noticed.
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class IngestSummary:
     failed: tuple[tuple[str, str], ...] = ()  # (origin, message)
     events: int = 0
     extra: Mapping[str, int] = field(default_factory=dict)
+    warnings: tuple[tuple[str, str], ...] = ()  # (origin, message), for articles analysed
 
     @property
     def ok(self) -> bool:
@@ -135,8 +139,17 @@ class Pipeline:
         return out
 
     def geoparse(self, texts: Iterable[str], *, batch_size: int = 16) -> Iterator[list[Toponymy]]:
-        for doc in self.nlp.pipe(texts, batch_size=batch_size):
+        for doc in self.parse_many(texts, batch_size=batch_size):
             yield self.geoparse_doc(doc)
+
+    # -- parsing ------------------------------------------------------------
+
+    def parse(self, text: str) -> Doc:
+        """spaCy's doc for one text of any length (a long one is parsed in pieces, see geo.longtext)."""
+        return next(parse_texts(self.nlp, [text]))
+
+    def parse_many(self, texts: Iterable[str], *, batch_size: int = 8) -> Iterator[Doc]:
+        return parse_texts(self.nlp, texts, batch_size=batch_size)
 
     # -- events -------------------------------------------------------------
 
@@ -160,11 +173,8 @@ class Pipeline:
             kept = [(t, p) for t, p in zip(toponyms, places, strict=True)
                     if (t.start, t.end) not in reclaimed]
             toponyms, places = [t for t, _p in kept], [p for _t, p in kept]
-        events = build_events(
-            article, doc, toponyms, places, actor_index,
-            lambda sent, published, near: temporal.sentence_date(sent, published, near=near),
-            nationalities,
-        )
+        dates = temporal.DocDates(doc, article.published)
+        events = build_events(article, doc, toponyms, places, actor_index, dates, nationalities, text=text)
         return Analysis(
             article=article,
             events=tuple(events),
@@ -172,15 +182,62 @@ class Pipeline:
             toponyms=tuple(toponyms),
             places=tuple(places),
             nationalities=tuple(nationalities),
+            warnings=article.warnings + dates.warnings,
         )
 
     def analyse(self, article: Article) -> Analysis:
-        return self.analyse_doc(article, self.nlp(article.text))
+        """The analysis of one article; any failure is a GeoError (AnalysisError if unexpected)."""
+        outcome = self._analyse_guarded(article, None)
+        if isinstance(outcome, GeoError):
+            raise outcome
+        return outcome
 
-    def analyse_many(self, articles: Sequence[Article], *, batch_size: int = 8) -> Iterator[Analysis]:
-        docs = self.nlp.pipe((a.text for a in articles), batch_size=batch_size)
-        for article, doc in zip(articles, docs, strict=True):
-            yield self.analyse_doc(article, doc)
+    def analyse_each(
+        self, articles: Sequence[Article], *, batch_size: int = 8
+    ) -> Iterator[tuple[Article, Analysis | GeoError]]:
+        """Each article with its analysis, or with the error that stopped it: one article's
+        failure, even inside a spaCy batch, never loses another's analysis."""
+        for group in _groups(articles, batch_size):
+            try:
+                docs: list[Doc | None] = list(self.parse_many([a.text for a in group], batch_size=batch_size))
+            except Exception:  # a fault anywhere in the batch: parse its articles one at a time
+                log.warning("spaCy failed on a batch of %d article(s); parsing them one by one",
+                            len(group), exc_info=True)
+                docs = [None] * len(group)
+            for article, doc in zip(group, docs, strict=True):
+                yield article, self._analyse_guarded(article, doc)
+
+    def _analyse_guarded(self, article: Article, doc: Doc | None) -> Analysis | GeoError:
+        """The fault barrier of one article: anything unexpected becomes a short AnalysisError,
+        its traceback goes to the log."""
+        origin = article.origin or article.title or article.article_id
+        try:
+            return self.analyse_doc(article, self.parse(article.text) if doc is None else doc)
+        except GeoError as err:
+            return err
+        except Exception as err:  # the barrier: whatever it is, it is this article's failure alone
+            log.exception("analysis of %s failed", origin)
+            reason = str(err).strip().splitlines()[0][:100] if str(err).strip() else ""
+            shown = f"{type(err).__name__}: {reason}" if reason else type(err).__name__
+            failure = AnalysisError(f"could not be analysed ({shown}); the details are in the log",
+                                    source=origin)
+            failure.__cause__ = err
+            return failure
+
+
+def _groups(articles: Sequence[Article], size: int) -> Iterator[Sequence[Article]]:
+    """Runs of at most ``size`` articles and BATCH_CHARS characters (a longer article goes alone),
+    so that a batch's docs held at once stay bounded in memory as well as in number."""
+    group: list[Article] = []
+    length = 0
+    for article in articles:
+        if group and (len(group) >= size or length + len(article.text) > BATCH_CHARS):
+            yield group
+            group, length = [], 0
+        group.append(article)
+        length += len(article.text)
+    if group:
+        yield group
 
 
 def rename_actors(analysis: Analysis, known: KnownActors | Sequence[Actor]) -> Analysis:
@@ -256,15 +313,18 @@ def ingest(
         pipeline = pipeline.with_overrides(overrides)
     known = KnownActors([a for a, _n in store.actors()])
     added: list[str] = []
+    warnings: list[tuple[str, str]] = []
     n_events = 0
-    for i, analysis in enumerate(pipeline.analyse_many(todo, batch_size=batch_size)):
-        item = analysis.article
+    for i, (item, outcome) in enumerate(pipeline.analyse_each(todo, batch_size=batch_size)):
         origin = item.origin or item.title or item.article_id
         try:
-            if not analysis.events:
+            if isinstance(outcome, GeoError):
+                raise outcome
+            warnings.extend((origin, w) for w in outcome.warnings)
+            if not outcome.events:
                 # Nothing to map: storing it would only hide the problem from the user.
-                raise InputError(why_no_events(analysis), source=origin)
-            analysis = rename_actors(analysis, known)
+                raise InputError(why_no_events(outcome), source=origin)
+            analysis = rename_actors(outcome, known)
             if store.add_article(item, analysis.events, analysis.actors):
                 added.append(item.article_id)
                 n_events += len(analysis.events)
@@ -278,4 +338,5 @@ def ingest(
             progress((i + 1) / len(todo), origin)
     if added:
         store.refresh_statistics()  # so the dashboard's queries keep using their indexes
-    return IngestSummary(tuple(added), tuple(skipped), tuple(failed), n_events)
+    return IngestSummary(tuple(added), tuple(skipped), tuple(failed), n_events, warnings=tuple(warnings))
+

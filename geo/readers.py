@@ -23,6 +23,9 @@ from geo.errors import InputError
 from geo.metadata import (
     FUTURE_TOLERANCE,
     MAX_SIDECAR_BYTES,
+    MAX_SOURCE_CHARS,
+    MAX_TITLE_CHARS,
+    MAX_URL_CHARS,
     META_KEYS,
     ArticleMeta,
     caller_meta,
@@ -32,14 +35,15 @@ from geo.metadata import (
     split_front_matter,
 )
 from geo.models import Article
-from geo.textio import clean_text, decode, extract_html, looks_english
+from geo.textio import clean_text, decode, display_name, extract_html, looks_english
 
 logger = logging.getLogger(__name__)
 
-# The public API; parse_date, looks_english and the metadata limits are re-exported from
-# geo.metadata and geo.textio, where they live.
+# The public API; parse_date, looks_english, display_name and the metadata limits are re-exported
+# from geo.metadata and geo.textio, where they live.
 __all__ = [
-    "DEMO_DIR", "FUTURE_TOLERANCE", "HTML_SUFFIXES", "MAX_ARTICLE_BYTES", "MAX_SIDECAR_BYTES", "META_KEYS",
+    "DEMO_DIR", "FUTURE_TOLERANCE", "HTML_SUFFIXES", "MAX_ARTICLE_BYTES", "MAX_SIDECAR_BYTES",
+    "MAX_SOURCE_CHARS", "MAX_TITLE_CHARS", "MAX_URL_CHARS", "META_KEYS",
     "SUPPORTED_SUFFIXES", "TEXT_SUFFIXES", "article_from_bytes", "article_from_text", "demo_article_paths",
     "demo_articles", "display_name", "iter_article_paths", "looks_english", "parse_date", "read_article",
 ]
@@ -151,16 +155,6 @@ def iter_article_paths(paths: Iterable[Path]) -> Iterator[Path]:
                 yield item
 
 
-def display_name(name: str) -> str:
-    """A name that can be stored and printed: a file name's undecodable bytes (which Python
-    keeps as lone surrogates) become ``\\xNN`` escapes. The database and UTF-8 output
-    refuse lone surrogates, so an unescaped one would stop the whole ingest."""
-    try:
-        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:  # a surrogate that no file system decoding produced
-        return name.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
 def demo_article_paths() -> list[Path]:
     """The bundled demo dispatches, in file order (their names start with the date)."""
     return list(iter_article_paths([DEMO_DIR]))
@@ -254,10 +248,13 @@ def _finish(body: str, meta: ArticleMeta, name: str, *, origin: str) -> Article:
         if _SURROGATE.search(value):
             # A JSON sidecar can spell one ("\\ud800"); it could be neither stored nor shown.
             raise InputError(f"invalid character (a lone surrogate) in the {key}", source=name)
+    warnings = list(meta.warnings)
     if meta.published is None:
-        logger.warning("%s: no published date; events will be dated by absolute expressions only", name)
+        warnings.append("no published date; events will be dated by absolute expressions only")
     if not looks_english(body):
-        logger.warning("%s: the text does not look like English; place and date extraction may fail", name)
+        warnings.append("the text does not look like English; place and date extraction may fail")
+    for warning in warnings:
+        logger.info("%s: %s", name, warning)  # the caller shows them: the CLI prints, the page lists
     return Article(
         text=body.strip(),
         title=meta.title or "",
@@ -265,4 +262,5 @@ def _finish(body: str, meta: ArticleMeta, name: str, *, origin: str) -> Article:
         source=meta.source or "",
         url=meta.url or "",
         origin=origin,
+        warnings=tuple(warnings),
     )

@@ -244,7 +244,8 @@ def row_event(row: Any) -> Event:
 
 
 def row_article(row: Any) -> Article:
-    return Article(**{f.name: row[f.name] for f in fields(Article)})
+    # Only the stored fields: an article's reading warnings (compare=False) are shown, never stored.
+    return Article(**{f.name: row[f.name] for f in fields(Article) if f.compare})
 
 
 def upsert_actors(conn: Connection, actors: Sequence[Actor]) -> None:

@@ -9,17 +9,20 @@ points back or ahead, and which of a sentence's dates an event takes.
 
 from __future__ import annotations
 
+import calendar
+from bisect import bisect_left
+from collections.abc import Iterable
 from datetime import date
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
-from geo.date_rules import MAX_YEARS_AHEAD, MIN_YEAR, Tense, as_date, resolve_text
+from geo.date_rules import MAX_YEARS_AHEAD, MIN_YEAR, Tense, as_date, impossible_day, resolve_text
 from geo.models import EventDate
 
 # resolve_text, Tense and the year limits live in geo.date_rules; callers import them from here too.
 __all__ = [
-    "DATE_LABELS", "MAX_YEARS_AHEAD", "MIN_YEAR", "Tense", "clause_tense", "resolve_date", "resolve_text",
-    "sentence_date",
+    "DATE_LABELS", "MAX_YEARS_AHEAD", "MIN_YEAR", "DocDates", "Tense", "clause_tense", "resolve_date",
+    "resolve_text", "sentence_date",
 ]
 
 DATE_LABELS = ("DATE", "TIME")
@@ -29,6 +32,9 @@ _PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "year": 3, "decade": 4, "art
 _FUTURE_AUX = {"will", "'ll", "ll", "shall", "wo", "would"}
 _INTENT_LEMMAS = {"plan", "intend", "expect", "schedule", "set", "slate", "due", "go", "aim", "hope",
                   "prepare", "poise"}  # fmt: skip
+# The tense walk climbs at most this many heads: a finite verb is a few steps up in any real clause,
+# while a run-on "A, and B, and C..." chains its conjuncts and would make each walk as long as the text.
+_MAX_HEAD_STEPS = 40
 
 
 def resolve_date(span: Span, published: date | None) -> EventDate | None:
@@ -47,19 +53,65 @@ def sentence_date(sent: Span, published: date | None, *, near: int | None = None
     finer precision. With nothing resolvable the article's date is returned
     with precision "article" (None when the published date is unknown).
     """
-    published = as_date(published)
-    found: list[tuple[int, int, int, EventDate]] = []
-    for ent in sent.ents:
-        if ent.label_ not in DATE_LABELS:
-            continue
-        resolved = resolve_date(ent, published)
-        if resolved is None:
-            continue
-        distance = 0 if near is None else _distance(ent.start_char, ent.end_char, near)
-        found.append((distance, _PRECISION_RANK[resolved.precision], ent.start_char, resolved))
-    if found:
-        return min(found, key=lambda item: item[:3])[3]
-    return None if published is None else EventDate(published, "article", "")
+    return DocDates(sent.doc, published, ents=sent.ents).pick(sent.start_char, sent.end_char, near)
+
+
+class DocDates:
+    """The date expressions of one doc, each resolved once, the first time an event asks.
+
+    ``pick`` chooses among those inside a stretch of text (a sentence, or a window of a very
+    long one) as :func:`sentence_date` does: so each expression's tense walk and rules run once
+    per document, not once per place of its sentence.
+    """
+
+    def __init__(self, doc: Doc, published: date | None, *, ents: Iterable[Span] | None = None) -> None:
+        self.published = as_date(published)
+        self._ents = [e for e in (doc.ents if ents is None else ents) if e.label_ in DATE_LABELS]
+        self._starts = [e.start_char for e in self._ents]  # doc.ents come in text order
+        self._resolved: dict[int, EventDate | None] = {}
+        self._warnings: dict[str, str] = {}  # expression -> warning, once each
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What the user should know about the expressions resolved so far ("31 February")."""
+        return tuple(self._warnings.values())
+
+    def resolved(self, i: int) -> EventDate | None:
+        if i not in self._resolved:
+            found = resolve_date(self._ents[i], self.published)
+            self._resolved[i] = found
+            if found is not None and found.precision == "month":
+                self._note_impossible(self._ents[i].text, found)
+        return self._resolved[i]
+
+    def _note_impossible(self, text: str, found: EventDate) -> None:
+        day_month = impossible_day(text)
+        if day_month is None or text in self._warnings:
+            return
+        day, month, _year = day_month
+        name = calendar.month_name[month]
+        self._warnings[text] = (f"{' '.join(text.split())!r} names a day {name} does not have (day {day}); "
+                                f"dated to {name} {found.value.year}, month precision")
+
+    def inside(self, start: int, end: int) -> list[tuple[Span, EventDate]]:
+        """The resolved expressions lying wholly inside [start, end), in text order."""
+        out = []
+        for i in range(bisect_left(self._starts, start), bisect_left(self._starts, end)):
+            ent = self._ents[i]
+            resolved = self.resolved(i) if ent.end_char <= end else None
+            if resolved is not None:
+                out.append((ent, resolved))
+        return out
+
+    def pick(self, start: int, end: int, near: int | None = None) -> EventDate | None:
+        found = [
+            (0 if near is None else _distance(ent.start_char, ent.end_char, near),
+             _PRECISION_RANK[resolved.precision], ent.start_char, resolved)
+            for ent, resolved in self.inside(start, end)
+        ]
+        if found:
+            return min(found, key=lambda item: item[:3])[3]
+        return None if self.published is None else EventDate(self.published, "article", "")
 
 
 def clause_tense(span: Span) -> Tense | None:
@@ -72,7 +124,9 @@ def clause_tense(span: Span) -> Tense | None:
     token = span.root
     # Compare positions, not objects: spaCy makes a new Token on every access,
     # so "token.head is not token" never ends at the root.
-    while token.head.i != token.i:
+    for _step in range(_MAX_HEAD_STEPS):
+        if token.head.i == token.i:
+            break
         child, token = token, token.head
         if span.start <= token.i < span.end:
             continue

@@ -44,6 +44,50 @@ def looks_english(text: str) -> bool:
     return hits / len(words) >= _MIN_ENGLISH_RATIO
 
 
+# --- invisible and control characters ------------------------------------------------------------
+
+# Characters that show nothing but split a word for every program that reads it ("Ka\u200bbul" is
+# not "Kabul"): zero-width space, word joiner, a BOM inside the text, soft hyphen.
+_INVISIBLE = "\u200b\u2060\ufeff\u00ad"
+# Explicit bidi embeddings, overrides and isolates: they reorder how the text around them is shown.
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+_HIDDEN = re.compile(f"[{_INVISIBLE}{_BIDI}]")
+# ZWNJ/ZWJ shape Persian, Arabic and Indic words and join emoji, so they go only between Latin letters.
+_LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
+_LATIN_JOINER = re.compile(f"(?<=[{_LATIN}])[\u200c\u200d]+(?=[{_LATIN}])")
+# What a one-line value (title, source) may not hold: controls, line and paragraph separators.
+_LINE_BREAKERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# What a name must show as an escape: controls and the hidden characters above.
+_SHOWN_ESCAPED = re.compile(f"[\x00-\x1f\x7f-\x9f{_INVISIBLE}{_BIDI}]")
+
+
+def strip_hidden(text: str) -> str:
+    """``text`` without zero-width characters, soft hyphens and bidi controls (see the patterns)."""
+    return _LATIN_JOINER.sub("", _HIDDEN.sub("", text))
+
+
+def clean_line(value: str) -> str:
+    """A metadata value as one clean line: hidden characters gone, controls and line breaks
+    made spaces, runs of white space made one."""
+    return " ".join(_LINE_BREAKERS.sub(" ", strip_hidden(value)).split())
+
+
+def display_name(name: str) -> str:
+    """A name that can be stored and printed and still tells which file it was: a file name's
+    undecodable bytes (which Python keeps as lone surrogates) become ``\\xNN`` escapes, and its
+    control, zero-width and bidi characters become ``\\x1b`` or ``\\u202e``. The database and
+    UTF-8 output refuse lone surrogates, so an unescaped one would stop the whole ingest."""
+    try:
+        shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that no file system decoding produced
+        shown = name.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _SHOWN_ESCAPED.sub(_escape, shown)
+
+
+def _escape(match: re.Match[str]) -> str:
+    return repr(match.group())[1:-1]  # Python's escape, as the command line prints it: \n, \x1b, \u202e
+
+
 # --- decoding and cleaning -----------------------------------------------------------------------
 
 
@@ -97,7 +141,8 @@ def _declared_charset(data: bytes) -> str | None:
 
 
 def clean_text(text: str, name: str) -> str:
-    """Normalize decoded text; refuse it if it is empty or looks binary."""
+    """Normalize decoded text (line ends, stray controls, hidden characters, NFC); refuse it if it
+    is empty or looks binary."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
         raise InputError("binary content (NUL characters), not text", source=name)
@@ -109,7 +154,7 @@ def clean_text(text: str, name: str) -> str:
     if controls:
         # A few stray controls (form feeds, escape codes) are noise, not content.
         text = _CONTROL.sub(" ", text)
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", strip_hidden(text))
     if not text.strip():
         raise InputError("empty: no text", source=name)
     return text

@@ -69,12 +69,17 @@ if analyse:
             if overrides:
                 pipeline = pipeline.with_overrides(overrides)
             known = [a for a, _n in ctx.store.actors()]
-            found = []
+            found, failures = [], []
             for i, article in enumerate(articles):
                 bar.progress(i / len(articles), text=f"Reading {md_escape(article.title or article.origin)}")
-                found.append(rename_actors(pipeline.analyse(article), known))
+                try:  # one article that cannot be analysed does not stop the others
+                    found.append(rename_actors(pipeline.analyse(article), known))
+                except GeoError as err:
+                    failures.append(str(err))
             bar.progress(1.0, text="Done")
             st.session_state[PREVIEW] = found
+            for failure in failures:
+                st.error(md_escape(failure), icon=":material/error:")
         except GeoError as err:
             st.error(f"The pipeline failed: {md_escape(str(err))}")
         finally:
@@ -89,6 +94,8 @@ if preview:
         label = f"{a.title or 'Untitled'} — {len(analysis.events)} events"
         label += " (already stored)" if stored else ""
         with st.expander(md_escape(label), expanded=True):
+            for warning in analysis.warnings:
+                st.warning(md_escape(warning), icon=":material/warning:")
             rows = [{"date": e.date.isoformat(), "place": e.place_name, "precision": e.place_precision,
                      "actors": ", ".join(e.actors), "confidence": round(e.confidence, 2), "quote": e.quote}
                     for e in analysis.events]

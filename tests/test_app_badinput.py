@@ -12,6 +12,7 @@ The store is a real SQLite file in tmp_path filled with hand-made events
 
 from __future__ import annotations
 
+import html
 import json
 import random
 import re
@@ -158,6 +159,35 @@ def test_add_page_stores_a_good_paste_once_even_when_given_twice(store_url: str)
     next(b for b in at.button if b.label == "Add to the story").click().run(timeout=MODEL_TIMEOUT)
     assert "Stored 0 article(s)" in at.success[0].value and "stored already" in at.success[0].value
     assert _snapshot(store_url) == after
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+def test_add_page_takes_a_paste_over_spacys_limit(store_url: str) -> None:
+    """Issue 10, item 3: 1,000,001 characters used to end in spaCy's E088 traceback on the page."""
+    head, tail = GOOD + "\n\n", "\n\nTroops left Kabul for Doha on Friday."
+    text = head + "\n" * (1_000_001 - len(head) - len(tail)) + tail
+    at = _analyse(_add_page(), text=text, published="2021-09-14", timeout=MODEL_TIMEOUT)
+    assert not at.error, [e.value for e in at.error]
+    assert any("events" in e.label for e in at.expander)
+    next(b for b in at.button if b.label == "Add to the story").click().run(timeout=MODEL_TIMEOUT)
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Stored 1 article(s)" in at.success[0].value
+    with Store(store_url) as store:
+        places = {e.place_name for e in store.events()}
+    assert {"Berlin", "Paris", "Kabul", "Doha"} <= places
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+def test_add_page_shows_each_articles_warnings(store_url: str) -> None:
+    """Issue 10, item 13: an impossible date is said on the page, not silently kept."""
+    at = _analyse(_add_page(), text="Troops entered Kabul on 31 February. " + GOOD, published="2021-09-14",
+                  timeout=MODEL_TIMEOUT)
+    shown = html.unescape(_plain(" | ".join(w.value for w in at.warning)))
+    assert "'31 February' names a day February does not have (day 31)" in shown
+    assert "month precision" in shown
+    assert not at.error
 
 
 # --- query parameters (item 3) ----------------------------------------------------------------------

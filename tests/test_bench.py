@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from bench import analysis as bench_analysis
 from bench import common
 from bench import gazetteer as bench_gazetteer
 from bench import ingest as bench_ingest
@@ -124,6 +125,25 @@ def test_corpus_names_split_hits_and_misses(real_gazetteer):
     assert hits == ["Kabul"]
     assert "Qwxzville" in misses and "Kabul" not in misses
     assert mentions == ["Kabul", "Qwxzville"]
+
+
+def test_analysis_bench_texts_have_the_size_asked():
+    sentence = bench_analysis.long_sentence(5_000)
+    assert len(sentence) >= 5_000 and sentence.count(".") == 1 and sentence.endswith(".")
+    article = bench_analysis.long_article(30_000)
+    assert len(article) >= 30_000 and article.startswith("Dispatch number 1 of the long file.")
+
+
+def test_analysis_bench_on_small_texts(tmp_path, real_gazetteer):
+    out = tmp_path / "b.md"
+    body = bench_analysis.run([1], [0.01], runs=1, output=out)
+    assert _section(out.read_text(encoding="utf-8"), "analysis") == body
+    rows = _table_rows(body, "text |")
+    assert [r[0] for r in rows] == ["one sentence of 1 KB", "an article of 0.01 MB"]
+    for row in rows:
+        assert row[-1] == ""  # no error
+        assert float(row[2]) > 0 and int(row[5].replace(",", "")) > 0  # time taken, events found
+        assert int(row[1].replace(",", "")) >= 1_000
 
 
 def test_run_all_rejects_unknown_names(capsys):

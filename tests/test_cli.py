@@ -94,6 +94,47 @@ def test_ingest_names_bad_files_and_keeps_the_good_ones(ingested, stories):
 
 @pytest.mark.model
 @pytest.mark.gazetteer
+def test_hostile_sidecars_fail_alone_and_warnings_are_printed(tmp_path, real_gazetteer):
+    """Issue 10, items 4, 13 and 15: sidecars Python cannot load, a 1 MB title, 5,000 unknown keys,
+    an impossible date. The run goes on; each problem is one line naming its file."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "digits.txt").write_text(FALL.split("---\n", 2)[2], encoding="utf-8")
+    (folder / "digits.json").write_text('{"title": 1' + "0" * 59_999 + "}", encoding="utf-8")
+    (folder / "nested.txt").write_text(FALL.split("---\n", 2)[2], encoding="utf-8")
+    (folder / "nested.json").write_text('{"title": ' + "[" * 30_000 + "]" * 30_000 + "}", encoding="utf-8")
+    (folder / "keys.txt").write_text(TALKS.split("---\n", 2)[2], encoding="utf-8")
+    keys = {"title": "Keys", "published": "2021-09-07", **{f"k{i}": 0 for i in range(5_000)}}
+    (folder / "keys.json").write_text(json.dumps(keys, separators=(",", ":")), encoding="utf-8")
+    title = "Kabul changes hands " * 52_500  # 1,050,000 characters
+    (folder / "title.md").write_text(FALL.replace("Kabul changes hands", title), encoding="utf-8")
+    feb = "---\ntitle: Feb\npublished: 2021-09-06\n---\nTroops entered Kabul on 31 February.\n"
+    (folder / "feb.md").write_text(feb, encoding="utf-8")
+    done = run("ingest", str(folder), db=tmp_path / "x.sqlite")
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-3000:]
+    lines = done.stderr.splitlines()
+    assert "ingested 3 article(s)" in lines[0] and "2 failed" in lines[0]
+    errors = [line for line in lines if line.startswith("error:")]
+    assert len(errors) == 2
+    assert any(f"{folder / 'digits.json'}: metadata sidecar cannot be read: it holds a number with too "
+               "many digits" in e for e in errors)
+    assert any(f"{folder / 'nested.json'}: metadata sidecar cannot be read: its JSON is nested too deeply"
+               in e for e in errors)
+    warnings = [line for line in lines if line.startswith("warning:")]
+    assert f"warning: {folder / 'keys.txt'}: 5,000 unknown metadata key(s) ignored: 'k0', 'k1', 'k2', " \
+           "'k3', 'k4' and 4,995 more" in warnings
+    assert any(w.startswith(f"warning: {folder / 'title.md'}: title cut to ") for w in warnings)
+    assert f"warning: {folder / 'feb.md'}: '31 February' names a day February does not have (day 31); " \
+           "dated to February 2021, month precision" in warnings
+    assert len(warnings) == 3 and max(len(line) for line in lines) < 400
+    with Store(f"sqlite:///{tmp_path / 'x.sqlite'}") as store:
+        titles = sorted(a.title for _id, a in store.articles())
+    assert titles[0] == "Feb" and titles[2] == "Keys" and titles[1].startswith("Kabul changes hands")
+    assert len(titles[1]) <= 300 and titles[1].endswith("…")
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
 def test_reingest_adds_nothing(ingested, stories):
     _done, db = ingested
     with Store(f"sqlite:///{db}") as store:

@@ -88,3 +88,43 @@ def test_chunks_cover_every_article_once():
     assert [a for c in chunks for a in c] == articles
     assert len(chunks) >= 2  # both workers get work
     assert chunk_size(0, 2) == 1
+
+
+# --- a long article among good ones (issue 10, item 3) ----------------------------------------------
+
+DISPATCHES = (
+    "Antony Blinken arrived in Doha, Qatar, on Monday. He will fly to Ramstein in Germany on Wednesday.",
+    "Taliban fighters entered Kabul on Sunday. By evening they had reached Charikar, north of the capital.",
+    "Heiko Maas met officials in Doha on Tuesday to discuss the evacuation from Kabul.",
+)
+HEADER = "---\ntitle: {title}\npublished: 2021-09-06\n---\n"
+
+
+@pytest.fixture(scope="module")
+def long_folder(tmp_path_factory) -> Path:
+    """Three good dispatches and one of 1,000,001 characters: a dispatch, blank lines, another."""
+    folder = tmp_path_factory.mktemp("long")
+    for i, text in enumerate(DISPATCHES):
+        (folder / f"good{i}.md").write_text(HEADER.format(title=f"Good {i}") + text + "\n", encoding="utf-8")
+    head, tail = DISPATCHES[1] + "\n\n", "\n\n" + DISPATCHES[0]
+    body = head + "\n" * (1_000_001 - len(head) - len(tail)) + tail
+    (folder / "long.md").write_text(HEADER.format(title="Long") + body + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_file_over_spacys_limit_lands_with_the_others(tmp_path, long_folder, jobs):
+    db = tmp_path / "long.sqlite"
+    done = _ingest(str(long_folder), "--db", f"sqlite:///{db}", "--jobs", jobs)
+    assert "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert done.returncode == 0, done.stderr
+    assert "ingested 4 article(s)" in done.stderr and "0 failed" in done.stderr
+    with sqlite3.connect(db) as conn:
+        [(text,)] = conn.execute("SELECT text FROM articles WHERE title = 'Long'")
+        rows = conn.execute(
+            "SELECT place_name, place_start, place_end FROM events JOIN articles USING (article_id) "
+            "WHERE title = 'Long'").fetchall()
+    assert len(text) == 1_000_001
+    assert {name for name, _s, _e in rows} >= {"Kabul", "Doha", "Ramstein"}
+    assert any(start > 1_000_000 - len(DISPATCHES[0]) for _n, start, _e in rows)
+    assert all(text[start:end] == name for name, start, end in rows)

@@ -14,8 +14,9 @@ import pytest
 from geo.actors import extract_actors
 from geo.events import Movement, build_events, is_locative, movements
 from geo.extract import find_toponyms
-from geo.models import Article, Candidate, Event, EventDate, feature_precision, make_event_id
+from geo.models import Article, Candidate, Event, feature_precision, make_event_id
 from geo.pipeline import Pipeline
+from geo.temporal import DocDates
 
 TEXT = (
     "Antony Blinken arrived in Doha, Qatar, on Monday. He then flew to Ramstein in Germany. "
@@ -92,27 +93,15 @@ def test_nationalities_belong_to_their_sentence(events):
 
 
 @pytest.mark.model
-def test_build_events_skips_unresolved_places_and_undated_sentences(nlp, pipeline, article):
+def test_build_events_skips_unresolved_places(nlp, pipeline, article):
     doc = nlp(TEXT)
     toponyms = find_toponyms(doc, pipeline.gazetteer)
     places = pipeline.resolver.resolve(toponyms, text=TEXT)
     assert [t.text for t in toponyms] == ["Doha", "Qatar", "Ramstein", "Germany", "Kabul"]
     places[1] = None  # "Qatar" not resolved
-    calls: list[tuple[str, date | None, int | None]] = []
-
-    def date_for(sent, published, near):
-        calls.append((sent.text, published, near))
-        if "Kabul" in sent.text:
-            return None  # nothing absolute to date it by
-        return EventDate(published, "article")
-
-    built = build_events(article, doc, toponyms, places, extract_actors(doc), date_for)
-    assert [e.place_name for e in built] == ["Doha", "Ramstein", "Germany"]
-    assert all((e.date, e.date_precision, e.date_text) == (PUBLISHED, "article", "") for e in built)
-    # Each resolved place asks for the date of its own sentence, near its own offset.
-    asked = {near for _s, _p, near in calls if near is not None}
-    assert {t.start for t, p in zip(toponyms, places, strict=True) if p is not None} <= asked
-    assert all(published == PUBLISHED for _s, published, _n in calls)
+    built = build_events(article, doc, toponyms, places, extract_actors(doc), DocDates(doc, PUBLISHED))
+    assert [e.place_name for e in built] == ["Doha", "Ramstein", "Germany", "Kabul"]
+    assert [e.date_text for e in built] == ["Monday", "Monday", "Monday", "Tuesday"]  # "He" carries on
 
 
 @pytest.mark.model
@@ -120,8 +109,8 @@ def test_build_events_without_any_date_gives_nothing(nlp, pipeline):
     doc = nlp(TEXT)
     toponyms = find_toponyms(doc, pipeline.gazetteer)
     places = pipeline.resolver.resolve(toponyms, text=TEXT)
-    undated = Article(text=TEXT)
-    assert build_events(undated, doc, toponyms, places, extract_actors(doc), lambda s, p, n: None) == []
+    undated = Article(text=TEXT)  # no published date: "Monday" and "Tuesday" date nothing
+    assert build_events(undated, doc, toponyms, places, extract_actors(doc), DocDates(doc, None)) == []
 
 
 # --- movements ------------------------------------------------------------------------------

@@ -119,12 +119,12 @@ def test_front_matter_fills_the_metadata_and_is_not_part_of_the_text() -> None:
     assert article.origin == str(ARTICLES / "front-matter.md")
 
 
-def test_front_matter_unknown_key_is_logged_and_ignored(tmp_path: Path, caplog) -> None:
+def test_front_matter_unknown_key_is_a_warning_and_ignored(tmp_path: Path) -> None:
     path = write(tmp_path, "a.md", f"---\ntitle: T\nauthor: Someone\n---\n{ENGLISH}")
-    with caplog.at_level(logging.WARNING, logger="geo.readers"):
-        article = read_article(path)
+    article = read_article(path)
     assert article.title == "T"
-    assert any("author" in r.getMessage() and "unknown" in r.getMessage() for r in caplog.records)
+    unknown = [w for w in article.warnings if "unknown" in w]
+    assert unknown == ["1 unknown front matter key(s) ignored: 'author'"]
 
 
 @pytest.mark.parametrize(
@@ -205,12 +205,30 @@ def test_bad_sidecar_names_the_sidecar(tmp_path: Path, sidecar: str | bytes, pro
     assert str(tmp_path / "story.json") in str(info.value)
 
 
-def test_sidecar_unknown_key_is_logged(tmp_path: Path, caplog) -> None:
+# Issue 10, item 4: valid JSON under the 64 KB limit that Python refuses to load.
+HOSTILE_SIDECARS = {
+    "a 60,000-digit number": '{"title": 1' + "0" * 59_999 + "}",
+    "30,000-deep nesting": '{"title": ' + "[" * 30_000 + "]" * 30_000 + "}",
+}
+
+
+@pytest.mark.parametrize("sidecar", HOSTILE_SIDECARS.values(), ids=HOSTILE_SIDECARS.keys())
+def test_hostile_sidecar_is_an_input_error_naming_it(tmp_path: Path, sidecar: str) -> None:
+    assert len(sidecar.encode("utf-8")) < readers.MAX_SIDECAR_BYTES
+    path = write(tmp_path, "story.txt", ENGLISH)
+    write(tmp_path, "story.json", sidecar)
+    with pytest.raises(InputError, match="metadata sidecar cannot be read") as info:
+        read_article(path)
+    assert str(tmp_path / "story.json") in str(info.value)
+    assert len(str(info.value)) < len(str(tmp_path)) + 120  # short: no digits or brackets echoed
+
+
+def test_sidecar_unknown_key_is_a_warning(tmp_path: Path) -> None:
     path = write(tmp_path, "story.txt", ENGLISH)
     write(tmp_path, "story.json", '{"title": "T", "lang": "en"}')
-    with caplog.at_level(logging.WARNING, logger="geo.readers"):
-        assert read_article(path).title == "T"
-    assert any("lang" in r.getMessage() for r in caplog.records)
+    article = read_article(path)
+    assert article.title == "T"
+    assert "1 unknown metadata key(s) ignored: 'lang'" in article.warnings
 
 
 def test_future_or_bad_override_is_refused(tmp_path: Path) -> None:
@@ -221,12 +239,11 @@ def test_future_or_bad_override_is_refused(tmp_path: Path) -> None:
         read_article(path, published="next week")
 
 
-def test_missing_published_date_is_allowed_and_logged(tmp_path: Path, caplog) -> None:
-    path = write(tmp_path, "a.txt", ENGLISH)
-    with caplog.at_level(logging.WARNING, logger="geo.readers"):
-        article = read_article(path)
+def test_missing_published_date_is_allowed_with_a_warning(tmp_path: Path) -> None:
+    article = read_article(write(tmp_path, "a.txt", ENGLISH))
     assert article.published is None
-    assert any("no published date" in r.getMessage() for r in caplog.records)
+    assert any("no published date" in w for w in article.warnings)
+    assert read_article(write(tmp_path, "b.txt", ENGLISH), published="2021-09-06").warnings == ()
 
 
 # --- URLs ----------------------------------------------------------------------------------------
@@ -236,12 +253,11 @@ def test_missing_published_date_is_allowed_and_logged(tmp_path: Path, caplog) ->
     "url",
     ["javascript:alert(1)", "data:text/html,<b>x</b>", "ftp://example.org/a.txt", "example.org/a", "http://"],
 )
-def test_non_http_urls_are_dropped_with_a_warning(tmp_path: Path, caplog, url: str) -> None:
+def test_non_http_urls_are_dropped_with_a_warning(tmp_path: Path, url: str) -> None:
     path = write(tmp_path, "a.md", f"---\nurl: {url}\n---\n{ENGLISH}")
-    with caplog.at_level(logging.WARNING, logger="geo.readers"):
-        assert read_article(path).url == ""
-        assert read_article(write(tmp_path, "b.txt", ENGLISH), url=url).url == ""
-    assert sum("dropped: only http(s)" in r.getMessage() for r in caplog.records) == 2
+    for article in (read_article(path), read_article(write(tmp_path, "b.txt", ENGLISH), url=url)):
+        assert article.url == ""
+        assert sum("dropped: only http(s)" in w for w in article.warnings) == 1
 
 
 def test_http_and_https_urls_are_kept(tmp_path: Path) -> None:
@@ -553,11 +569,10 @@ def test_arbitrary_bytes_raise_only_input_error() -> None:
 # --- language ------------------------------------------------------------------------------------
 
 
-def test_non_english_text_is_logged_not_refused(tmp_path: Path, caplog) -> None:
-    with caplog.at_level(logging.WARNING, logger="geo.readers"):
-        article = read_article(write(tmp_path, "fr.txt", FRENCH), published=date(2021, 9, 6))
+def test_non_english_text_is_a_warning_not_refused(tmp_path: Path) -> None:
+    article = read_article(write(tmp_path, "fr.txt", FRENCH), published=date(2021, 9, 6))
     assert article.text.startswith("Les talibans")
-    assert any("English" in r.getMessage() for r in caplog.records)
+    assert any("English" in w for w in article.warnings)
     assert not looks_english(FRENCH)
     assert looks_english(ENGLISH * 3)
     assert looks_english("Kabul, Doha.")  # too short to judge
@@ -573,6 +588,7 @@ def test_demo_story_reads_cleanly(caplog) -> None:
     with caplog.at_level(logging.WARNING, logger="geo.readers"):
         articles = demo_articles()
     assert [r.getMessage() for r in caplog.records] == []
+    assert [a.warnings for a in articles] == [()] * len(articles)
     dates = [a.published for a in articles]
     assert all(d is not None and date(2021, 8, 1) <= d <= date(2021, 9, 30) for d in dates)
     assert len(set(dates)) == len(dates)
@@ -651,3 +667,102 @@ def test_display_name_keeps_valid_names() -> None:
     assert readers.display_name("Kabul – dispatch ü.txt") == "Kabul – dispatch ü.txt"
     assert readers.display_name("a\udcffb") == "a\\xffb"
     assert readers.display_name("a\ud800b") == "a\\ud800b"  # not from a file name: escaped as is
+
+
+# --- caps and normalisation at the door (issue 10, items 12 and 15) ---------------------------------
+
+
+def test_a_one_megabyte_title_is_cut_at_a_word_with_a_warning(tmp_path: Path) -> None:
+    title = "Talks in Doha " * 75_000  # 1,050,000 characters, on one front matter line
+    header = f"---\ntitle: {title}\nsource: {'Desk ' * 100}\n---\n"
+    article = read_article(write(tmp_path, "story.md", header + ENGLISH), published="2021-09-06")
+    assert len(article.title) <= readers.MAX_TITLE_CHARS
+    assert article.title.endswith("Doha…") and "Talks in Doha Talks" in article.title
+    assert len(article.source) <= readers.MAX_SOURCE_CHARS and article.source.endswith("Desk…")
+    assert sorted(w.split(" cut to")[0] for w in article.warnings) == ["source", "title"]
+    assert any(f"it had {len(title.strip()):,};" in w for w in article.warnings)
+    # The caller's and the page's values are capped the same way.
+    pasted = article_from_text(ENGLISH, title="word " * 200, source="x" * 500)
+    assert len(pasted.title) <= readers.MAX_TITLE_CHARS and len(pasted.source) <= readers.MAX_SOURCE_CHARS
+    assert pasted.source == "x" * (readers.MAX_SOURCE_CHARS - 1) + "…"  # no word boundary: cut at the limit
+    page = ("<html><head><title>" + "Kabul falls " * 100 + "</title></head><body><article><p>"
+            + ENGLISH + "</p></article></body></html>")
+    assert len(article_from_bytes(page.encode(), filename="p.html").title) <= readers.MAX_TITLE_CHARS
+
+
+def test_titles_at_the_limit_are_kept_whole() -> None:
+    title = "a" * readers.MAX_TITLE_CHARS
+    article = article_from_text(ENGLISH, title=title, published="2021-09-06")
+    assert (article.title, article.warnings) == (title, ())
+
+
+def test_an_overlong_url_is_dropped_not_cut(tmp_path: Path) -> None:
+    url = "https://example.org/" + "a" * 2_000
+    article = read_article(write(tmp_path, "a.md", f"---\nurl: {url}\n---\n{ENGLISH}"))
+    assert article.url == ""
+    assert any("URL dropped: 2,020 characters" in w for w in article.warnings)
+    fits = "https://example.org/" + "a" * (readers.MAX_URL_CHARS - 20)
+    assert article_from_text(ENGLISH, url=fits).url == fits
+
+
+def test_five_thousand_unknown_sidecar_keys_give_one_warning(tmp_path: Path) -> None:
+    keys = {f"key{i}": 0 for i in range(5_000)}
+    sidecar = json.dumps({"title": "T", **keys}, separators=(",", ":"))
+    assert len(sidecar) < readers.MAX_SIDECAR_BYTES
+    write(tmp_path, "story.json", sidecar)
+    article = read_article(write(tmp_path, "story.txt", ENGLISH), published="2021-09-06")
+    assert article.title == "T"
+    assert article.warnings == (
+        "5,000 unknown metadata key(s) ignored: 'key0', 'key1', 'key2', 'key3', 'key4' and 4,995 more",
+    )
+    header = "".join(f"k{i}: v\n" for i in range(40))
+    many = article_from_text(f"---\ntitle: T\n{header}---\n{ENGLISH}", published="2021-09-06")
+    assert many.warnings == (
+        "40 unknown front matter key(s) ignored: 'k0', 'k1', 'k2', 'k3', 'k4' and 35 more",
+    )
+
+
+def test_a_caller_value_replaces_the_files_and_its_warning(tmp_path: Path) -> None:
+    write(tmp_path, "story.json", json.dumps({"title": "long " * 100}))
+    article = read_article(write(tmp_path, "story.txt", ENGLISH), title="Short", published="2021-09-06")
+    assert (article.title, article.warnings) == ("Short", ())
+
+
+HIDDEN = "\u200b\u2060\ufeff\u00ad\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def test_hidden_characters_leave_the_text_but_scripts_keep_their_joiners() -> None:
+    text = ("Troops reached Ka\u200bbul and Ka\u00adn\u2060da\ufeffhar. The \u202eTaliban\u202c spoke. "
+            "Ma\u200dria wrote \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 and sent "
+            "\U0001f469\u200d\U0001f469.")
+    article = article_from_text(text, published="2021-09-06")
+    assert "Kabul and Kandahar." in article.text and "The Taliban spoke." in article.text
+    assert "Maria wrote" in article.text
+    assert "\u06cc\u200c\u062e" in article.text  # Persian keeps its ZWNJ
+    assert "\U0001f469\u200d\U0001f469" in article.text  # an emoji keeps its ZWJ
+    assert not any(c in article.text for c in HIDDEN)
+
+
+def test_controls_and_bidi_never_reach_title_source_or_origin(tmp_path: Path) -> None:
+    name = "evil\x1b[31m\u202etxt.md"
+    header = "---\ntitle: Ka\u200bbul \x1b[2J falls\u202e now\nsource: Desk\x07\u2066 one\n---\n"
+    path = tmp_path / name
+    path.write_text(header + ENGLISH, encoding="utf-8")
+    article = read_article(path, published="2021-09-06")
+    assert article.title == "Kabul [2J falls now"
+    assert article.source == "Desk one"
+    # Visible escapes: the name stays identifiable.
+    assert article.origin == str(tmp_path / "evil\\x1b[31m\\u202etxt.md")
+    write(tmp_path, "s.json", json.dumps({"title": "A\nB\tC\u2028D", "source": "\u202dX\u0085Y"}))
+    side = read_article(write(tmp_path, "s.txt", ENGLISH), published="2021-09-06")
+    assert (side.title, side.source) == ("A B C D", "X Y")
+    pasted = article_from_text(ENGLISH, title="\u202eT\x1b", source="S\u200b\x9b", origin="paste\x1b\u2067")
+    assert (pasted.title, pasted.source, pasted.origin) == ("T", "S", "paste\\x1b\\u2067")
+    for value in (article.title, article.source, article.origin, side.title, pasted.origin):
+        assert not any(c in value for c in "\x1b\x07\u202e\u2066\u2067\u200b")
+
+
+def test_urls_with_hidden_or_control_characters_are_dropped() -> None:
+    for url in ("https://example.org/\u202egnp.exe", "https://exa\u200bmple.org/", "https://example.org/a\x9bb"):
+        article = article_from_text(ENGLISH, url=url)
+        assert article.url == "" and any("dropped" in w for w in article.warnings)

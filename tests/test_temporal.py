@@ -235,6 +235,61 @@ def test_sentence_date_without_published(nlp) -> None:  # type: ignore[no-untype
     assert sentence_date(sent, None) == EventDate(date(2021, 9, 5), "day", "5 September 2021")
 
 
+# --- impossible days (issue 10, item 13) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "day_month"),
+    [
+        ("31 February", date(2021, 2, 1), (31, 2, None)),
+        ("on 31 February", date(2021, 2, 1), (31, 2, None)),
+        ("February 30", date(2021, 2, 1), (30, 2, None)),
+        ("30 February 2021", date(2021, 2, 1), (30, 2, 2021)),
+        ("Feb. 30, 2019", date(2019, 2, 1), (30, 2, 2019)),
+        ("29 February 2021", date(2021, 2, 1), (29, 2, 2021)),  # not a leap year
+        ("Monday, April 31", date(2021, 4, 1), (31, 4, None)),
+        ("the 31st of June", date(2021, 6, 1), (31, 6, None)),
+        ("32 March", date(2021, 3, 1), (32, 3, None)),
+        ("2021-02-30", date(2021, 2, 1), (30, 2, 2021)),  # was read as the year 2021
+    ],
+)
+def test_an_impossible_day_keeps_its_month_and_is_recognised(text: str, value: date, day_month) -> None:
+    from geo.date_rules import impossible_day
+
+    assert resolve_text(text, MONDAY, "past") == EventDate(value, "month", text)
+    assert impossible_day(text) == day_month
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("29 February 2020", date(2020, 2, 29)), ("28 February 2021", date(2021, 2, 28)),
+     ("30 April 2021", date(2021, 4, 30)), ("5-31 August", date(2021, 8, 5)),
+     ("2021-09-05", date(2021, 9, 5))],
+)
+def test_real_days_are_not_impossible(text: str, value: date) -> None:
+    from geo.date_rules import impossible_day
+
+    assert impossible_day(text) is None
+    assert resolve_text(text, MONDAY, "past") == EventDate(value, "day", text)
+
+
+@pytest.mark.model
+def test_doc_dates_warn_once_per_impossible_expression(nlp) -> None:  # type: ignore[no-untyped-def]
+    from geo.temporal import DocDates
+
+    text = "Troops left Kabul on 31 February. Aid reached Herat on 31 February. They met on 30 April 2021."
+    doc = nlp(text)
+    dates = DocDates(doc, MONDAY)
+    assert dates.warnings == ()  # nothing asked yet
+    first = dates.pick(0, len(text), text.index("Kabul"))
+    assert (first.value, first.precision) == (date(2021, 2, 1), "month")
+    for sent in doc.sents:
+        dates.pick(sent.start_char, sent.end_char)
+    assert dates.warnings == (
+        "'31 February' names a day February does not have (day 31); dated to February 2021, month precision",
+    )
+
+
 # --- the seed article ---------------------------------------------------------------------------------
 
 
