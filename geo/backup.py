@@ -27,7 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from geo.errors import ConfigError, InputError, StoreError
-from geo.models import DATE_PRECISIONS, EVENT_FIELDS, PLACE_PRECISIONS, Actor, Event
+from geo.models import DATE_PRECISIONS, EVENT_FIELDS, MODALITIES, PLACE_PRECISIONS, ROLES, Actor, Event
 from geo.redact import redact_text, redact_url, url_secrets
 from geo.rowcheck import CONFIDENCE_RANGE
 from geo.storecheck import KNOWN_VERSIONS, StoreFile, check_store, connect, inspect_file
@@ -128,8 +128,31 @@ def _text(value: Any) -> str:
     return "" if _missing(value) else str(value)
 
 
+def _names(joined: str) -> tuple[str, ...]:
+    return tuple(a for a in joined.split("; ") if a) if joined else ()
+
+
+def _day(value: Any, where: str, name: str) -> date:
+    try:
+        return date.fromisoformat(_text(value))
+    except ValueError as err:
+        raise InputError(f"{where}: bad date {value!r}", source=name) from err
+
+
+def _coordinates(values: dict[str, Any], where: str, name: str) -> tuple[float | None, float | None]:
+    """(lat, lon) in range, or (None, None) for an event without a place."""
+    if _missing(values["lat"]) and _missing(values["lon"]):
+        return None, None
+    lat, lon = float(values["lat"]), float(values["lon"])
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+        raise InputError(f"{where}: coordinates out of range ({lat}, {lon})", source=name)
+    return lat, lon
+
+
 def frame_events(frame: Any, name: str) -> list[Event]:
     """Events from an export frame (``geo.frames`` layout), each value checked."""
+    from geo.frames import parse_roles  # the frame is here, so geopandas is loaded already
+
     events: list[Event] = []
     seen: set[str] = set()
     for number, row in enumerate(frame[list(EVENT_FIELDS)].itertuples(index=False), start=1):
@@ -141,19 +164,21 @@ def frame_events(frame: Any, name: str) -> list[Event]:
         if event_id in seen:
             raise InputError(f"{where}: event {event_id} appears twice", source=name)
         seen.add(event_id)
-        lat, lon = float(values["lat"]), float(values["lon"])
-        if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-            raise InputError(f"{where}: coordinates out of range ({lat}, {lon})", source=name)
+        lat, lon = _coordinates(values, where, name)
         confidence = float(values["confidence"])
         if not CONFIDENCE_RANGE[0] <= confidence <= CONFIDENCE_RANGE[1]:  # a restore refuses others too
             raise InputError(f"{where}: confidence {confidence} is not from 0 to 1", source=name)
         precisions = (values["date_precision"], values["place_precision"])
-        if precisions[0] not in DATE_PRECISIONS or precisions[1] not in PLACE_PRECISIONS:
+        places = PLACE_PRECISIONS if lat is not None else ("",)  # no place, no place precision
+        if precisions[0] not in DATE_PRECISIONS or precisions[1] not in places:
             raise InputError(f"{where}: unknown date or place precision {precisions}", source=name)
-        try:
-            day = date.fromisoformat(_text(values["date"]))
-        except ValueError as err:
-            raise InputError(f"{where}: bad date {values['date']!r}", source=name) from err
+        day = _day(values["date"], where, name)
+        modality = _text(values["modality"])
+        if modality not in MODALITIES:
+            raise InputError(f"{where}: unknown modality {modality!r}", source=name)
+        roles = parse_roles(_text(values["actor_roles"]))
+        if any(role not in ROLES for _a, role in roles):
+            raise InputError(f"{where}: unknown actor role in {_text(values['actor_roles'])!r}", source=name)
         geonameid = values["geonameid"]
         actors = _text(values["actors"])
         quote, place = _text(values["quote"]), _text(values["place_name"])
@@ -168,10 +193,14 @@ def frame_events(frame: Any, name: str) -> list[Event]:
             place_precision=values["place_precision"],
             geonameid=None if _missing(geonameid) else int(geonameid),
             country_code=_text(values["country_code"]),
-            actors=tuple(a for a in actors.split("; ") if a) if actors else (),
+            actors=_names(actors),
             quote=quote, sentence_start=sentence_start, sentence_end=int(values["sentence_end"]),
             confidence=confidence, source=_text(values["source"]),
             url=_text(values["url"]), place_start=place_start, place_end=place_start + len(place),
+            mentioned_actors=_names(_text(values["mentioned_actors"])), actor_roles=roles,
+            predicate=_text(values["predicate"]), event_type=_text(values["event_type"]) or "other",
+            modality=modality, background=bool(values["background"]),  # type: ignore[arg-type]
+            date_end=_day(values["date_end"], where, name) if _text(values["date_end"]) else None,
         ))
     return events
 
@@ -200,7 +229,7 @@ def import_events(path: Path, db_url: str) -> ImportResult:
     name = str(path)
     events_ = frame_events(read_events(path), name)
     article_rows = _article_rows(events_, f"import:{path.name}", name)
-    actor_names = sorted({a for e in events_ for a in e.actors})
+    actor_names = sorted({a for e in events_ for a in (*e.linked_actors, *e.mentioned_actors)})
 
     def work(conn: sa.Connection) -> None:
         # Checked inside the write transaction, so nothing can land between the check and the writes.
@@ -210,7 +239,8 @@ def import_events(path: Path, db_url: str) -> ImportResult:
         if article_rows:
             conn.execute(articles.insert(), article_rows)
             conn.execute(events.insert(), [event_row(e) for e in events_])
-        links = [{"event_id": e.event_id, "actor": a} for e in events_ for a in dict.fromkeys(e.actors)]
+        links = [{"event_id": e.event_id, "actor": a}
+                 for e in events_ for a in dict.fromkeys(e.linked_actors)]
         if links:
             conn.execute(event_actors.insert(), links)
         if actor_names:

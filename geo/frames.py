@@ -6,11 +6,16 @@ an equal frame):
 - columns are exactly ``geo.models.EVENT_FIELDS`` in that order, then ``geometry``;
 - ``date`` is an ISO ``YYYY-MM-DD`` string: it survives every format unchanged,
   and pandas Timestamps would serialize as ``{}`` in deck.gl data;
-- ``actors`` is one string, the canonical names joined by ``"; "`` (``""`` when
-  none): a spreadsheet shows it as is, and no format needs a list type;
+- ``actors`` and ``mentioned_actors`` are one string each, the canonical names
+  joined by ``"; "`` (``""`` when none): a spreadsheet shows it as is, and no
+  format needs a list type; ``actor_roles`` likewise, as ``"name=role; ..."``;
+- ``date_end`` is ISO text, ``""`` for a single date; ``background`` a boolean;
 - ``geonameid`` is a nullable ``Int64``; the other text columns use pandas' ``str``;
-- ``geometry`` is ``Point(lon, lat)`` in EPSG:4326.  CSV has no geometry column:
-  it is rebuilt from ``lon``/``lat`` when read.
+- ``geometry`` is ``Point(lon, lat)`` in EPSG:4326, and empty (null) for an event
+  without a place, whose ``lat``/``lon`` are NaN and ``place_name`` ``""``. CSV has
+  no geometry column: it is rebuilt from ``lon``/``lat`` when read.
+- An export made before schema version 3 lacks the event model's columns: they
+  are read as their defaults (nobody mentioned, no roles, type "other", reported).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import shapely.errors
 from shapely.geometry import Point
 
 from geo.errors import InputError
-from geo.models import EVENT_FIELDS, Event
+from geo.models import EVENT_FIELDS, EVENT_FIELDS_ADDED_IN_3, Event
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +75,19 @@ _DTYPES: dict[str, str] = {
     "confidence": "float64",
     "source": "str",
     "url": "str",
+    "mentioned_actors": "str",
+    "actor_roles": "str",
+    "predicate": "str",
+    "event_type": "str",
+    "modality": "str",
+    "background": "bool",
+    "date_end": "str",
 }
+# What a pre-version-3 export's missing columns are read as (``Event``'s own defaults).
+_DEFAULTS: dict[str, object] = {"mentioned_actors": "", "actor_roles": "", "predicate": "",
+                                "event_type": "other", "modality": "reported", "background": False,
+                                "date_end": ""}
+ROLE_MARK = "="
 
 
 def events_frame(events: Sequence[Event]) -> gpd.GeoDataFrame:
@@ -81,15 +98,30 @@ def events_frame(events: Sequence[Event]) -> gpd.GeoDataFrame:
             value = getattr(event, name)
             if name == "date":
                 value = value.isoformat()
-            elif name == "actors":
+            elif name == "date_end":
+                value = "" if value is None else value.isoformat()
+            elif name in ("actors", "mentioned_actors"):
                 value = ACTOR_SEPARATOR.join(value)
+            elif name == "actor_roles":
+                value = ACTOR_SEPARATOR.join(f"{actor}{ROLE_MARK}{role}" for actor, role in value)
             columns[name].append(value)
     frame = pd.DataFrame({name: pd.Series(values, dtype=_DTYPES[name]) for name, values in columns.items()})
     return _with_geometry(frame)
 
 
+def parse_roles(text: str) -> tuple[tuple[str, str], ...]:
+    """``actor_roles`` as exported (``"Alpha=at; Beta=to"``) back to pairs."""
+    pairs = []
+    for item in filter(None, text.split(ACTOR_SEPARATOR)):
+        actor, _mark, role = item.rpartition(ROLE_MARK)
+        pairs.append((actor, role))
+    return tuple(pairs)
+
+
 def _with_geometry(frame: pd.DataFrame) -> gpd.GeoDataFrame:
-    points = [Point(lon, lat) for lon, lat in zip(frame["lon"], frame["lat"], strict=True)]
+    # An event without a place has no point: a null geometry, never a guessed one.
+    points = [None if (math.isnan(lon) or math.isnan(lat)) else Point(lon, lat)
+              for lon, lat in zip(frame["lon"], frame["lat"], strict=True)]
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(points, index=frame.index, crs=CRS), crs=CRS)
 
 
@@ -163,7 +195,7 @@ def _read_csv(source: str | Path | IO[bytes]) -> pd.DataFrame:
         source,
         dtype=dict.fromkeys(text_columns, "str"),
         keep_default_na=False,  # "" stays "", and country code "NA" stays Namibia
-        na_values={"geonameid": [""]},
+        na_values={"geonameid": [""], "lat": [""], "lon": [""]},  # no place: empty coordinates
         encoding="utf-8",
     )
 
@@ -185,17 +217,23 @@ def _read_geojson(source: str | Path | IO[bytes]) -> pd.DataFrame:
 def _conform(frame: pd.DataFrame, name: str) -> gpd.GeoDataFrame:
     """Check the contract columns, restore their dtypes, rebuild the geometry."""
     missing = [column for column in EVENT_FIELDS if column not in frame.columns]
+    if set(missing) == set(EVENT_FIELDS_ADDED_IN_3):  # an export made before schema version 3
+        frame = frame.assign(**{column: _DEFAULTS[column] for column in missing})
+        missing = []
     if missing and len(frame):
         raise InputError(f"missing event columns: {', '.join(missing)}", source=name)
     if len(frame) == 0:
         return events_frame([])
-    if frame["lat"].isna().any() or frame["lon"].isna().any():
-        raise InputError("every event needs lat and lon", source=name)
+    if (frame["lat"].isna() != frame["lon"].isna()).any():
+        raise InputError("an event needs both lat and lon, or neither (an event without a place)",
+                         source=name)
     out = pd.DataFrame({column: frame[column] for column in EVENT_FIELDS})
     for column, kind in _DTYPES.items():
         out[column] = out[column].astype(kind)
     out["date"] = [_iso_date(value, name) for value in out["date"]]
     out["date"] = out["date"].astype("str")
+    out["date_end"] = [_iso_date(value, name) if value else "" for value in out["date_end"]]
+    out["date_end"] = out["date_end"].astype("str")
     _check_geometry(frame, out, name)
     return _with_geometry(out.reset_index(drop=True))
 

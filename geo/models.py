@@ -13,7 +13,12 @@ DatePrecision = Literal["day", "week", "month", "year", "decade", "article"]
 Feature = Literal["continent", "region", "country", "admin1", "admin2", "city", "point"]
 ActorKind = Literal["person", "organization", "group"]
 
+Role = Literal["at", "to", "from"]  # an actor located or acting at a place, going to it, coming from it
+Modality = Literal["reported", "planned", "negated"]
+
 PLACE_PRECISIONS: tuple[str, ...] = ("country", "admin1", "city", "point")
+ROLES: tuple[str, ...] = ("at", "to", "from")
+MODALITIES: tuple[str, ...] = ("reported", "planned", "negated")
 DATE_PRECISIONS: tuple[str, ...] = ("day", "week", "month", "year", "decade", "article")
 
 _SPACES = re.compile(r"\s+")
@@ -122,10 +127,16 @@ class Actor:
 
 @dataclass(frozen=True)
 class Event:
-    """One place mentioned in one sentence: the unit the map draws.
+    """Who did what, where and when, as one sentence states it: the unit the map draws.
 
-    The field names up to ``url`` are a contract shared with the exports, the
-    command line and the dashboard.
+    Usually one place mentioned in one sentence, with the actors the sentence puts
+    there (``actors``) and the others it only names (``mentioned_actors``). An event
+    whose sentence names no place ("Merkel called for dialogue") has no place:
+    ``place_name`` and ``place_precision`` are empty and ``lat``/``lon`` None; it
+    counts on the Timeline, the Actors page and in exports, never on the map.
+
+    The field names in ``EVENT_FIELDS`` are a contract shared with the exports,
+    the command line and the dashboard.
     """
 
     event_id: str
@@ -133,9 +144,9 @@ class Event:
     date: date
     date_precision: DatePrecision
     place_name: str
-    lat: float
-    lon: float
-    place_precision: PlacePrecision
+    lat: float | None
+    lon: float | None
+    place_precision: PlacePrecision | Literal[""]
     geonameid: int | None
     country_code: str
     actors: tuple[str, ...]
@@ -155,6 +166,29 @@ class Event:
     # "flew to Qatar"), not a modifier ("Kabul's airport"): only these make journeys.
     locative: bool = False
     candidates: tuple[Candidate, ...] = field(default=(), compare=False)
+    # What the sentence says (schema version 3): the other actors it names, each attributed
+    # actor's role at the place, the governing verb phrase and its type, whether it happened,
+    # is planned or is denied, and whether it is a background aside to the story.
+    mentioned_actors: tuple[str, ...] = ()
+    actor_roles: tuple[tuple[str, Role], ...] = ()  # (actor, role), in the order of ``actors``
+    predicate: str = ""
+    event_type: str = "other"
+    modality: Modality = "reported"
+    background: bool = False
+    date_end: date | None = None  # the last day of a range ("2009-2010"); None for a single date
+
+    @property
+    def has_place(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+    @property
+    def linked_actors(self) -> tuple[str, ...]:
+        """The actors this event is listed under (the actor filter, the Timeline, the Actors page):
+        those the sentence puts at its place; for an event without a place, every actor it names."""
+        return self.actors if self.has_place else tuple(dict.fromkeys((*self.actors, *self.mentioned_actors)))
+
+    def role_of(self, actor: str) -> Role | None:
+        return dict(self.actor_roles).get(actor)
 
 
 EVENT_FIELDS: tuple[str, ...] = (
@@ -175,7 +209,17 @@ EVENT_FIELDS: tuple[str, ...] = (
     "confidence",
     "source",
     "url",
+    # Version 3, the event model (issue 11): the others named, each actor's role, what was done.
+    "mentioned_actors",
+    "actor_roles",
+    "predicate",
+    "event_type",
+    "modality",
+    "background",
+    "date_end",
 )
+# Exports made before version 3 lack these; reading one gives them their defaults.
+EVENT_FIELDS_ADDED_IN_3: tuple[str, ...] = EVENT_FIELDS[EVENT_FIELDS.index("mentioned_actors"):]
 
 
 def make_event_id(article_id: str, place_start: int, place_end: int) -> str:

@@ -25,14 +25,15 @@ from functools import lru_cache
 from typing import Any, get_args
 
 from geo.errors import InputError
-from geo.models import DATE_PRECISIONS, PLACE_PRECISIONS, ActorKind, Candidate
+from geo.models import DATE_PRECISIONS, MODALITIES, PLACE_PRECISIONS, ROLES, ActorKind, Candidate
 from geo.schema import shown_value
 
 ID_LENGTH = 64  # the schema's String(64) ids; an import refuses longer ones too
 CONFIDENCE_RANGE = (0.0, 1.0)
 UTF8 = "geostory_utf8"  # the SQL functions ``prepare`` registers: is this blob valid UTF-8?
 JSON = "geostory_json"  # ...and does it parse to the JSON shape named?
-JSON_SHAPES = {"strings": "a JSON list of strings", "candidates": "a JSON list of place candidates"}
+JSON_SHAPES = {"strings": "a JSON list of strings", "candidates": "a JSON list of place candidates",
+               "roles": "a JSON list of [actor, role] pairs"}
 CANDIDATE_FIELDS = {f.name: f for f in fields(Candidate)}
 REQUIRED_FIELDS = frozenset(name for name, f in CANDIDATE_FIELDS.items() if f.default is MISSING)
 
@@ -78,6 +79,15 @@ def number(column: str, low: float, high: float) -> Rule:
     c = _q(column)
     return Rule(column, f"a number from {low:g} to {high:g}",
                 f"NOT (typeof({c}) IN ('real', 'integer') AND {c} BETWEEN {low} AND {high})")
+
+
+def coordinate(column: str, low: float, high: float) -> Rule:
+    """A latitude or longitude; both empty (with no place precision) for a place-less event."""
+    c = _q(column)
+    return Rule(column, f"a number from {low:g} to {high:g}, or empty with lat, lon and place_precision",
+                f"NOT ((typeof({c}) IN ('real', 'integer') AND {c} BETWEEN {low} AND {high} "
+                "AND lat IS NOT NULL AND lon IS NOT NULL AND place_precision != '') "
+                "OR (lat IS NULL AND lon IS NULL AND place_precision = ''))")
 
 
 def integer(column: str, *, nullable: bool = False) -> Rule:
@@ -127,12 +137,15 @@ RULES: dict[str, tuple[Rule, ...]] = {
     "events": (
         ident("event_id"), ident("article_id"), parent("article_id", "articles", "article_id", "events"),
         calendar("date"), one_of("date_precision", DATE_PRECISIONS), text("place_name"), text("place_key"),
-        number("lat", -90, 90), number("lon", -180, 180), one_of("place_precision", PLACE_PRECISIONS),
+        coordinate("lat", -90, 90), coordinate("lon", -180, 180),
+        one_of("place_precision", (*PLACE_PRECISIONS, "")),
         integer("geonameid", nullable=True), text("country_code", 8), json_list("actors", "strings"),
         text("quote"), integer("sentence_start"), integer("sentence_end"),
         number("confidence", *CONFIDENCE_RANGE), text("source"), text("url"), integer("place_start"),
         integer("place_end"), text("resolved_name"), text("date_text"), json_list("nationalities", "strings"),
-        json_list("candidates", "candidates"), boolean("locative"),
+        json_list("candidates", "candidates"), boolean("locative"), json_list("mentioned_actors", "strings"),
+        json_list("actor_roles", "roles"), text("predicate"), text("event_type", 32),
+        one_of("modality", MODALITIES), boolean("background"), calendar("date_end", nullable=True),
     ),
     "actors": (text("name"), one_of("kind", _kinds()), json_list("aliases", "strings")),
     "event_actors": (
@@ -150,6 +163,7 @@ KEYS: dict[str, str] = {"meta": "key", "articles": "article_id", "events": "even
 # (table, column, kind): the values ``check_dates`` reads as the store's reader does.
 DATES: tuple[tuple[str, str, str], ...] = (
     ("articles", "published", "date"), ("articles", "ingested_at", "datetime"), ("events", "date", "date"),
+    ("events", "date_end", "date"),
     ("overrides", "created_at", "datetime"),
 )
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -225,6 +239,9 @@ def _json_ok(shape: str, raw: bytes) -> int:
         return 0
     if shape == "strings":
         ok = all(isinstance(v, str) for v in value)
+    elif shape == "roles":
+        ok = all(isinstance(v, list) and len(v) == 2 and isinstance(v[0], str) and v[1] in ROLES
+                 for v in value)
     else:
         ok = all(_candidate_ok(v) for v in value)
     return int(ok and (_SURROGATE_ESCAPE.search(raw) is None or _encodable(value)))

@@ -23,7 +23,7 @@ from geo.errors import StoreError
 from geo.gazetteer import normalize_name
 from geo.models import Actor, Article, Candidate, Event, Place, PlacePrecision
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def place_key(name: str) -> str:
@@ -54,13 +54,22 @@ events = sa.Table(
     "events", metadata, _id("event_id", primary_key=True),
     _id("article_id", sa.ForeignKey("articles.article_id", ondelete="CASCADE"), index=True),
     _req("date", sa.Date, index=True), _req("date_precision", _SHORT), _req("place_name", _TEXT),
-    _req("place_key", _TEXT, index=True), _req("lat", _DOUBLE), _req("lon", _DOUBLE),
+    # A place-less event ("Merkel called for dialogue") has no coordinates (version 3).
+    _req("place_key", _TEXT, index=True), sa.Column("lat", _DOUBLE), sa.Column("lon", _DOUBLE),
     _req("place_precision", _SHORT), sa.Column("geonameid", sa.BigInteger),
     _req("country_code", sa.String(8), index=True), _req("actors", _TEXT), _req("quote", _TEXT),
     _req("sentence_start", _INT), _req("sentence_end", _INT), _req("confidence", _DOUBLE),
     _req("source", _TEXT), _req("url", _TEXT), _req("place_start", _INT), _req("place_end", _INT),
     _req("resolved_name", _TEXT), _req("date_text", _TEXT), _req("nationalities", _TEXT),
     _req("candidates", _TEXT), _req("locative", sa.Boolean, server_default=sa.false()),
+    # Version 3, the event model: JSON lists of the other actors named and of (actor, role) pairs.
+    _req("mentioned_actors", _TEXT, server_default=sa.text("'[]'")),
+    _req("actor_roles", _TEXT, server_default=sa.text("'[]'")),
+    _req("predicate", _TEXT, server_default=sa.text("''")),
+    _req("event_type", sa.String(32), server_default=sa.text("'other'")),
+    _req("modality", _SHORT, server_default=sa.text("'reported'")),
+    _req("background", sa.Boolean, server_default=sa.false()),
+    sa.Column("date_end", sa.Date),
 )
 event_actors = sa.Table(
     "event_actors", metadata,
@@ -167,10 +176,10 @@ def create_schema(conn: Connection) -> None:
         conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
         return
     version = parse_schema_version(found)
-    if version == 1:
-        _migrate_1_to_2(conn)
-    elif version != SCHEMA_VERSION:
-        raise version_error(version)
+    if version != SCHEMA_VERSION:
+        from geo.migrate import migrate  # it builds on the tables defined here
+
+        migrate(conn, version)
 
 
 # Index entries SQLite samples per index when gathering statistics: a few milliseconds at a
@@ -192,28 +201,6 @@ def refresh_statistics(conn: Connection) -> None:
         conn.execute(sa.text(f"ANALYZE {events.name}, {event_actors.name}"))
 
 
-def _migrate_1_to_2(conn: Connection) -> None:
-    """Version 2 adds ``events.locative`` and keys places by the gazetteer's name key."""
-    columns = {c["name"] for c in sa.inspect(conn).get_columns("events")}
-    if "locative" not in columns:  # another process may have got here first
-        conn.execute(sa.text("ALTER TABLE events ADD COLUMN locative BOOLEAN NOT NULL DEFAULT FALSE"))
-    for old_key, name in conn.execute(sa.select(events.c.place_key, events.c.place_name).distinct()).all():
-        if place_key(name) != old_key:
-            conn.execute(events.update()
-                         .where(events.c.place_key == old_key, events.c.place_name == name)
-                         .values(place_key=place_key(name)))
-    rows = [dict(r._mapping) for r in conn.execute(
-        sa.select(overrides_table).order_by(overrides_table.c.created_at, overrides_table.c.key))]
-    renamed: dict[str, dict[str, Any]] = {}
-    for row in rows:  # "u.s." and "us" were two corrections of one name: the first one stays
-        renamed.setdefault(place_key(row["key"]), {**row, "key": place_key(row["key"])})
-    if list(renamed) != [row["key"] for row in rows]:
-        conn.execute(overrides_table.delete())
-        if renamed:
-            conn.execute(overrides_table.insert(), list(renamed.values()))
-    conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
-
-
 def canonical_actor_names(conn: Connection, wanted: Sequence[str]) -> list[str]:
     """The stored actor names that ``wanted`` denotes, by name or alias, ignoring case."""
     folded = {w.casefold() for w in wanted}
@@ -225,11 +212,15 @@ def canonical_actor_names(conn: Connection, wanted: Sequence[str]) -> list[str]:
 
 
 # -- rows <-> values ---------------------------------------------------------------
+_JSON_LISTS = ("actors", "nationalities", "mentioned_actors")
+
+
 def event_row(event: Event) -> dict[str, Any]:
     row = {f.name: getattr(event, f.name) for f in fields(Event)}
+    row.update({name: json.dumps(list(getattr(event, name))) for name in _JSON_LISTS})
     row.update(
-        place_key=place_key(event.place_name), actors=json.dumps(list(event.actors)),
-        nationalities=json.dumps(list(event.nationalities)),
+        place_key=place_key(event.place_name),
+        actor_roles=json.dumps([list(pair) for pair in event.actor_roles]),
         candidates=json.dumps([asdict(c) for c in event.candidates]),
     )
     return row
@@ -237,8 +228,9 @@ def event_row(event: Event) -> dict[str, Any]:
 
 def row_event(row: Any) -> Event:
     values = {f.name: row[f.name] for f in fields(Event)}
-    values["actors"] = tuple(json.loads(values["actors"]))
-    values["nationalities"] = tuple(json.loads(values["nationalities"]))
+    for name in _JSON_LISTS:
+        values[name] = tuple(json.loads(values[name]))
+    values["actor_roles"] = tuple((str(a), str(r)) for a, r in json.loads(values["actor_roles"]))
     values["candidates"] = tuple(Candidate(**c) for c in json.loads(values["candidates"]))
     return Event(**values)
 

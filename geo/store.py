@@ -202,7 +202,7 @@ class Store:
                     if kept != len(events_):
                         raise StoreError(f"the database kept {kept} of article {article_id}'s {len(events_)} "
                                          "events (a trigger?); nothing was stored")
-                    links = {(e.event_id, name) for e in events_ for name in e.actors}
+                    links = {(e.event_id, name) for e in events_ for name in e.linked_actors}
                     if links:
                         conn.execute(event_actors.insert(), [{"event_id": i, "actor": a} for i, a in links])
                 except IntegrityError as err:

@@ -25,10 +25,10 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from geo.errors import InputError, StoreError
+from geo.migrate import ADDED_IN, NULLABLE_IN, migrate
 from geo.schema import (
     _OBSOLETE_INDEXES,
     SCHEMA_VERSION,
-    _migrate_1_to_2,
     metadata,
     parse_schema_version,
     shown_value,
@@ -37,8 +37,6 @@ from geo.schema import (
 logger = logging.getLogger(__name__)
 
 KNOWN_VERSIONS: tuple[int, ...] = tuple(range(1, SCHEMA_VERSION + 1))  # geo.schema migrates older ones
-# Columns that later versions added: a store of an older version lacks them.
-ADDED_IN: dict[tuple[str, str], int] = {("events", "locative"): 2}
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # SQLite's own tables: statistics (ANALYZE) and AUTOINCREMENT counters. Never copied.
 INTERNAL_TABLES = frozenset({"sqlite_stat1", "sqlite_stat2", "sqlite_stat3", "sqlite_stat4",
@@ -169,10 +167,16 @@ def _index(conn: sqlite3.Connection, table: str, name: str) -> IndexShape | None
     return IndexShape(table.lower(), bool(row[2]), bool(row[4]), keys)
 
 
-def _reference_ddl() -> list[str]:
+def _reference_ddl(version: int = SCHEMA_VERSION) -> list[str]:
+    """Today's CREATE statements, with the columns a later version made nullable NOT NULL again."""
     dialect = sqlite_dialect.dialect()
+    older = sa.MetaData()
+    tables = [table.to_metadata(older) for table in metadata.sorted_tables]
+    for (table, column), since in NULLABLE_IN.items():
+        if since > version:
+            older.tables[table].c[column].nullable = False
     ddl = []
-    for table in metadata.sorted_tables:
+    for table in tables:
         ddl.append(str(CreateTable(table).compile(dialect=dialect)))
         ddl.extend(str(CreateIndex(i).compile(dialect=dialect)) for i in table.indexes)
     return ddl
@@ -185,12 +189,12 @@ def _all_tokens(raw: sqlite3.Connection) -> set[str]:
 
 @lru_cache(maxsize=len(KNOWN_VERSIONS))
 def reference_shape(version: int) -> Shape:
-    """The shape of a store of ``version`` as our code makes it (a version-1 store: without the
-    columns version 2 added), in a throwaway in-memory database."""
+    """The shape of a store of ``version`` as our code makes it (without the columns later versions
+    added, with the columns they made nullable still NOT NULL), in a throwaway in-memory database."""
     engine = sa.create_engine("sqlite://")
     try:
         with engine.connect() as conn:
-            for statement in _reference_ddl():
+            for statement in _reference_ddl(version):
                 conn.exec_driver_sql(statement)
             for (table, column), added in ADDED_IN.items():
                 if added > version:
@@ -205,7 +209,7 @@ def reference_shape(version: int) -> Shape:
             if version < SCHEMA_VERSION:
                 # A store migrated from here keeps the column definitions the migration adds.
                 conn.exec_driver_sql("INSERT INTO meta VALUES ('schema_version', ?)", (str(version),))
-                _migrate_1_to_2(conn)
+                migrate(conn, version)
                 tokens |= _all_tokens(raw)
     finally:
         engine.dispose()

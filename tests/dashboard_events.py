@@ -123,3 +123,34 @@ def filter_cases(store: Store) -> list[MapFilters]:
 def events_of(store: Store, f: MapFilters) -> list[Event]:
     return store.events(actors=f.actors or None, date_from=f.date_from, date_to=f.date_to,
                         countries=f.countries or None, sources=f.sources or None)
+
+
+def modelled() -> tuple[Article, list[Event], list[Actor]]:
+    """An article whose events carry the event model (schema version 3): who was there and who is
+    only mentioned, roles, a predicate and its type, a planned trip with a date range, and one
+    event without a place."""
+    from dataclasses import replace
+
+    article = Article(text="Epsilon Envoy will fly from Westville to Northtown, Zeta Bureau said. "
+                           "Epsilon Envoy called for calm.",
+                      title="Fifth", published=date(2021, 8, 25), source="Daily", url="https://example.org/5")
+    text = article.text
+    leave = _event(article, text, "Westville", date(2021, 8, 26), 10.0, 10.0, country="AA",
+                   actors=("Epsilon Envoy",))
+    arrive = _event(article, text, "Northtown", date(2021, 8, 26), 30.0, 60.0, country="AA",
+                    actors=("Epsilon Envoy",))
+    common = dict(mentioned_actors=("Zeta Bureau",), predicate="fly", event_type="travel",
+                  modality="planned", date_end=date(2021, 8, 27))
+    leave = replace(leave, actor_roles=(("Epsilon Envoy", "from"),), **common)  # type: ignore[arg-type]
+    arrive = replace(arrive, actor_roles=(("Epsilon Envoy", "to"),), **common)  # type: ignore[arg-type]
+    start = text.index("Epsilon Envoy called")
+    placeless = Event(
+        event_id=make_event_id(article.article_id, start, start + len("Epsilon Envoy")),
+        article_id=article.article_id, date=date(2021, 8, 25), date_precision="article", place_name="",
+        lat=None, lon=None, place_precision="", geonameid=None, country_code="", actors=(),
+        quote="Epsilon Envoy called for calm.", sentence_start=start, sentence_end=len(text),
+        confidence=1.0, source=article.source, url=article.url, place_start=start, place_end=start,
+        mentioned_actors=("Epsilon Envoy",), predicate="call for", event_type="statement",
+    )
+    actors = [Actor("Epsilon Envoy", "person"), Actor("Zeta Bureau", "organization")]
+    return article, [leave, arrive, placeless], actors

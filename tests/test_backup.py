@@ -33,8 +33,10 @@ from geo.errors import ConfigError, InputError, StoreError
 from geo.frames import events_frame, export_bytes, read_events
 from geo.models import Actor, Article, Event, make_event_id
 from geo.restore import restore
+from geo.schema import SCHEMA_VERSION
 from geo.store import Store
-from tests.dashboard_events import story
+from tests.dashboard_events import modelled, story
+from tests.old_stores import write_as_version
 
 WORDS = ("Alpha", "Beta", "Gamma", "Delta", "Northtown", "Easton", "Westville", "Southland", "met", "in")
 
@@ -108,7 +110,8 @@ def filled(tmp_path: Path) -> Path:
 
 def test_backup_and_restore_round_trip(filled: Path, tmp_path: Path) -> None:
     copy = backup(url_of(filled), tmp_path / "backup.sqlite")
-    assert copy.counts["articles"] == 40 and copy.counts["overrides"] == 1 and copy.schema_version == 2
+    assert copy.counts["articles"] == 40 and copy.counts["overrides"] == 1
+    assert copy.schema_version == SCHEMA_VERSION
     assert not Path(f"{copy.path}-wal").exists()  # one self-contained file
     target = tmp_path / "restored" / "store.sqlite"
     done = restore(copy.path, url_of(target))
@@ -323,18 +326,14 @@ def test_restore_while_a_reader_holds_a_snapshot(filled: Path, tmp_path: Path) -
 
 
 def test_restore_of_an_older_schema_version_is_migrated(filled: Path, tmp_path: Path) -> None:
-    old = tmp_path / "v1.sqlite"
-    old.write_bytes(backup(url_of(filled), tmp_path / "backup.sqlite").path.read_bytes())
-    conn = sqlite3.connect(old, isolation_level=None)
-    conn.executescript("ALTER TABLE events DROP COLUMN locative; "
-                       "UPDATE meta SET value = '1' WHERE key = 'schema_version'")
-    conn.close()
+    old = write_as_version(backup(url_of(filled), tmp_path / "backup.sqlite").path, tmp_path / "v1.sqlite", 1)
     assert inspect_file(old).schema_version == 1
     target = tmp_path / "target.sqlite"
     restore(old, url_of(target))
     with Store(url_of(target)) as store:
         assert store.counts()["events"] == snapshot(url_of(filled))[0]["events"]  # type: ignore[index]
-    assert inspect_file(backup(url_of(target), tmp_path / "again.sqlite").path).schema_version == 2
+    again = backup(url_of(target), tmp_path / "again.sqlite").path
+    assert inspect_file(again).schema_version == SCHEMA_VERSION
 
 
 RESTORE = [sys.executable, "-m", "geo", "restore"]
@@ -454,10 +453,12 @@ def test_export_import_export_gives_the_same_events(tmp_path: Path, fmt: str) ->
     with Store(source) as store:
         for article, events, actors in story():  # markup, a javascript: URL, events without geonameid
             store.add_article(article, events, actors)
+        store.add_article(*modelled())  # roles, a predicate, a date range, an event without a place
     first = _exported(source, fmt, tmp_path / f"first.{fmt}")
+    assert first["lat"].isna().sum() == 1 and set(first["modality"]) == {"reported", "planned"}
     target = url_of(tmp_path / "target.sqlite")
     result = import_events(tmp_path / f"first.{fmt}", target)
-    assert (result.articles, result.events) == (33, len(first))
+    assert (result.articles, result.events) == (34, len(first))
     second = _exported(target, fmt, tmp_path / f"second.{fmt}")
     assert_geodataframe_equal(_by_id(first), _by_id(second), check_like=False)
     with Store(target) as store:

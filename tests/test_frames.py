@@ -31,12 +31,20 @@ def make_event(event_id: str, lat: float, lon: float, **changes: object) -> Even
 @pytest.fixture
 def events() -> list[Event]:
     return [
-        make_event("e1", 10.0, 20.0, actors=("Antony Blinken", "Heiko Maas"), geonameid=2950159),
+        make_event("e1", 10.0, 20.0, actors=("Antony Blinken", "Heiko Maas"), geonameid=2950159,
+                   mentioned_actors=("Taliban",),
+                   actor_roles=(("Antony Blinken", "to"), ("Heiko Maas", "at")),
+                   predicate="fly to", event_type="travel", modality="planned",
+                   date_end=date(2021, 9, 8)),
         # Awkward values on purpose: text that CSV must quote, an empty field, Namibia's "NA",
         # a float with no short decimal form, and non-ASCII text.
         make_event("e2", 0.1 + 0.2, -1 / 3, place_name="Bazārak", country_code="NA", source="",
                    quote='He said, "we\nwill stay"; then left.', date=date(1999, 12, 31),
                    date_precision="decade", sentence_start=12, sentence_end=40, confidence=1.0),
+        # An event without a place: empty coordinates, never a guessed point.
+        make_event("e3", None, None, place_name="", place_precision="", country_code="",  # type: ignore[arg-type]
+                   mentioned_actors=("Angela Merkel",), predicate="call for", event_type="statement",
+                   background=True, sentence_start=41, sentence_end=60),
     ]
 
 
@@ -45,11 +53,15 @@ def test_contract_columns_crs_and_axis_order(events: list[Event]) -> None:
     assert list(frame.columns) == [*EVENT_FIELDS, "geometry"]
     assert frame.crs == "EPSG:4326"
     assert frame.geometry.iloc[0].equals(Point(20.0, 10.0))  # (lon, lat), not (lat, lon)
-    assert (frame.geometry.x == frame["lon"]).all() and (frame.geometry.y == frame["lat"]).all()
-    assert frame["date"].tolist() == ["2021-09-06", "1999-12-31"]
-    assert frame["actors"].tolist() == ["Antony Blinken; Heiko Maas", ""]
+    placed = frame[frame["lat"].notna()]
+    assert (placed.geometry.x == placed["lon"]).all() and (placed.geometry.y == placed["lat"]).all()
+    assert frame["date"].tolist() == ["2021-09-06", "1999-12-31", "2021-09-06"]
+    assert frame["actors"].tolist() == ["Antony Blinken; Heiko Maas", "", ""]
     assert frame["geonameid"].dtype == "Int64"
-    assert frame["geonameid"].isna().tolist() == [False, True]
+    assert frame["geonameid"].isna().tolist() == [False, True, True]
+    assert frame["actor_roles"].tolist() == ["Antony Blinken=to; Heiko Maas=at", "", ""]
+    assert frame["date_end"].tolist() == ["2021-09-08", "", ""]
+    assert frame.geometry.iloc[2] is None and frame["lat"].isna().tolist() == [False, False, True]
 
 
 def test_empty_frame_keeps_columns_and_crs() -> None:
@@ -95,6 +107,8 @@ def test_exported_shapes(events: list[Event]) -> None:
     assert first["geometry"] == {"type": "Point", "coordinates": [20.0, 10.0]}
     assert list(first["properties"]) == list(EVENT_FIELDS)
     assert collection["features"][1]["properties"]["geonameid"] is None
+    assert collection["features"][2]["geometry"] is None  # no place: null geometry, null lat/lon
+    assert collection["features"][2]["properties"]["lat"] is None
     parquet = export_bytes(frame, "parquet")
     assert parquet[:4] == b"PAR1"
     assert gpd.read_parquet(io.BytesIO(parquet)).crs == "EPSG:4326"
@@ -160,3 +174,26 @@ def test_a_csv_with_a_wkt_geometry_column_reads_back(events: list[Event]) -> Non
     broken = text.replace("POINT (", "POINT ((", 1)
     with pytest.raises(InputError, match="not WKT"):
         read_events(io.BytesIO(broken.encode()), "csv")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "geojson"])
+def test_an_export_made_before_version_3_reads_with_the_defaults(events: list[Event], fmt: str) -> None:
+    from geo.models import EVENT_FIELDS_ADDED_IN_3
+
+    placed = [e for e in events if e.has_place]
+    frame = events_frame(placed)
+    old = frame.drop(columns=list(EVENT_FIELDS_ADDED_IN_3))
+    data = (old.drop(columns="geometry").to_csv(index=False) if fmt == "csv" else
+            old.to_json(na="null", drop_id=True)).encode()
+    back = read_events(io.BytesIO(data), fmt)  # type: ignore[arg-type]
+    assert back["event_type"].tolist() == ["other"] * len(placed)
+    assert back["modality"].tolist() == ["reported"] * len(placed)
+    assert back["mentioned_actors"].tolist() == [""] * len(placed) and not back["background"].any()
+    assert back[list(EVENT_FIELDS[:17])].equals(frame[list(EVENT_FIELDS[:17])])
+
+
+def test_half_a_place_is_refused(events: list[Event]) -> None:
+    frame = events_frame(events)
+    frame.loc[0, "lon"] = float("nan")
+    with pytest.raises(InputError, match="both lat and lon"):
+        read_events(io.BytesIO(export_bytes(frame, "csv")), "csv")

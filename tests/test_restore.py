@@ -24,7 +24,9 @@ from geo.backup import backup
 from geo.cli import main
 from geo.errors import InputError, StoreError
 from geo.restore import STAGING_SUFFIX, restore
+from geo.schema import SCHEMA_VERSION
 from geo.store import Store
+from tests.old_stores import write_as_version
 from tests.reliability.crafted_backups import CASES, Crafted, craft
 from tests.test_backup import digest, fill, snapshot, url_of
 
@@ -201,14 +203,11 @@ def test_a_store_that_appeared_meanwhile_needs_force(good: Path, tmp_path: Path,
 
 def _as_version_1_made_it(path: Path) -> None:
     """The file version-1 code wrote: no locative column, its actor index, no map indexes, no statistics."""
+    write_as_version(path, path.with_suffix(".v1"), 1).replace(path)
     conn = sqlite3.connect(path, isolation_level=None)
     conn.executescript("""
         DROP INDEX ix_events_map; DROP INDEX ix_events_id_map; DROP INDEX ix_event_actors_actor_event;
-        ALTER TABLE events DROP COLUMN locative;
         CREATE INDEX ix_event_actors_actor ON event_actors (actor);
-        DROP TABLE sqlite_stat1;
-        UPDATE meta SET value = '1' WHERE key = 'schema_version';
-        PRAGMA journal_mode=DELETE;
     """)
     conn.close()
 
@@ -218,7 +217,7 @@ def test_a_version_1_backup_and_one_migrated_since_both_restore(good: Path, tmp_
     old.write_bytes(good.read_bytes())
     _as_version_1_made_it(old)
     target = tmp_path / "from-v1.sqlite"
-    assert restore(old, url_of(target)).schema_version == 2
+    assert restore(old, url_of(target)).schema_version == SCHEMA_VERSION
     with Store(url_of(target)) as store:
         assert {e.locative for e in store.events()} == {False}  # what the migration gives
         assert store.counts()["events"] == snapshot(url_of(good))[0]["events"]  # type: ignore[index]
@@ -244,6 +243,6 @@ def test_other_meta_rows_are_kept(good: Path, tmp_path: Path) -> None:
     target = tmp_path / "store.sqlite"
     restore(copy, url_of(target))
     conn = sqlite3.connect(target)
-    assert dict(conn.execute("SELECT key, value FROM meta")) == {"schema_version": "2",
+    assert dict(conn.execute("SELECT key, value FROM meta")) == {"schema_version": str(SCHEMA_VERSION),
                                                                    "synth": '{"events": 10}'}
     conn.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -11,13 +12,15 @@ from geo.errors import StoreError
 from geo.schema import SCHEMA_VERSION, parse_schema_version, place_key
 from geo.store import Store
 from tests.dashboard_events import fill_story, story
+from tests.old_stores import write_as_version
 
 
 def _downgrade_to_v1(url: str) -> None:
     """Make a version-1 file: no locative column, keys by casefold only, two keys for one name."""
+    path = Path(sa.engine.make_url(url).database or "")
+    write_as_version(path, path.with_suffix(".v1"), 1).replace(path)
     engine = sa.create_engine(url)
     with engine.begin() as conn:
-        conn.execute(sa.text("ALTER TABLE events DROP COLUMN locative"))
         conn.execute(sa.text("UPDATE events SET place_key = lower(place_name)"))
         for key in ("u.s.", "us"):
             conn.execute(sa.text(
@@ -155,3 +158,69 @@ def test_the_parser_takes_plain_numbers_only():
     for bad in ("1234567890", "2\n", "+2", "2 ", "0x2", b"2", 2, None):
         with pytest.raises(StoreError):
             parse_schema_version(bad)
+
+
+# --- version 2 -> 3: the event model (issue 11) ------------------------------------------------------
+
+
+def _rows(url: str) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        events = [tuple(r) for r in conn.execute(sa.text(
+            "SELECT event_id, article_id, date, place_name, lat, lon, actors, quote, locative FROM events "
+            "ORDER BY event_id"))]
+        links = [tuple(r) for r in conn.execute(
+            sa.text("SELECT event_id, actor FROM event_actors ORDER BY 1, 2"))]
+    engine.dispose()
+    return events, links
+
+
+def test_version_2_is_migrated_to_3_keeping_every_row_and_link(tmp_path: Path) -> None:
+    today = tmp_path / "today.sqlite"
+    with Store(f"sqlite:///{today}") as store:
+        fill_story(store)
+    old = write_as_version(today, tmp_path / "v2.sqlite", 2)
+    url = f"sqlite:///{old}"
+    before = _rows(url)
+    raw = sqlite3.connect(old)
+    assert "mentioned_actors" not in {r[1] for r in raw.execute("PRAGMA table_info(events)")}
+    assert {r[1]: r[3] for r in raw.execute("PRAGMA table_info(events)")}["lat"] == 1  # NOT NULL in v2
+    raw.close()
+    with Store(url) as store:
+        after = store.events()
+        assert store.counts()["events"] == len(before[0])
+        # What version 2 knew stays; what it did not know takes the defaults (until reanalysis).
+        assert {(e.mentioned_actors, e.actor_roles, e.predicate, e.event_type, e.modality, e.background,
+                 e.date_end) for e in after} == {((), (), "", "other", "reported", False, None)}
+    assert _rows(url) == before  # every event and every actor link (no cascade on the rebuild)
+    raw = sqlite3.connect(old)
+    columns = {r[1]: r for r in raw.execute("PRAGMA table_info(events)")}
+    assert columns["lat"][3] == 0 and columns["lon"][3] == 0  # nullable now
+    version = raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+    assert version == str(SCHEMA_VERSION)
+    assert raw.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    indexes = {r[0] for r in raw.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
+    raw.close()
+    assert {"ix_events_map", "ix_events_id_map", "ix_event_actors_actor_event"} <= indexes
+    # Opening again changes nothing more.
+    with Store(url) as store:
+        assert store.events() == after
+
+
+def test_a_place_less_event_round_trips(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    article, events, actors = story()[0]
+    placeless = replace(events[0], event_id="f" * 16, place_name="", lat=None, lon=None, place_precision="",
+                        geonameid=None, country_code="", place_start=0, place_end=0, resolved_name="",
+                        candidates=(), mentioned_actors=("Beta Group",),
+                        actor_roles=(("Alpha Person", "at"),), predicate="call for",
+                        event_type="statement", modality="planned", background=True,
+                        date_end=events[0].date)
+    with Store(f"sqlite:///{tmp_path / 's.sqlite'}") as store:
+        store.add_article(article, [*events, placeless], actors)
+        back = {e.event_id: e for e in store.events()}
+    assert back[placeless.event_id] == placeless and not placeless.has_place
+    assert back[events[0].event_id] == events[0]

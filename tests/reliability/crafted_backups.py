@@ -99,7 +99,7 @@ CASES: tuple[Crafted, ...] = (
             "resolved_name TEXT NOT NULL, note TEXT NOT NULL, created_at DATETIME NOT NULL, "
             'PRIMARY KEY ("key")); INSERT INTO overrides SELECT * FROM old; DROP TABLE old;',
             "overrides.lat"),
-    Crafted("wrong-affinity-forged", 6, _schema_edit("events", "lat DOUBLE NOT NULL", "lat TEXT NOT NULL"),
+    Crafted("wrong-affinity-forged", 6, _schema_edit("events", "lat DOUBLE,", "lat TEXT,"),
             "damaged"),
     Crafted("collate", 6, _schema_edit("articles", "title TEXT NOT NULL",
                                        "title TEXT NOT NULL COLLATE NOCASE"), "COLLATE"),
