@@ -27,8 +27,10 @@ log = logging.getLogger(__name__)
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 ACTOR_LABELS = frozenset({"PERSON", "ORG", "NORP"})
-# Components the pipeline never reads: skipping them is pure speed.
-UNUSED_COMPONENTS = ("lemmatizer",)
+# Every component of the model is loaded: the lemmatizer too, which the tense rules read ("is due
+# to travel" needs the lemma "due"). Excluding it once made ingest date such a trip a week early
+# while the tests, which loaded the whole model, passed (issue 11); tests/test_extract.py now
+# checks that ingest and the tests load the same pipeline.
 
 # Generic heads that name a kind of place rather than the place itself:
 # "Panjshir Valley" is found in the gazetteer as "Panjshir".
@@ -76,9 +78,9 @@ class RecoveryRules:
 
 
 def load_nlp(name: str) -> Language:
-    """Load an installed spaCy pipeline by package name, without unused components."""
+    """Load an installed spaCy pipeline by package name, with all its components."""
     try:
-        nlp = spacy.load(name, exclude=list(UNUSED_COMPONENTS))
+        nlp = spacy.load(name)
     except OSError as err:
         raise ModelError(
             f"spaCy pipeline {name!r} is not installed; install it with "

