@@ -50,7 +50,7 @@ def actor_counts(store: Store, filters: MapFilters | None = None) -> pd.DataFram
         # Per actor and place first, so that places can be counted without a DISTINCT over
         # three columns (not portable); the columns come from the covering id index.
         per_place = (
-            sa.select(event_actors.c.actor, sa.func.count().label("n"),
+            sa.select(event_actors.c.actor, events.c.lat, sa.func.count().label("n"),
                       sa.func.min(events.c.date, type_=sa.String).label("first"),
                       sa.func.max(events.c.date, type_=sa.String).label("last"))
             .select_from(WITH_ACTORS)
@@ -58,7 +58,7 @@ def actor_counts(store: Store, filters: MapFilters | None = None) -> pd.DataFram
             .group_by(event_actors.c.actor, events.c.lat, events.c.lon, events.c.place_precision)
             .subquery()
         )
-        query = (sa.select(per_place.c.actor, sa.func.sum(per_place.c.n), sa.func.count(),
+        query = (sa.select(per_place.c.actor, sa.func.sum(per_place.c.n), sa.func.count(per_place.c.lat),
                            sa.func.min(per_place.c.first), sa.func.max(per_place.c.last))
                  .group_by(per_place.c.actor))
         return [tuple(row) for row in conn.execute(query)]

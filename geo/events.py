@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from geo.attribution import attribute
+from geo.clauses import describe
 from geo.models import Article, Event, EventDate, Place, Toponym, make_event_id
 
 if TYPE_CHECKING:  # the map draws journeys with movements() and need not load spaCy for that
@@ -100,6 +102,9 @@ def build_events(
         first = bisect.bisect_left(nation_starts, (start, ""))
         last = bisect.bisect_left(nation_starts, (end, ""))
         nations = tuple(sorted({code for _s, code in nation_starts[first:last]}))
+        who = attribute(doc, span, (start, end), names)
+        what = describe(span)
+        mentioned = tuple(a for a in dict.fromkeys((*who.mentioned, *names)) if a not in who.actors)
         events.append(
             Event(
                 event_id=make_event_id(article_id, tp.start, tp.end),
@@ -112,7 +117,7 @@ def build_events(
                 place_precision=place.precision,
                 geonameid=place.geonameid,
                 country_code=place.country_code,
-                actors=tuple(names),
+                actors=who.actors,
                 quote=text[start:end].strip(),
                 sentence_start=start,
                 sentence_end=end,
@@ -126,9 +131,50 @@ def build_events(
                 nationalities=nations,
                 locative=is_locative(span),
                 candidates=place.candidates,
+                mentioned_actors=mentioned,
+                actor_roles=who.roles,
+                predicate=what.predicate,
+                event_type=what.event_type,
+                modality=what.modality,
+                background=when.background,
+                date_end=when.end,
             )
         )
+    placed = {e.sentence_start for e in events}
+    events.extend(_placeless(article, doc, text, sentences, actors, dates, placed))
     return events
+
+
+def _placeless(article: Article, doc: Doc, text: str, sentences: _Sentences, actors: ActorIndex,
+               dates: DocDates, placed: set[int]) -> list[Event]:
+    """One event per sentence that names actors and no place ("Merkel called for dialogue").
+
+    It has no coordinates and is never drawn; its actors are "mentioned" (no one is put at a
+    place), so the Timeline, the Actors page and the exports count it and no map guesses it.
+    """
+    out: list[Event] = []
+    for s_start, s_end in sentences.bounds():
+        if s_start in placed or s_end - s_start > MAX_SENTENCE_CHARS:
+            continue
+        names = actors.in_span(s_start, s_end)
+        if not names:
+            continue
+        when = dates.pick(s_start, s_end)
+        if when is None:
+            continue
+        span = doc.char_span(s_start, s_end, alignment_mode="expand")
+        what = describe(span) if span is not None else None
+        out.append(Event(
+            event_id=make_event_id(article.article_id, s_start, s_end), article_id=article.article_id,
+            date=when.value, date_precision=when.precision, place_name="", lat=None, lon=None,
+            place_precision="", geonameid=None, country_code="", actors=(),
+            quote=text[s_start:s_end].strip(), sentence_start=s_start, sentence_end=s_end,
+            confidence=1.0, source=article.source, url=article.url, place_start=s_start,
+            place_end=s_start, date_text=when.text, mentioned_actors=names,
+            predicate=what.predicate if what else "", event_type=what.event_type if what else "other",
+            modality=what.modality if what else "reported", background=when.background, date_end=when.end,
+        ))
+    return out
 
 
 class _Sentences:
@@ -139,6 +185,10 @@ class _Sentences:
         sents = list(doc.sents)
         self._token_starts = [s.start for s in sents]
         self._chars = [(s.start_char, s.end_char) for s in sents]
+
+    def bounds(self) -> list[tuple[int, int]]:
+        """Every sentence's (start, end) in characters, in order."""
+        return list(self._chars)
 
     def around(self, token: int) -> tuple[int, int]:
         """(start, end) in characters of the sentence holding the token at index ``token``."""

@@ -340,7 +340,11 @@ def build_deck(
     highlight: Sequence[Event] = (),
 ) -> pdk.Deck:
     """The whole map for a set of events; ``focus`` centres the view on ``selected``, and
-    ``highlight`` (the story step's places) keep their labels."""
+    ``highlight`` (the story step's places) keep their labels. Events without a place are left
+    out: the map never guesses where they were."""
+    events = [e for e in events if e.has_place]
+    if selected is not None and not selected.has_place:
+        selected = None
     rows = event_rows(events, color_by)
     points, areas = split_rows(rows)
     layers = [

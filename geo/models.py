@@ -114,6 +114,8 @@ class EventDate:
     value: date
     precision: DatePrecision
     text: str = ""  # the expression it came from ("" for the article's date)
+    end: date | None = None  # the last day of a range ("2009-2010"); None for a single date
+    background: bool = False  # an aside to the story ("last month", "in 2013"), not its own time
 
 
 @dataclass(frozen=True)

@@ -163,7 +163,7 @@ def _place_query(where: Sequence[sa.ColumnElement[bool]]) -> sa.Select[Any]:
     return (
         sa.select(events.c.lat, events.c.lon, events.c.place_precision, sa.func.count(),
                   sa.func.min(events.c.date, type_=sa.String), sa.func.max(events.c.date, type_=sa.String))
-        .where(*where)
+        .where(*where, events.c.lat.is_not(None))  # an event without a place is on no map
         .group_by(events.c.lat, events.c.lon, events.c.place_precision)
     )
 

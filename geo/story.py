@@ -74,6 +74,8 @@ def story_steps(events: Sequence[Event]) -> list[StoryStep]:
     """
     groups: dict[tuple[str, int], list[Event]] = {}
     for event in events:
+        if not event.has_place:  # a stop is somewhere on the map
+            continue
         groups.setdefault((event.article_id, event.sentence_start), []).append(event)
     steps = []
     for members in groups.values():

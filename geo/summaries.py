@@ -22,7 +22,7 @@ def timeline_frame(events: Sequence[Event]) -> pd.DataFrame:
         {"date": e.date.isoformat(), "actor": actor, "place": e.place_name, "event_id": e.event_id,
          "quote": e.quote[:200]}
         for e in events
-        for actor in (e.actors or (NO_ACTOR,))
+        for actor in (e.linked_actors or (NO_ACTOR,))
     ]
     return pd.DataFrame(rows, columns=["date", "actor", "place", "event_id", "quote"])
 
@@ -71,10 +71,10 @@ def actor_table(events: Sequence[Event]) -> pd.DataFrame:
     """Each actor's number of events and places, first and last date, most events first."""
     by_actor: dict[str, list[Event]] = defaultdict(list)
     for e in events:
-        for actor in e.actors:
+        for actor in e.linked_actors:  # an event without a place counts for the actors it names
             by_actor[actor].append(e)
     rows = [
-        {"actor": actor, "events": len(evs), "places": len({e.place_name for e in evs}),
+        {"actor": actor, "events": len(evs), "places": len({e.place_name for e in evs if e.has_place}),
          "first": min(e.date for e in evs).isoformat(), "last": max(e.date for e in evs).isoformat()}
         for actor, evs in by_actor.items()
     ]
@@ -86,7 +86,7 @@ def itinerary(events: Sequence[Event], actor: str) -> pd.DataFrame:
     """Where an actor was, in story order, consecutive mentions of one place merged."""
     rows: list[dict[str, object]] = []
     for e in events:
-        if actor not in e.actors:
+        if actor not in e.actors or not e.has_place:  # stops the text puts the actor at, nothing else
             continue
         if rows and rows[-1]["place"] == e.place_name:
             rows[-1]["mentions"] = int(rows[-1]["mentions"]) + 1  # type: ignore[call-overload]
@@ -142,7 +142,8 @@ def review_items(
     """
     groups: dict[str, list[Event]] = defaultdict(list)
     for e in events:
-        groups[" ".join(e.place_name.split()).casefold()].append(e)
+        if e.has_place:
+            groups[" ".join(e.place_name.split()).casefold()].append(e)
     items = []
     for key, evs in groups.items():
         if key in overridden:

@@ -15,7 +15,7 @@ from geo.story import step_of_event, story_steps
 from geo.viewstate import clamp_step
 
 ctx = ui.setup("Map", page="")
-events = ctx.events
+events = [e for e in ctx.events if e.has_place]  # the map never guesses where a place-less event was
 state = ctx.state
 # Story mode steps sentence by sentence, not mention by mention.
 steps = story_steps(events)
