@@ -1,4 +1,4 @@
-"""The command line: ``python -m geo ingest|geoparse|eval|events|backup|restore|import|gazetteer``.
+"""The command line: ``python -m geo ingest|reanalyse|geoparse|eval|events|backup|restore|import|gazetteer``.
 
 Its commands and their output formats are a contract that tests and the
 benchmarks use. Messages go to stderr, data to stdout or the named file.
@@ -12,7 +12,7 @@ import logging
 import re
 import shlex
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -114,6 +114,50 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         _say(f"warning: {origin}: {message}")
     for origin, message in summary.failed:
         _say(f"error: {message}" if origin and origin in message else f"error: {origin}: {message}")
+    return 1 if summary.failed else 0
+
+
+def progress_bar(stream: TextIO = sys.stderr, width: int = 30) -> Callable[[int, int, str], None]:
+    """A progress report for ``done`` of ``total``: a bar redrawn in place on a terminal, else a line
+    at every tenth (a log file should not fill with carriage returns)."""
+    shown: set[int] = set()
+
+    def report(done: int, total: int, what: str) -> None:
+        share = done / total if total else 1.0
+        if stream.isatty():
+            filled = int(width * share)
+            bar = "#" * filled + "." * (width - filled)
+            stream.write(f"\r[{bar}] {done}/{total} {printable(what)[:40]:<40}")
+            if done >= total:
+                stream.write("\n")
+        elif int(share * 10) not in shown:
+            shown.add(int(share * 10))
+            stream.write(f"{100 * share:3.0f}% ({done}/{total}) {printable(what)[:60]}\n")
+        stream.flush()
+
+    return report
+
+
+def cmd_reanalyse(args: argparse.Namespace) -> int:
+    from geo.pipeline import Pipeline
+    from geo.reanalyse import reanalyse
+    from geo.store import Store
+
+    settings = _settings(args)
+    with Store(settings.db_url) as store:
+        if store.read_only:
+            raise StoreError("the store is on a read-only disk: nothing can be re-analysed")
+        summary = reanalyse(store, Pipeline.from_settings(settings), article_ids=args.article or None,
+                            progress=progress_bar())
+    _say(f"re-analysed {summary.articles} article(s): {summary.events_before} event(s) before, "
+         f"{summary.events_after} now; {len(summary.without_text)} without text (imported) left as they "
+         f"were; {len(summary.failed)} failed")
+    for article_id, message in summary.warnings:
+        _say(f"warning: {article_id}: {message}")
+    for article_id, why in summary.emptied:
+        _say(f"warning: {article_id}: no events now: {why}")
+    for article_id, message in summary.failed:
+        _say(f"error: {article_id}: {message} (its events are left as they were)")
     return 1 if summary.failed else 0
 
 
@@ -267,6 +311,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=_jobs_arg, default=1,
                    help="worker processes, each with its own model (default 1)")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("reanalyse", help="analyse the stored articles again and replace their events")
+    p.add_argument("--db", help="database URL (default: GEOSTORY_DB_URL)")
+    p.add_argument("--article", action="append", help="only this article id; repeat for several")
+    p.set_defaults(func=cmd_reanalyse)
 
     p = sub.add_parser("geoparse", help="toponyms of each JSONL text, without touching the store")
     p.add_argument("input")

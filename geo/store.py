@@ -20,9 +20,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from geo.config import Settings
+from geo.corrections import Corrections
 from geo.engine import is_locked, open_engine
-from geo.errors import InputError, NotFoundError, StoreError
-from geo.models import PLACE_PRECISIONS, Actor, Article, Candidate, Event, Place, PlacePrecision
+from geo.errors import NotFoundError, StoreError
+from geo.models import Actor, Article, Event
 from geo.redact import redact_text, redact_url
 from geo.schema import (
     SCHEMA_VERSION,
@@ -36,7 +37,6 @@ from geo.schema import (
     events,
     meta,
     metadata,
-    overrides_table,
     parse_schema_version,
     place_key,
     refresh_statistics,
@@ -68,7 +68,7 @@ class _Refused(Exception):
         self.article_row = article_row  # the article's own row, not one of its events or links
 
 
-class Store:
+class Store(Corrections):
     """Articles, their events, actors and place overrides, behind one database URL."""
 
     def __init__(self, url: str, *, as_is: bool = False) -> None:
@@ -193,20 +193,10 @@ class Store:
                 ))
             except IntegrityError as err:
                 raise _Refused(err, article_row=True) from err
-            if events_:
-                try:
-                    conn.execute(events.insert(), [event_row(e) for e in events_])
-                    # A trigger may drop rows without an error; an article must never lose its events.
-                    kept = conn.execute(sa.select(sa.func.count()).select_from(events)
-                                        .where(events.c.article_id == article_id)).scalar_one()
-                    if kept != len(events_):
-                        raise StoreError(f"the database kept {kept} of article {article_id}'s {len(events_)} "
-                                         "events (a trigger?); nothing was stored")
-                    links = {(e.event_id, name) for e in events_ for name in e.linked_actors}
-                    if links:
-                        conn.execute(event_actors.insert(), [{"event_id": i, "actor": a} for i, a in links])
-                except IntegrityError as err:
-                    raise _Refused(err, article_row=False) from err
+            try:
+                _insert_events(conn, article_id, events_)
+            except IntegrityError as err:
+                raise _Refused(err, article_row=False) from err
             upsert_actors(conn, actor_list)
             return True
 
@@ -236,83 +226,39 @@ class Store:
         """Remove an article, its events, and actors left with no event at all."""
 
         def work(conn: Connection) -> None:
-            ids = sa.select(events.c.event_id).where(events.c.article_id == article_id)
-            names = set(conn.execute(sa.select(event_actors.c.actor).where(event_actors.c.event_id.in_(ids)))
-                        .scalars())
-            # Explicit deletes, so nothing depends on the backend enforcing ON DELETE CASCADE.
-            conn.execute(event_actors.delete().where(event_actors.c.event_id.in_(ids)))
-            conn.execute(events.delete().where(events.c.article_id == article_id))
+            names = _drop_events(conn, article_id)
             if conn.execute(articles.delete().where(articles.c.article_id == article_id)).rowcount == 0:
                 raise NotFoundError(f"no article {article_id!r}")
-            if names:
-                still = sa.select(event_actors.c.actor)
-                conn.execute(actors_table.delete().where(
-                    actors_table.c.name.in_(sorted(names)), actors_table.c.name.not_in(still)))
+            _drop_unlinked_actors(conn, names)
 
         self._run(work, write=True)
 
-    def set_override(
-        self, name: str, *, lat: float, lon: float, precision: PlacePrecision = "point",
-        geonameid: int | None = None, country_code: str = "", resolved_name: str = "", note: str = "",
-    ) -> int:
-        """Save a correction for a place name and apply it to every stored event of that name.
+    def replace_events(self, article_id: str, events_: Sequence[Event], actors: Iterable[Actor] = ()
+                       ) -> tuple[int, int]:
+        """Put a stored article's events anew (a re-analysis), all or nothing; (before, after) counts.
 
-        Returns the number of events changed.
+        The article itself stays as stored; actors its old events alone named are dropped.
         """
-        key = place_key(name)
-        if not key:
-            raise InputError("an override needs a place name")
-        if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-            raise InputError(f"coordinates out of range: lat {lat}, lon {lon}", source=name)
-        if precision not in PLACE_PRECISIONS:
-            raise InputError(f"precision must be one of {', '.join(PLACE_PRECISIONS)}", source=name)
-        row = {"key": key, "lat": float(lat), "lon": float(lon), "precision": precision,
-               "geonameid": geonameid, "country_code": country_code.upper(),
-               "resolved_name": resolved_name, "note": note, "created_at": datetime.now(UTC)}
-        changes = {"lat": row["lat"], "lon": row["lon"], "place_precision": precision, "geonameid": geonameid,
-                   "country_code": row["country_code"], "confidence": 1.0}
-        if resolved_name:
-            changes["resolved_name"] = resolved_name
+        stray = [e.event_id for e in events_ if e.article_id != article_id]
+        if stray:
+            raise StoreError(f"events {stray[:3]} do not belong to article {article_id}")
+        actor_list = list(actors)
 
-        def work(conn: Connection) -> int:
-            conn.execute(overrides_table.delete().where(overrides_table.c.key == key))
-            conn.execute(overrides_table.insert().values(**row))
-            return conn.execute(events.update().where(events.c.place_key == key).values(**changes)).rowcount
+        def work(conn: Connection) -> tuple[int, int]:
+            if conn.execute(sa.select(articles.c.article_id).where(articles.c.article_id == article_id)
+                            ).first() is None:
+                raise NotFoundError(f"no article {article_id!r}")
+            before = conn.execute(sa.select(sa.func.count()).select_from(events)
+                                  .where(events.c.article_id == article_id)).scalar_one()
+            names = _drop_events(conn, article_id)
+            _insert_events(conn, article_id, events_)
+            upsert_actors(conn, actor_list)
+            _drop_unlinked_actors(conn, names)
+            return int(before), len(events_)
 
-        changed = self._run(work, write=True)
-        logger.info("override for %r saved; %d events moved", key, changed)
-        return changed
-
-    def set_override_candidate(self, name: str, candidate: Candidate, note: str = "") -> int:
-        """Pin a place name to one of its gazetteer candidates."""
-        return self.set_override(
-            name, lat=candidate.lat, lon=candidate.lon, precision=candidate.precision,
-            geonameid=candidate.geonameid, country_code=candidate.country_code,
-            resolved_name=candidate.name, note=note,
-        )
-
-    def remove_override(self, name: str) -> None:
-        """Forget a correction (stored events keep their coordinates until re-ingested)."""
-        key = place_key(name)
-
-        def work(conn: Connection) -> None:
-            if conn.execute(overrides_table.delete().where(overrides_table.c.key == key)).rowcount == 0:
-                raise NotFoundError(f"no override for {name!r}")
-
-        self._run(work, write=True)
+        return self._run(work, write=True)
 
     # -- reads ------------------------------------------------------------------
-    def overrides(self) -> dict[str, Override]:
-        """Every override, keyed by ``place_key`` of the place name."""
-        rows = self._run(lambda c: c.execute(sa.select(overrides_table)).mappings().all())
-        found = {}
-        for r in rows:
-            stamp = r["created_at"]
-            if stamp is not None and stamp.tzinfo is None:  # SQLite drops the zone; it was UTC
-                stamp = stamp.replace(tzinfo=UTC)
-            found[r["key"]] = Override(**{**dict(r), "created_at": stamp})
-        return found
-
     def events(
         self, *, actors: Iterable[str] | None = None, date_from: date | None = None,
         date_to: date | None = None, countries: Iterable[str] | None = None,
@@ -349,10 +295,6 @@ class Store:
             return [row_event(r) for r in conn.execute(q).mappings()]
 
         return self._run(work)
-
-    def override_places(self) -> dict[str, Place]:
-        """The overrides as the resolver takes them: normalized name -> Place."""
-        return {key: o.to_place(o.resolved_name or key) for key, o in self.overrides().items()}
 
     def has_article(self, article_id: str) -> bool:
         query = sa.select(articles.c.article_id).where(articles.c.article_id == article_id)
@@ -434,3 +376,38 @@ class Store:
             }
 
         return self._run(work)
+
+
+def _insert_events(conn: Connection, article_id: str, events_: Sequence[Event]) -> None:
+    """An article's events and their actor links; an IntegrityError is the database's refusal."""
+    if not events_:
+        return
+    conn.execute(events.insert(), [event_row(e) for e in events_])
+    # A trigger may drop rows without an error; an article must never lose its events.
+    kept = conn.execute(sa.select(sa.func.count()).select_from(events)
+                        .where(events.c.article_id == article_id)).scalar_one()
+    if kept != len(events_):
+        raise StoreError(f"the database kept {kept} of article {article_id}'s {len(events_)} "
+                         "events (a trigger?); nothing was stored")
+    links = {(e.event_id, name) for e in events_ for name in e.linked_actors}
+    if links:
+        conn.execute(event_actors.insert(), [{"event_id": i, "actor": a} for i, a in sorted(links)])
+
+
+def _drop_events(conn: Connection, article_id: str) -> set[str]:
+    """Delete an article's events and links; the actors they were linked to."""
+    ids = sa.select(events.c.event_id).where(events.c.article_id == article_id)
+    linked = sa.select(event_actors.c.actor).where(event_actors.c.event_id.in_(ids))
+    names = set(conn.execute(linked).scalars())
+    # Explicit deletes, so nothing depends on the backend enforcing ON DELETE CASCADE.
+    conn.execute(event_actors.delete().where(event_actors.c.event_id.in_(ids)))
+    conn.execute(events.delete().where(events.c.article_id == article_id))
+    return names
+
+
+def _drop_unlinked_actors(conn: Connection, names: set[str]) -> None:
+    """Forget those of ``names`` that no event is linked to any more."""
+    if names:
+        still = sa.select(event_actors.c.actor)
+        conn.execute(actors_table.delete().where(
+            actors_table.c.name.in_(sorted(names)), actors_table.c.name.not_in(still)))

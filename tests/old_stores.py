@@ -10,12 +10,12 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from geo.migrate import ADDED_IN
+from geo.migrate import ADDED_IN, NULLABLE_IN
 from geo.storecheck import TABLES, _reference_ddl
 
 
 def write_as_version(source: Path, target: Path, version: int) -> Path:
-    """``target``: the rows of ``source`` in a file of schema ``version`` (no statistics, DELETE journal)."""
+    """``target``: the rows of ``source`` that ``version`` could hold, in a file of that schema."""
     target.unlink(missing_ok=True)
     conn = sqlite3.connect(target, isolation_level=None)
     try:
@@ -29,7 +29,14 @@ def write_as_version(source: Path, target: Path, version: int) -> Path:
         for table in TABLES:
             have = [r[1] for r in conn.execute(f'PRAGMA main.table_info("{table}")')]
             names = ", ".join(f'"{c}"' for c in have)
-            conn.execute(f'INSERT INTO main."{table}" ({names}) SELECT {names} FROM src."{table}"')
+            # Rows that version could not hold (an event without a place before 3) are left out,
+            # with their links: an old store never had them.
+            where = [f'"{c}" IS NOT NULL' for (t, c), since in NULLABLE_IN.items()
+                     if t == table and since > version]
+            if table == "event_actors":
+                where.append("event_id IN (SELECT event_id FROM main.events)")
+            clause = f" WHERE {' AND '.join(where)}" if where else ""
+            conn.execute(f'INSERT INTO main."{table}" ({names}) SELECT {names} FROM src."{table}"{clause}')
         conn.execute("UPDATE main.meta SET value = ? WHERE key = 'schema_version'", (str(version),))
         conn.execute("COMMIT")
         conn.execute("DETACH DATABASE src")
