@@ -13,7 +13,6 @@ the widget keys before the widgets on every run, changed only by the widgets'
 
 from __future__ import annotations
 
-import html
 import logging
 import math
 import threading
@@ -27,7 +26,7 @@ from streamlit.errors import StreamlitAuthError, StreamlitPageNotFoundError
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from geo import access
-from geo.cards import md_escape, visible
+from geo.cards import md_escape, type_label, visible
 from geo.config import Settings, load_settings, secret_values
 from geo.errors import ConfigError, GeoError
 from geo.models import Event
@@ -137,10 +136,11 @@ CACHE_TTL = 60
 
 @st.cache_data(show_spinner=False, max_entries=256, ttl=CACHE_TTL)
 def query_events(db_url: str, actors: tuple[str, ...], date_from: date | None, date_to: date | None,
-                 countries: tuple[str, ...], sources: tuple[str, ...]) -> list[Event]:
+                 countries: tuple[str, ...], sources: tuple[str, ...], types: tuple[str, ...] = ()
+                 ) -> list[Event]:
     return get_store(db_url).events(
         actors=actors or None, date_from=date_from, date_to=date_to,
-        countries=countries or None, sources=sources or None,
+        countries=countries or None, sources=sources or None, event_types=types or None,
     )
 
 
@@ -153,42 +153,50 @@ MAX_DETAIL_EVENTS = 1_500
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
 def overview_of(db_url: str, actors: tuple[str, ...], date_from: date | None, date_to: date | None,
-                countries: tuple[str, ...], sources: tuple[str, ...]) -> Any:
+                countries: tuple[str, ...], sources: tuple[str, ...], types: tuple[str, ...] = ()) -> Any:
     from geo.density import map_overview
     from geo.overview import MapFilters
 
-    return map_overview(get_store(db_url), MapFilters(actors, date_from, date_to, countries, sources))
+    return map_overview(get_store(db_url), MapFilters(actors, date_from, date_to, countries, sources, types))
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
 def large_view(what: str, db_url: str, actors: tuple[str, ...], date_from: date | None, date_to: date | None,
-               countries: tuple[str, ...], sources: tuple[str, ...]) -> Any:
+               countries: tuple[str, ...], sources: tuple[str, ...], types: tuple[str, ...] = ()) -> Any:
     """A large view counted in SQL (geo.aggregates): "actors" (the actor table), "pairs"
-    (actors seen together), "sources" (events per source) or "timeline" (its chart data)."""
+    (actors seen together), "sources" (events per source), "timeline" (its chart data) or
+    "placeless" (how many have no place)."""
     from geo import aggregates
     from geo.overview import MapFilters
 
     count = {"actors": aggregates.actor_counts, "pairs": aggregates.actor_pairs,
-             "sources": aggregates.source_counts, "timeline": aggregates.timeline_data}[what]
-    return count(get_store(db_url), MapFilters(actors, date_from, date_to, countries, sources))
+             "sources": aggregates.source_counts, "timeline": aggregates.timeline_data,
+             "placeless": aggregates.placeless_count}[what]
+    return count(get_store(db_url), MapFilters(actors, date_from, date_to, countries, sources, types))
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL)
-def story_options(db_url: str) -> tuple[Options, dict[str, int]]:
-    """What the filters can offer, and each actor's event count (aggregates in SQL, no event rows)."""
+def story_options(db_url: str) -> tuple[Options, dict[str, int], dict[str, int]]:
+    """What the filters can offer, with each actor's and each event type's event count (aggregates
+    in SQL, no event rows)."""
     store = get_store(db_url)
     actors = [(a, n) for a, n in store.actors() if n > 0]
     aliases = {alias.casefold(): a.name for a, _n in actors for alias in a.aliases}
     bounds = store.date_range()
+    # The story opens on its own period: background asides ("last month", "in 2013") widen the
+    # slider's bounds, not the first view.
+    own = store.date_range(background=False) or bounds
+    types = store.event_types()
     options = Options(
         actors=tuple(a.name for a, _n in actors),
         countries=tuple(c for c, _n in store.countries()),
         sources=tuple(s for s, _n in store.sources()),
+        types=tuple(t for t, _n in types),
         date_range=bounds,
-        default_range=story_period(store.first_published(), bounds),
+        default_range=story_period(store.first_published(), own),
         aliases=aliases,
     )
-    return options, {a.name: n for a, n in actors}
+    return options, {a.name: n for a, n in actors}, dict(types)
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
@@ -200,6 +208,7 @@ def data_changed() -> None:
     """After a write: cached queries are stale."""
     query_events.clear()
     overview_of.clear()
+    large_view.clear()
     story_options.clear()
     events_before.clear()
 
@@ -305,7 +314,7 @@ def page_links() -> None:
     st.sidebar.divider()
 
 
-def sidebar(state: ViewState, options: Options, counts: dict[str, int]) -> None:
+def sidebar(state: ViewState, options: Options, counts: dict[str, int], type_counts: dict[str, int]) -> None:
     names = country_names()
     side = st.sidebar
     side.subheader("Filters")
@@ -340,6 +349,10 @@ def sidebar(state: ViewState, options: Options, counts: dict[str, int]) -> None:
     side.multiselect("Countries", options=list(options.countries), key="w_countries",
                      format_func=lambda c: f"{names.get(c, c)} ({c})", placeholder="All countries",
                      on_change=_on_filter("countries", "w_countries", tuple))
+    st.session_state["w_types"] = list(state.types)
+    side.multiselect("Event types", options=list(options.types), key="w_types",
+                     format_func=lambda t: f"{type_label(t)} ({type_counts.get(t, 0)})",
+                     placeholder="All event types", on_change=_on_filter("types", "w_types", tuple))
     st.session_state["w_sources"] = list(state.sources)
     side.multiselect("Sources", options=list(options.sources), key="w_sources", placeholder="All sources",
                      format_func=visible,
@@ -394,7 +407,8 @@ class Context:
     def filters(self) -> tuple[Any, ...]:
         """The effective filters, in the order the cached queries take them."""
         date_from, date_to = effective_dates(self.state, self.options)
-        return (self.state.actors, date_from, date_to, self.state.countries, self.state.sources)
+        return (self.state.actors, date_from, date_to, self.state.countries, self.state.sources,
+                self.state.types)
 
     def rewrite_url(self) -> None:
         write_url(st.session_state[STATE], self.options)
@@ -423,20 +437,25 @@ def setup(title: str, page: str) -> Context:
         config = replace(config, read_only=True)
     page_links()
     ensure_demo(config, store)
-    options, counts = story_options(config.db_url)
+    options, counts, type_counts = story_options(config.db_url)
     # Checked on every run too: a write (new article, correction) can change what exists.
     state, _dropped = validate(current_state(options), options)
     st.session_state[STATE] = state
     for notice in st.session_state.pop(NOTICES, []):
         st.caption(f":material/info: {notice}")  # our wording; link keys are reduced to [\w-]
-    sidebar(state, options, counts)
+    sidebar(state, options, counts, type_counts)
     state = st.session_state[STATE]
     date_from, date_to = effective_dates(state, options)
-    filters = (state.actors, date_from, date_to, state.countries, state.sources)
+    filters = (state.actors, date_from, date_to, state.countries, state.sources, state.types)
     # The per-place counts answer "how many" too: one grouped query, which a large view needs anyway.
     total = overview_of(config.db_url, *filters).total
     events = query_events(config.db_url, *filters) if total <= MAX_DETAIL_EVENTS else []
-    st.sidebar.caption(f"{total:,} events shown")
+    # Events without a place count too (Timeline, Actors, tables), though the map cannot show them.
+    placeless = large_view("placeless", config.db_url, *filters)
+    st.sidebar.caption(f"{total + placeless:,} events shown")
+    if placeless:
+        st.sidebar.caption(f"{placeless:,} of them name no place, so the map leaves "
+                           f"{'them' if placeless != 1 else 'it'} out.")
     if date_from is not None and options.date_range is not None and date_from > options.date_range[0]:
         earlier = events_before(config.db_url, date_from)
         if earlier:
@@ -448,20 +467,6 @@ def setup(title: str, page: str) -> Context:
     write_url(state, options)
     copy_link(state, options, page)
     return Context(config, store, state, options, events, page, total)
-
-
-def legend_html(items: list[Any]) -> str:
-    """Colour swatches with escaped labels (labels are actor names from articles)."""
-    parts = []
-    for item in items:
-        r, g, b = (int(v) for v in item.color)
-        parts.append(
-            f'<span style="display:inline-block;margin-right:12px;white-space:nowrap">'
-            f'<span style="display:inline-block;width:12px;height:12px;border-radius:6px;'
-            f'background:rgb({r},{g},{b});margin-right:4px;vertical-align:middle"></span>'
-            f"{html.escape(visible(item.label))}</span>"
-        )
-    return '<div style="font-size:0.85rem">' + "".join(parts) + "</div>"
 
 
 # -- editing access ------------------------------------------------------------------

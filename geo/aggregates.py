@@ -130,6 +130,21 @@ def timeline_data(store: Store, filters: MapFilters | None = None, *,
     return days, day_counts(store, filters), len(named)
 
 
+def placeless_count(store: Store, filters: MapFilters | None = None) -> int:
+    """How many matching events have no place (never on the map, counted everywhere else).
+
+    A seek on the map index, which starts with lat: no event row is read.
+    """
+    filters = filters or MapFilters()
+
+    def work(conn: Connection) -> int:
+        query = sa.select(sa.func.count()).select_from(events).where(*conditions(conn, filters),
+                                                                     events.c.lat.is_(None))
+        return int(conn.execute(query).scalar_one())
+
+    return run_read(store, work)
+
+
 def source_counts(store: Store, filters: MapFilters | None = None) -> pd.DataFrame:
     """Each source of the matching events and its number of events; most events first.
 
@@ -158,16 +173,17 @@ def actor_pairs(store: Store, filters: MapFilters | None = None, *, limit: int =
     one, other = event_actors.alias("one"), event_actors.alias("other")
 
     def work(conn: Connection) -> list[tuple[object, ...]]:
-        where = conditions(conn, filters)
+        # Actors seen together are actors the text puts at the same place: an event without a
+        # place links the actors it merely names, so it is left out.
+        where = [*conditions(conn, filters), events.c.lat.is_not(None)]
         shared = sa.func.count().label("shared")
         query = (sa.select(one.c.actor, other.c.actor, shared)
                  .select_from(one.join(other, sa.and_(one.c.event_id == other.c.event_id,
                                                       one.c.actor < other.c.actor)))
+                 .where(one.c.event_id.in_(sa.select(events.c.event_id).where(*where)))
                  .group_by(one.c.actor, other.c.actor)
                  .order_by(shared.desc(), one.c.actor, other.c.actor)
                  .limit(limit))
-        if where:
-            query = query.where(one.c.event_id.in_(sa.select(events.c.event_id).where(*where)))
         return [tuple(row) for row in conn.execute(query)]
 
     rows = [(a, b, int(n)) for a, b, n in run_read(store, work)]

@@ -69,6 +69,11 @@ def md_escape(text: str) -> str:
     return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=True)
 
 
+def type_label(event_type: str) -> str:
+    """An event type as people read it: "armed_clash" -> "armed clash"."""
+    return " ".join(event_type.replace("_", " ").split()) or "other"
+
+
 def safe_url(url: str) -> str | None:
     """The URL if it is a plain http(s) link, else None (javascript:, data:, spaces...)."""
     url = (url or "").strip()
@@ -105,6 +110,37 @@ def highlighted_sentence(event: Event, article_text: str | None = None) -> str:
     return f"{left}**{md_escape(place)}**{right}".strip()
 
 
+# How a role reads after a name on the card: at the place, going there, coming from there.
+ROLE_WORDS = {"at": "there", "to": "going there", "from": "coming from there"}
+MODALITY_WORDS = {"reported": "reported as done", "planned": "planned, not yet done",
+                  "negated": "the text says it did not happen"}
+
+
+def what_text(event: Event) -> str:
+    """The event's type, its predicate and its modality, escaped: "travel · "fly to" · planned"."""
+    parts = [md_escape(type_label(event.event_type))]
+    if event.predicate:
+        parts.append(f"“{md_escape(event.predicate)}”")
+    parts.append(md_escape(MODALITY_WORDS.get(event.modality, event.modality)))
+    return " · ".join(parts)
+
+
+def who_text(event: Event) -> str:
+    """The actors the text puts at the place, each with its role, escaped."""
+    if not event.actors:
+        return "nobody named" if event.has_place else "no place named, so nobody is put anywhere"
+    roles = dict(event.actor_roles)
+    return ", ".join(f"{md_escape(a)} ({md_escape(ROLE_WORDS.get(roles.get(a, 'at'), roles.get(a, 'at')))})"
+                     for a in event.actors)
+
+
+def _unplaced(event: Event) -> str:
+    if not event.place_name:
+        return "none named (not on the map)"
+    why = "the text says it did not happen" if event.modality == "negated" else "not located"
+    return f"{md_escape(event.place_name)} (not on the map: {why})"
+
+
 @dataclass(frozen=True)
 class Card:
     """The escaped pieces the page lays out; ``url`` is None unless it is http(s)."""
@@ -122,21 +158,29 @@ def build_card(event: Event, article: Article | None = None) -> Card:
     place = event.place_name
     if event.resolved_name and event.resolved_name != event.place_name:
         place = f"{event.place_name} → {event.resolved_name}"
-    date_text = f"{event.date.isoformat()} ({event.date_precision}"
+    date_text = event.date.isoformat() + (f" to {event.date_end.isoformat()}" if event.date_end else "")
+    date_text += f" ({event.date_precision}"
     date_text += f', from "{event.date_text}")' if event.date_text else ")"
+    if event.background:
+        date_text += " · background to the story"
     facts = (
+        f"**What:** {what_text(event)}",
+        f"**Who was there:** {who_text(event)}",
+        *([f"**Also mentioned:** {md_escape(', '.join(event.mentioned_actors))}"]
+          if event.mentioned_actors else []),
         f"**Place:** {md_escape(place)} · {md_escape(event.place_precision)}"
-        f"{' · ' + md_escape(event.country_code) if event.country_code else ''}",
+        f"{' · ' + md_escape(event.country_code) if event.country_code else ''}"
+        if event.has_place else f"**Place:** {_unplaced(event)}",
         f"**Date:** {md_escape(date_text)}",
-        f"**Actors:** {md_escape(', '.join(event.actors) or 'none named')}",
         f"**Source:** {md_escape(source)}",
-        f"**Geocode confidence:** {event.confidence:.2f}",
+        *([f"**Geocode confidence:** {event.confidence:.2f}"] if event.has_place else []),
     )
     candidates = tuple(
         {"name": c.name, "country": c.country_code, "feature": c.feature,
          "population": c.population, "lat": round(c.lat, 4), "lon": round(c.lon, 4),
-         "score": round(c.score, 3), "chosen": (round(c.lat, 4), round(c.lon, 4))
-         == (round(event.lat, 4), round(event.lon, 4))}
+         "score": round(c.score, 3),
+         "chosen": event.has_place and (round(c.lat, 4), round(c.lon, 4))
+         == (round(event.lat or 0.0, 4), round(event.lon or 0.0, 4))}
         for c in event.candidates
     )
     return Card(

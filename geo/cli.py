@@ -230,7 +230,8 @@ def cmd_events(args: argparse.Namespace) -> int:
     settings = _settings(args)
     with Store(settings.db_url) as store:
         events = store.events(actors=args.actor or None, date_from=args.date_from, date_to=args.date_to,
-                              countries=args.country or None, sources=args.source or None)
+                              countries=args.country or None, sources=args.source or None,
+                              event_types=args.type or None)
     data = export_bytes(events_frame(events), args.format)
     if args.output:
         Path(args.output).write_bytes(data)
@@ -241,11 +242,12 @@ def cmd_events(args: argparse.Namespace) -> int:
 
 
 def export_command(actors: Sequence[str] = (), date_from: date | None = None, date_to: date | None = None,
-                   countries: Sequence[str] = (), sources: Sequence[str] = (), fmt: str = "csv") -> str:
+                   countries: Sequence[str] = (), sources: Sequence[str] = (), types: Sequence[str] = (),
+                   fmt: str = "csv") -> str:
     """The ``events`` command line that exports this view, quoted for a POSIX shell."""
     words = ["python", "-m", "geo", "events", "--format", fmt]
     pairs = [("--actor", a) for a in actors] + [("--country", c) for c in countries]
-    pairs += [("--source", s) for s in sources]
+    pairs += [("--source", s) for s in sources] + [("--type", t) for t in types]
     pairs += [(flag, day.isoformat()) for flag, day in (("--from", date_from), ("--to", date_to)) if day]
     words += [w for pair in pairs for w in pair]
     words += ["-o", f"geostory-events.{fmt}"]
@@ -334,6 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="date_to", type=_date_arg)
     p.add_argument("--country", action="append", help="ISO country code; repeat for several")
     p.add_argument("--source", action="append", help="repeat for several")
+    p.add_argument("--type", action="append", help="event type; repeat for several")
     p.add_argument("--format", required=True, choices=("csv", "geojson", "parquet"))
     p.add_argument("-o", "--output")
     p.set_defaults(func=cmd_events)

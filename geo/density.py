@@ -30,14 +30,12 @@ import numpy as np
 import pydeck as pdk
 
 from geo.cards import visible
+from geo.legend import DATE_END, DATE_START, LegendItem
 from geo.mapview import (
-    DATE_END,
-    DATE_START,
     FIT_HEIGHT,
     FIT_WIDTH,
     MAX_LABELS,
     TOOLTIP,
-    LegendItem,
     area_geometry,
     base_map,
     focus_view,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -104,7 +104,11 @@ def build_events(
         nations = tuple(sorted({code for _s, code in nation_starts[first:last]}))
         who = attribute(doc, span, (start, end), names)
         what = describe(span)
+        if what.modality == "negated":
+            # "did not travel to Kabul": the text puts nobody there, and the map must not either.
+            who = replace(who, actors=(), roles=())
         mentioned = tuple(a for a in dict.fromkeys((*who.mentioned, *names)) if a not in who.actors)
+        placed = what.modality != "negated"
         events.append(
             Event(
                 event_id=make_event_id(article_id, tp.start, tp.end),
@@ -112,11 +116,11 @@ def build_events(
                 date=when.value,
                 date_precision=when.precision,
                 place_name=tp.text,
-                lat=place.lat,
-                lon=place.lon,
-                place_precision=place.precision,
-                geonameid=place.geonameid,
-                country_code=place.country_code,
+                lat=place.lat if placed else None,
+                lon=place.lon if placed else None,
+                place_precision=place.precision if placed else "",
+                geonameid=place.geonameid if placed else None,
+                country_code=place.country_code if placed else "",
                 actors=who.actors,
                 quote=text[start:end].strip(),
                 sentence_start=start,
@@ -130,7 +134,7 @@ def build_events(
                 date_text=when.text,
                 nationalities=nations,
                 locative=is_locative(span),
-                candidates=place.candidates,
+                candidates=place.candidates if placed else (),
                 mentioned_actors=mentioned,
                 actor_roles=who.roles,
                 predicate=what.predicate,

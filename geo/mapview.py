@@ -26,92 +26,33 @@ import logging
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import pydeck as pdk
 
-from geo.cards import visible
+from geo.cards import type_label, visible
 from geo.errors import GazetteerError
+from geo.legend import (
+    NO_ACTOR,
+    RGB,
+    actor_colors,
+    date_span,
+    event_color,
+)
 from geo.models import Event
 
 logger = logging.getLogger(__name__)
 
-RGB = list[int]
 LAYER_IDS: tuple[str, ...] = ("countries", "areas", "events", "arcs", "labels", "selected")
 MAX_LABELS = 12
 QUOTE_CHARS = 280  # tooltip quotes are cut: the card shows the whole sentence
 BASE_TOLERANCE = 0.4  # degrees; the base map is context, not data
 BASE_MIN_AREA = 1.0  # square degrees; smaller islands and countries are left out of the base
-# Early events cool, late ones warm, so the direction of the story shows.
-DATE_START: RGB = [44, 123, 182]
-DATE_END: RGB = [215, 48, 39]
-NO_ACTOR: RGB = [140, 140, 140]
-# A qualitative palette (ColorBrewer "Set1"-like), repeated when actors outnumber it.
-PALETTE: tuple[RGB, ...] = (
-    [228, 26, 28], [55, 126, 184], [77, 175, 74], [152, 78, 163], [255, 127, 0],
-    [166, 86, 40], [247, 129, 191], [0, 160, 160], [190, 170, 0], [100, 100, 220],
-)
 TOOLTIP = {
-    "html": "<b>{place}</b> · {date}<br/><i>{actors}</i><br/>{quote}",
+    "html": "<b>{place}</b> · {date} · {what}<br/><i>{actors}</i><br/>{quote}",
     "style": {"maxWidth": "360px", "fontSize": "12px", "whiteSpace": "normal"},
 }
-
-
-@dataclass(frozen=True)
-class LegendItem:
-    label: str
-    color: tuple[int, int, int]
-
-
-# -- colours -------------------------------------------------------------------------
-
-
-def _mix(a: RGB, b: RGB, t: float) -> RGB:
-    return [round(x + (y - x) * t) for x, y in zip(a, b, strict=True)]
-
-
-def actor_colors(events: Sequence[Event]) -> dict[str, RGB]:
-    """One colour per actor, the most frequent first, stable for a given set of events."""
-    counts = Counter(a for e in events for a in e.actors)
-    ranked = sorted(counts, key=lambda a: (-counts[a], a))
-    return {a: PALETTE[i % len(PALETTE)] for i, a in enumerate(ranked)}
-
-
-def date_span(events: Sequence[Event]) -> tuple[int, int]:
-    """The first and last day (ordinals) of the events: the ends of the date colour ramp."""
-    days = [e.date.toordinal() for e in events]
-    return min(days), max(days)
-
-
-def event_color(event: Event, events: Sequence[Event], color_by: str,
-                colors: dict[str, RGB] | None = None, span: tuple[int, int] | None = None) -> RGB:
-    """The event's colour; pass ``colors`` or ``span`` when colouring many events (computed once)."""
-    if color_by == "actor":
-        colors = colors if colors is not None else actor_colors(events)
-        for actor in event.actors:
-            if actor in colors:
-                return colors[actor]
-        return NO_ACTOR
-    low, high = span if span is not None else date_span(events)
-    t = 0.0 if high == low else (event.date.toordinal() - low) / (high - low)
-    return _mix(DATE_START, DATE_END, t)
-
-
-def legend(events: Sequence[Event], color_by: str, limit: int = 10) -> list[LegendItem]:
-    """What the colours mean: the story's first and last dates, or the leading actors."""
-    if not events:
-        return []
-    if color_by == "actor":
-        colors = actor_colors(events)
-        items = [LegendItem(a, tuple(c)) for a, c in list(colors.items())[:limit]]  # type: ignore[arg-type]
-        if any(not e.actors for e in events):
-            items.append(LegendItem("no actor named", tuple(NO_ACTOR)))  # type: ignore[arg-type]
-        return items
-    first, last = min(e.date for e in events), max(e.date for e in events)
-    return [LegendItem(first.isoformat(), tuple(DATE_START)),  # type: ignore[arg-type]
-            LegendItem(last.isoformat(), tuple(DATE_END))]  # type: ignore[arg-type]
 
 
 # -- geometry ------------------------------------------------------------------------
@@ -203,6 +144,11 @@ def _quote(text: str) -> str:
     return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "…"
 
 
+def _what(event: Event) -> str:
+    """The tooltip's "what": the event's type, and its modality when it did not simply happen."""
+    return type_label(event.event_type) + (f" ({event.modality})" if event.modality != "reported" else "")
+
+
 def event_rows(events: Sequence[Event], color_by: str = "date") -> list[dict[str, Any]]:
     """The layer data: one row per event, with only the columns the map needs."""
     mentions = Counter(_place_key(e) for e in events)
@@ -215,6 +161,7 @@ def event_rows(events: Sequence[Event], color_by: str = "date") -> list[dict[str
             "event_id": e.event_id,
             "place": visible(e.place_name),
             "date": e.date.isoformat(),
+            "what": visible(_what(e)),
             "actors": visible(", ".join(e.actors)) or "no actor named",
             "quote": visible(_quote(e.quote)),
             "lat": e.lat,
@@ -239,6 +186,7 @@ def arc_rows(events: Sequence[Event], colors: dict[str, RGB] | None = None) -> l
             "place": visible(f"{m.from_name} → {m.to_name}"),
             "date": f"{m.from_date.isoformat()} → {m.to_date.isoformat()}",
             "actors": visible(m.actor),
+            "what": "travel",
             "quote": "",
             "event_id": m.to_event,
             "source": [m.from_lon, m.from_lat],
@@ -341,9 +289,10 @@ def build_deck(
 ) -> pdk.Deck:
     """The whole map for a set of events; ``focus`` centres the view on ``selected``, and
     ``highlight`` (the story step's places) keep their labels. Events without a place are left
-    out: the map never guesses where they were."""
-    events = [e for e in events if e.has_place]
-    if selected is not None and not selected.has_place:
+    out (the map never guesses where they were), and so are those the text denies ("did not
+    travel to Kabul")."""
+    events = [e for e in events if e.has_place and e.modality != "negated"]
+    if selected is not None and (not selected.has_place or selected.modality == "negated"):
         selected = None
     rows = event_rows(events, color_by)
     points, areas = split_rows(rows)

@@ -51,12 +51,14 @@ class MapFilters:
     date_to: date | None = None
     countries: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()  # event types
 
     @classmethod
     def of(cls, *, actors: Iterable[str] | None = None, date_from: date | None = None,
            date_to: date | None = None, countries: Iterable[str] | None = None,
-           sources: Iterable[str] | None = None) -> MapFilters:
-        return cls(tuple(actors or ()), date_from, date_to, tuple(countries or ()), tuple(sources or ()))
+           sources: Iterable[str] | None = None, types: Iterable[str] | None = None) -> MapFilters:
+        return cls(tuple(actors or ()), date_from, date_to, tuple(countries or ()), tuple(sources or ()),
+                   tuple(types or ()))
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,8 @@ def conditions(conn: Connection, filters: MapFilters, *,
         where.append(events.c.country_code.in_([c.upper() for c in filters.countries]))
     if filters.sources:
         where.append(events.c.source.in_(list(filters.sources)))
+    if filters.types:
+        where.append(events.c.event_type.in_(list(filters.types)))
     if filters.actors:
         names = canonical_actor_names(conn, filters.actors)  # aliases and case, as Store.events
         if per_row:
@@ -163,7 +167,8 @@ def _place_query(where: Sequence[sa.ColumnElement[bool]]) -> sa.Select[Any]:
     return (
         sa.select(events.c.lat, events.c.lon, events.c.place_precision, sa.func.count(),
                   sa.func.min(events.c.date, type_=sa.String), sa.func.max(events.c.date, type_=sa.String))
-        .where(*where, events.c.lat.is_not(None))  # an event without a place is on no map
+        # An event without a place is on no map (nor one the text denies: it is stored placeless).
+        .where(*where, events.c.lat.is_not(None))
         .group_by(events.c.lat, events.c.lon, events.c.place_precision)
     )
 

@@ -263,7 +263,7 @@ class Store(Corrections):
         self, *, actors: Iterable[str] | None = None, date_from: date | None = None,
         date_to: date | None = None, countries: Iterable[str] | None = None,
         sources: Iterable[str] | None = None, article_ids: Iterable[str] | None = None,
-        limit: int | None = None,
+        event_types: Iterable[str] | None = None, limit: int | None = None,
     ) -> list[Event]:
         """Events in story order; each filter narrows, an actor filter matches ANY of the names.
 
@@ -280,6 +280,8 @@ class Store(Corrections):
             query = query.where(events.c.source.in_(list(sources)))
         if article_ids is not None:
             query = query.where(events.c.article_id.in_(list(article_ids)))
+        if event_types is not None:
+            query = query.where(events.c.event_type.in_(list(event_types)))
         query = query.order_by(
             events.c.date, articles.c.published.is_(None), articles.c.published, events.c.article_id,
             events.c.sentence_start, events.c.place_start, events.c.event_id,
@@ -333,9 +335,13 @@ class Store(Corrections):
         rows = self._run(lambda c: c.execute(query).mappings().all())
         return [(Actor(r["name"], r["kind"], tuple(json.loads(r["aliases"]))), int(r["n"])) for r in rows]
 
-    def date_range(self) -> tuple[date, date] | None:
-        row = self._run(lambda c: c.execute(sa.select(sa.func.min(events.c.date), sa.func.max(events.c.date)))
-                        .one())
+    def date_range(self, *, background: bool | None = None) -> tuple[date, date] | None:
+        """The first and last event dates; ``background=False``: of the story's own events only,
+        leaving out asides ("last month", "in 2013")."""
+        query = sa.select(sa.func.min(events.c.date), sa.func.max(events.c.date))
+        if background is not None:
+            query = query.where(events.c.background == background)
+        row = self._run(lambda c: c.execute(query).one())
         return None if row[0] is None else (row[0], row[1])
 
     def _value_counts(self, column: sa.Column[Any]) -> list[tuple[Any, int]]:
@@ -348,6 +354,10 @@ class Store(Corrections):
     def countries(self) -> list[tuple[str, int]]:
         """Each country code that events have, with its number of events (the filters' options)."""
         return self._value_counts(events.c.country_code)
+
+    def event_types(self) -> list[tuple[str, int]]:
+        """Each event type that events have, with its number of events."""
+        return self._value_counts(events.c.event_type)
 
     def sources(self) -> list[tuple[str, int]]:
         """Each source that events have, with its number of events."""

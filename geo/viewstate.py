@@ -19,13 +19,14 @@ from urllib.parse import urlencode
 
 logger = logging.getLogger(__name__)
 
-ColorBy = Literal["date", "actor"]
-COLOR_CHOICES: tuple[str, ...] = ("date", "actor")
+ColorBy = Literal["date", "actor", "type"]
+COLOR_CHOICES: tuple[str, ...] = ("date", "actor", "type")
 
 # Bounds: a link is typed by nobody, but may be crafted by anybody.
 MAX_ACTORS = 12
 MAX_COUNTRIES = 30
 MAX_SOURCES = 20
+MAX_TYPES = 20
 MAX_VALUE_LENGTH = 120
 MAX_STEP = 100_000
 MAX_NOTICES = 5
@@ -37,7 +38,7 @@ MAX_RAW_LENGTH = 4 * MAX_VALUE_LENGTH
 # before the first article was published.
 STORY_MARGIN_DAYS = 31
 
-KNOWN_PARAMS: tuple[str, ...] = ("actor", "from", "to", "country", "source", "event", "color", "step")
+KNOWN_PARAMS: tuple[str, ...] = ("actor", "from", "to", "country", "source", "type", "event", "color", "step")
 # ASCII digits only: str.isdigit() and \d also take "²" and other scripts' digits.
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _EVENT_ID = re.compile(r"[0-9a-f]{8,64}")
@@ -61,6 +62,7 @@ class ViewState:
     event: str | None = None
     color: ColorBy = "date"
     step: int | None = None  # story mode position, 0-based, among the filtered events
+    types: tuple[str, ...] = ()  # event types (geo.clauses' taxonomy); empty: every type
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class Options:
     actors: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
     date_range: tuple[date, date] | None = None  # every event: the slider's bounds
     default_range: tuple[date, date] | None = None  # the story's own period: the first view
     aliases: Mapping[str, str] = field(default_factory=dict)  # folded alias -> canonical name
@@ -150,6 +153,7 @@ def parse_query(params: Mapping[str, object]) -> tuple[ViewState, list[str]]:
     if len(countries) < len({c.upper() for c in countries_raw}):
         notices.append("ignored a `country` value that is not a two-letter code")
     sources = _bounded_list(_values(params, "source"), MAX_SOURCES, "source", notices)
+    types = _bounded_list(_values(params, "type"), MAX_TYPES, "type", notices)
 
     dates: dict[str, date | None] = {}
     for key in ("from", "to"):
@@ -181,7 +185,7 @@ def parse_query(params: Mapping[str, object]) -> tuple[ViewState, list[str]]:
         if chosen in COLOR_CHOICES:
             color = chosen  # type: ignore[assignment]
         else:
-            notices.append("ignored `color`: use date or actor")
+            notices.append("ignored `color`: use date, actor or type")
 
     step = None
     text = _single(params, "step")
@@ -191,7 +195,7 @@ def parse_query(params: Mapping[str, object]) -> tuple[ViewState, list[str]]:
         else:
             notices.append("ignored `step`: expected a small whole number")
 
-    state = ViewState(actors, date_from, date_to, countries, sources, event, color, step)
+    state = ViewState(actors, date_from, date_to, countries, sources, event, color, step, types)
     return state, notices[:MAX_NOTICES]
 
 
@@ -212,6 +216,9 @@ def validate(state: ViewState, options: Options) -> tuple[ViewState, list[str]]:
     countries = tuple(c for c in state.countries if c in set(options.countries))
     if len(countries) < len(state.countries):
         notices.append("ignored a country with no events")
+    types = tuple(t for t in state.types if t in set(options.types))
+    if len(types) < len(state.types):
+        notices.append("ignored an event type with no events")
     sources = tuple(s for s in state.sources if s in set(options.sources))
     if len(sources) < len(state.sources):
         notices.append("ignored an unknown source")
@@ -224,7 +231,7 @@ def validate(state: ViewState, options: Options) -> tuple[ViewState, list[str]]:
             date_to = max(min(date_to, high), low)
         if date_from is not None and date_to is not None and date_from > date_to:
             date_from = date_to = None
-    state = replace(state, actors=tuple(actors), countries=countries, sources=sources,
+    state = replace(state, actors=tuple(actors), countries=countries, sources=sources, types=types,
                     date_from=date_from, date_to=date_to)
     return state, notices
 
@@ -351,6 +358,8 @@ def to_query(state: ViewState, options: Options | None = None) -> dict[str, str 
         out["country"] = list(state.countries)
     if state.sources:
         out["source"] = list(state.sources)
+    if state.types:
+        out["type"] = list(state.types)
     if state.event:
         out["event"] = state.event
     if state.color != "date":

@@ -9,7 +9,8 @@ import streamlit as st
 import ui
 from geo.cards import build_card, md_escape, visible_frame
 from geo.errors import NotFoundError
-from geo.mapview import build_deck, legend, picked_event_id
+from geo.legend import legend, legend_html
+from geo.mapview import build_deck, picked_event_id
 from geo.models import Event
 from geo.story import step_of_event, story_steps
 from geo.viewstate import clamp_step
@@ -64,7 +65,7 @@ def _overview_map() -> None:
     with map_col:
         chosen = st.pydeck_chart(shown.deck, on_select="rerun", selection_mode="single-object",
                                  key="overview_map", height=560)
-        st.html(ui.legend_html(list(shown.legend)))
+        st.html(legend_html(list(shown.legend)))
     picked = picked_event_id(chosen)
     if picked and picked != picked_id:
         st.session_state["overview_pick"] = picked
@@ -145,7 +146,7 @@ controls[3].caption(f"Story step {step + 1} of {len(steps)}" if step is not None
                     else f"{len(events)} events in {len(steps)} sentences · press Next to follow "
                          "the story sentence by sentence")
 st.session_state["w_color"] = state.color
-controls[4].segmented_control("Colour by", options=["date", "actor"], key="w_color", on_change=_color,
+controls[4].segmented_control("Colour by", options=["date", "actor", "type"], key="w_color", on_change=_color,
                               label_visibility="collapsed")
 
 deck = build_deck(events, color_by=state.color, selected=selected, focus=step is not None,
@@ -154,7 +155,7 @@ deck = build_deck(events, color_by=state.color, selected=selected, focus=step is
 map_col, card_col = st.columns([3, 2])
 with map_col:
     chosen = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="map", height=560)
-    st.html(ui.legend_html(legend(events, state.color)))
+    st.html(legend_html(legend(events, state.color)))
 
 picked = picked_event_id(chosen)
 if picked and picked != st.session_state.get("handled_pick"):

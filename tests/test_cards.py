@@ -149,7 +149,7 @@ def test_card_of_a_hostile_article_is_inert_and_unlinked() -> None:
         shown = _as_rendered(piece)
         assert _GFM_URL.search(shown) is None and _GFM_EMAIL.search(shown) is None, piece
         assert "<" not in piece and ">" not in piece
-    actors = card.facts_md[2]
+    actors = next(f for f in card.facts_md if f.startswith("**Who was there:**"))
     assert "John Carter\\~\\~x\\~\\~" in actors and "Peter Novak\\`&lt;script&gt;" in actors
     assert build_card(replace(event, url="https://example.org/ok"), hostile).url == "https://example.org/ok"
 

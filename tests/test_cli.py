@@ -219,7 +219,8 @@ def test_the_sources_pages_export_command_exports_that_view(tmp_path):
         wanted = store.events(**view)
         assert 0 < len(wanted) < len(store.events())
     words = shlex.split(export_command(view["actors"], view["date_from"], view["date_to"], view["countries"],
-                                       view["sources"], "csv"))
+                                       view["sources"], ["other"], fmt="csv"))
+    assert words[words.index("--type") + 1] == "other"
     assert words[:4] == ["python", "-m", "geo", "events"]
     words[words.index("-o") + 1] = str(tmp_path / "view.csv")
     done = run(*words[3:], db=db)

@@ -24,7 +24,8 @@ from geo.density import (
     overview_deck,
     short_count,
 )
-from geo.mapview import DATE_END, DATE_START, FIT_WIDTH, picked_event_id
+from geo.legend import DATE_END, DATE_START
+from geo.mapview import FIT_WIDTH, picked_event_id
 from geo.overview import MapFilters, Overview, place_counts
 from geo.store import Store
 from tests.dashboard_events import XSS, fill_story, story

@@ -8,17 +8,14 @@ from datetime import date
 
 import pytest
 
+from geo.legend import DATE_END, DATE_START, actor_colors, legend
 from geo.mapview import (
-    DATE_END,
-    DATE_START,
     FIT_WIDTH,
     MAX_LABELS,
     TOOLTIP,
-    actor_colors,
     build_deck,
     event_rows,
     fit_view,
-    legend,
     picked_event_id,
 )
 from tests.dashboard_events import XSS, all_events
@@ -39,7 +36,7 @@ def test_layers_have_ids_and_points_carry_only_needed_columns() -> None:
     assert ids == ["countries", "areas", "events", "arcs", "labels"]
     rows = _layer(spec, "events")["data"]
     assert {r["event_id"] for r in rows} == {e.event_id for e in events}
-    assert set(rows[0]) == {"event_id", "place", "date", "actors", "quote", "lat", "lon", "precision",
+    assert set(rows[0]) == {"event_id", "place", "date", "what", "actors", "quote", "lat", "lon", "precision",
                             "country_code", "mentions", "radius", "color"}
     assert all(isinstance(r["date"], str) for r in rows)  # never a Timestamp ({} in the browser)
     # Literal strings must stay literal, not become "@@=" expressions.
