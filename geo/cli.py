@@ -227,6 +227,10 @@ def cmd_events(args: argparse.Namespace) -> int:
     from geo.frames import events_frame, export_bytes
     from geo.store import Store
 
+    if not args.output and args.format == "parquet" and sys.stdout.isatty():
+        # Binary on a terminal is noise at best, and escape sequences at worst.
+        raise InputError("a Parquet export is binary: give a file with -o, or redirect the output")
+
     settings = _settings(args)
     with Store(settings.db_url) as store:
         events = store.events(actors=args.actor or None, date_from=args.date_from, date_to=args.date_to,

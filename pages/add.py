@@ -11,7 +11,7 @@ import ui
 from geo.cards import md_escape
 from geo.errors import GeoError, InputError
 from geo.mapview import build_deck
-from geo.readers import article_from_bytes, article_from_text
+from geo.readers import MAX_ARTICLE_BYTES, article_from_bytes, article_from_text
 
 ctx = ui.setup("Add articles", page="add")
 st.title("Add articles")
@@ -24,7 +24,9 @@ PREVIEW = "add_preview"
 
 with st.form("add_form"):
     text = st.text_area("Article text", height=220, placeholder="Paste the article here…")
-    files = st.file_uploader("…or files", type=["txt", "md", "html", "htm"], accept_multiple_files=True)
+    # The widget states the same per-file limit the reader applies (MAX_ARTICLE_BYTES, 2 MB).
+    files = st.file_uploader("…or files", type=["txt", "md", "html", "htm"], accept_multiple_files=True,
+                             max_upload_size=MAX_ARTICLE_BYTES // (1024 * 1024))
     c1, c2 = st.columns(2)
     title = c1.text_input("Title", max_chars=300)
     published = c2.text_input("Published (YYYY-MM-DD)", max_chars=10)

@@ -522,3 +522,33 @@ def test_the_map_of_a_stored_story_does_not_import_spacy(tmp_path: Path) -> None
                           text=True, timeout=180, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_write_refreshes_every_cached_view(store_url: str) -> None:
+    """Issue 12: after data_changed(), no cached query answers from before the write (large views too)."""
+
+    def script(url: str) -> None:
+        import streamlit as st
+
+        import ui
+        from geo.store import Store
+        from tests.dashboard_events import background
+
+        view = (url, (), None, None, (), (), ())
+
+        def snapshot() -> list[int]:
+            return [len(ui.query_events(*view)), ui.overview_of(*view).total,
+                    int(ui.large_view("sources", *view)["events"].sum()), ui.large_view("placeless", *view),
+                    len(ui.large_view("actors", *view)), len(ui.story_options(url)[0].actors)]
+
+        before = snapshot()
+        with Store(url) as store:
+            store.add_article(*background())
+        ui.data_changed()
+        st.session_state["seen"] = (before, snapshot())
+
+    at = AppTest.from_function(script, args=(store_url,), default_timeout=TIMEOUT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    before, after = at.session_state["seen"]
+    assert after[:3] == [n + 2 for n in before[:3]]  # the background article's two events
+    assert after[4:] == [n + 1 for n in before[4:]]  # and its actor

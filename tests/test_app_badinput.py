@@ -317,3 +317,10 @@ def test_random_links_on_the_map_never_raise(store_url: str) -> None:
         assert not at.exception, [e.value for e in at.exception]
         assert _events_on_map(at) == _all_event_ids()
         _check_bounded(at)
+
+
+def test_the_upload_widget_states_the_readers_limit(store_url: str) -> None:
+    """Issue 12: the widget says 2 MB per file, as the README and geo.readers do, not the server's 10."""
+    at = _add_page()
+    uploader = at.get("file_uploader")[0]
+    assert uploader.proto.max_upload_size_mb == MAX_ARTICLE_BYTES // (1024 * 1024) == 2

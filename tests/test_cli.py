@@ -537,3 +537,32 @@ def test_messages_escape_control_characters_in_file_names(tmp_path, real_gazette
     done = run("ingest", str(odd), db=tmp_path / "x.sqlite")
     assert done.returncode in (1, 2)
     assert "\x1b" not in done.stderr and "a\\x1b[31mred\\nline.txt: empty" in done.stderr
+
+
+def test_a_parquet_export_refuses_to_write_binary_to_a_terminal(tmp_path):  # type: ignore[no-untyped-def]
+    """Issue 12: without -o, Parquet goes nowhere near a terminal; CSV still may, and a pipe takes both."""
+    import pty
+
+    from tests.dashboard_events import fill_story
+
+    db = tmp_path / "store.sqlite"
+    with Store(f"sqlite:///{db}") as store:
+        fill_story(store)
+    command = [sys.executable, "-m", "geo", "events", "--db", f"sqlite:///{db}", "--format"]
+    main_side, terminal = pty.openpty()
+    try:
+        done = subprocess.run([*command, "parquet"], stdout=terminal, stderr=subprocess.PIPE, text=True,
+                              cwd=PROJECT_ROOT, timeout=120, check=False)
+        os.set_blocking(main_side, False)
+        try:
+            written = os.read(main_side, 1 << 16)
+        except BlockingIOError:
+            written = b""
+    finally:
+        os.close(terminal)
+        os.close(main_side)
+    assert done.returncode == 2 and "binary" in done.stderr and "-o" in done.stderr
+    assert b"PAR1" not in written
+    piped = subprocess.run([*command, "parquet"], capture_output=True, cwd=PROJECT_ROOT, timeout=120,
+                           check=False)
+    assert piped.returncode == 0 and piped.stdout[:4] == b"PAR1"
