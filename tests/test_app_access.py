@@ -517,12 +517,13 @@ def test_the_real_server_gates_editing_and_leaks_nothing(store_url: str, tmp_pat
             tab.wait_for_selector("textarea", timeout=20_000)
             assert "Editing unlocked for this session" in main.inner_text()
             pages.append(tab.content())
-            # Uploads: the browser refuses a wrong type and a file over server.maxUploadSize.
+            # Uploads: the browser refuses a wrong type and a file over the widget's limit.
             uploader = tab.locator("[data-testid='stFileUploader']")
             uploader.locator("input[type=file]").set_input_files(str(exe))
             tab.wait_for_selector("text=files are not allowed", timeout=20_000)
             uploader.locator("input[type=file]").set_input_files(str(big))
-            tab.wait_for_selector("text=File must be 10.0MB or smaller", timeout=20_000)
+            limit_mb = MAX_ARTICLE_BYTES // (1024 * 1024)
+            tab.wait_for_selector(f"text=File must be {limit_mb}.0MB or smaller", timeout=20_000)
             tab.get_by_role("button", name="Analyse").click()
             settle(tab)
             assert "Paste some text or choose a file first" in main.inner_text()  # nothing reached the page
