@@ -22,6 +22,7 @@ from spacy.tokens import Doc, Span, Token
 
 from geo.errors import ModelError
 from geo.models import Candidate, Toponym
+from geo.place_rules import name_chains, spans_across
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +145,7 @@ GENERIC_WORDS = frozenset({
 } | {name.lower() for name in (*calendar.month_name, *calendar.day_name) if name})
 NON_NAME_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
 DATELINE_MARKS = frozenset({"—", "--", "–", "-", ":", "(AP", "(Reuters"})
+MAX_NAME_TOKENS = 8  # "Santa Cruz de la Sierra", "Stratford - upon - Avon"
 
 
 def _substantial(cands: Iterable[Candidate], min_city_population: int) -> bool:
@@ -194,6 +196,11 @@ def _trim_lower_head(span: Span) -> Span:
                 trimmed = True
                 break
     return doc[span.start : end]
+
+
+def _ends_run(doc: Doc, end: int, run_end: int) -> bool:
+    """Whether only kind-words follow in the run: "Tarnby County", "Tarnby Police"."""
+    return all(tok.lower_ in GENERIC_WORDS or tok.lower_ in GENERIC_HEADS for tok in doc[end:run_end])
 
 
 def _is_dateline(doc: Doc, start: int, end: int) -> bool:
@@ -267,10 +274,14 @@ def find_toponyms(
     def threshold(base: int) -> Callable[[Span], int]:
         return lambda span: rules.cue_city_population if _cued(doc, span.start) else base
 
+    if rules.scan:
+        _join_chains(f)
     for ent in doc.ents:
         span = clean_span(ent)
         if span is None:
             continue
+        if any(f.taken[i] for i in range(span.start, span.end)):
+            continue  # part of a longer name found across its connectors
         if ent.label_ in PLACE_LABELS:
             span = _trim_lower_head(span)
             if len(span) == 1 and span.text in person_parts:
@@ -303,6 +314,23 @@ def find_toponyms(
     return sorted(f.found.values(), key=lambda t: t.start)
 
 
+def _join_chains(f: _Finder) -> None:
+    """Names whose parts are joined by short lowercase words or hyphens ("Rio Grande do Sul",
+    "Newcastle upon Tyne"), found whole before NER or the scan can take a part of them. A chain
+    that NER calls one person stays a person ("Vasco da Gama")."""
+    doc, rules = f.doc, f.rules
+    persons = {(e.start, e.end) for e in doc.ents if e.label_ == "PERSON"}
+    for starts, ends in name_chains(doc, _wordlike):
+        for span in spans_across(doc, starts, ends, MAX_NAME_TOKENS):
+            if any(f.taken[i] for i in range(span.start, span.end)) or (span.start, span.end) in persons:
+                continue
+            if all(t.lower_ in GENERIC_WORDS for t in span if t.is_alpha and not t.is_lower):
+                continue  # "North-Western": directions, not a name
+            need = rules.cue_city_population if _cued(doc, span.start) else rules.scan_multi_population
+            if f.known(span, need):
+                f.add(span, "joined")
+
+
 def _scan_runs(f: _Finder, person_parts: set[str]) -> None:
     """Capitalised runs outside entities that the gazetteer knows as places."""
     doc, rules = f.doc, f.rules
@@ -322,8 +350,9 @@ def _scan_runs(f: _Finder, person_parts: set[str]) -> None:
         if rules.scan:
             k = i
             while k < j:
-                def need(span: Span) -> int:
-                    if _cued(doc, span.start):
+                def need(span: Span, run_end: int = j) -> int:
+                    # A cue introduces the whole run: "of Red Cross" says nothing about "Red".
+                    if _cued(doc, span.start) and _ends_run(doc, span.end, run_end):
                         return rules.cue_city_population
                     if all(f.inside[t.i] for t in span):
                         if f.entity_bounds.get(span.start) == (span.start, span.end):

@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 CandidateSource = Callable[[str], list[Candidate]]
 
 # How much a recognition route is trusted that the span is a place at all.
-LABEL_TRUST = {"GPE": 1.0, "LOC": 0.9, "FAC": 0.8, "ORG>place": 0.8, "PERSON>place": 0.6, "scan": 0.75}
+LABEL_TRUST = {"GPE": 1.0, "LOC": 0.9, "FAC": 0.8, "ORG>place": 0.8, "PERSON>place": 0.6, "scan": 0.75,
+               "joined": 0.85}
 AREA_FEATURES = ("continent", "region", "country")
 
 
@@ -130,7 +131,11 @@ class Resolver:
         area_head: bool = False,
     ) -> list[Candidate]:
         w = self.weights
-        city_areas = {(c.country_code, c.admin1_code) for c in cands if c.feature == "city"}
+        # Only a city whose own name holds the whole name ("New York City" for "New York"):
+        # "Rio Grande do Sul" is an old name of the city of Rio Grande, and still means the state.
+        folded = self._normalize(key)
+        city_areas = {(c.country_code, c.admin1_code) for c in cands
+                      if c.feature == "city" and folded in self._normalize(c.name)}
         # A national capital also outranks a province of its name in its own
         # country ("Washington": the capital, not the state).
         capital_of = {c.country_code for c in cands

@@ -239,6 +239,67 @@ def test_institution_word_tagged_org_is_not_reclaimed():
     assert names(doc, places) == []
 
 
+# --- names inside organisation names (issue 11, section 4) -----------------------------------
+
+
+def test_cue_before_a_longer_name_does_not_reach_its_first_word():
+    # "of Quill Cross": the cue introduces "Quill Cross", a name the gazetteer does not know;
+    # "Quill" alone is then only a small town's name at the start of another name.
+    places = gazetteer(borrowed("Charikar", name="Quill", population=2_000))
+    assert names(parse("Volunteers of the Quill Cross Society arrived."), places) == []
+    doc = parse("The Federation of Quill Cross Societies sent tents.",
+                [("ORG", "The Federation of Quill Cross Societies")])
+    assert names(doc, places) == []
+
+
+@pytest.mark.parametrize("text", ["Volunteers of Quill arrived.", "Officials in Quill County said so.",
+                                  "Officials in the Quill City Council said so."])
+def test_cue_still_reaches_a_name_followed_only_by_kind_words(text):
+    places = gazetteer(borrowed("Charikar", name="Quill", population=2_000))
+    assert names(parse(text), places) == ["Quill"]
+
+
+# --- names joined by short words or hyphens ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def joined() -> Gazetteer:
+    return gazetteer(
+        borrowed("Charikar", name="Vale Quill", population=80_000),
+        borrowed("Charikar", name="Nord", population=60_000),
+        borrowed("Charikar", name="Vale Quill do Nord", population=0, feature="admin1"),
+        borrowed("Charikar", name="Brack upon Tarn", population=9_000),
+        borrowed("Charikar", name="Tarn", population=70_000),
+        borrowed("Charikar", name="Ost-Kellin", population=6_000),
+    )
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Floods hit Vale Quill do Nord on Monday.", ["Vale Quill do Nord"]),
+    ("The club plays in Brack upon Tarn.", ["Brack upon Tarn"]),
+    ("Rain fell on Ost-Kellin overnight.", ["Ost-Kellin"]),
+    ("Floods hit Vale Quill and Nord.", ["Vale Quill", "Nord"]),  # two names, not one
+])
+def test_name_across_short_lowercase_words_is_found_whole(joined, text, expected):
+    assert names(parse(text), joined) == expected
+
+
+def test_joined_name_wins_over_a_place_entity_on_its_part(joined):
+    doc = parse("Floods hit Vale Quill do Nord on Monday.", [("GPE", "Vale Quill"), ("PERSON", "Nord")])
+    assert found(doc, joined) == [("Vale Quill do Nord", "joined")]
+
+
+def test_joined_name_that_ner_calls_one_person_stays_a_person():
+    places = gazetteer(borrowed("Charikar", name="Mara da Quill", population=200_000))
+    doc = parse("Mara da Quill sailed at dawn.", [("PERSON", "Mara da Quill")])
+    assert names(doc, places) == []
+
+
+def test_directions_joined_by_a_hyphen_are_no_name():
+    places = gazetteer(borrowed("Charikar", name="North Western", population=0, feature="admin1"))
+    assert names(parse("Rain fell in North-Western Hollowmere."), places) == []
+
+
 # --- datelines --------------------------------------------------------------------------------
 
 
@@ -481,3 +542,26 @@ def test_a_trip_due_on_wednesday_is_dated_ahead_through_ingest(tmp_path) -> None
         ingest([article], Pipeline.from_settings(Settings()), store)
         paris = [e for e in store.events() if e.place_name == "Paris"]
     assert [e.date for e in paris] == [date(2021, 9, 8)]
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+@pytest.mark.parametrize(("text", "absent"), [
+    ("The International Federation of Red Cross and Red Crescent Societies sent tents.", "Red"),
+    ("The Brotherhood of Friendly Hands met on Monday.", "Friendly"),
+])
+def test_real_model_word_inside_an_organisation_name_is_no_place(nlp, real_gazetteer, text, absent):
+    assert absent not in _real(nlp, real_gazetteer, text)
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+@pytest.mark.parametrize(("text", "whole"), [
+    ("Floods hit Rio Grande do Sul on Tuesday.", "Rio Grande do Sul"),
+    ("He was born in Mato Grosso do Sul.", "Mato Grosso do Sul"),
+    ("The club is based in Newcastle upon Tyne.", "Newcastle upon Tyne"),
+    ("Prices rose in Santa Cruz de la Sierra.", "Santa Cruz de la Sierra"),
+    ("Police in Stratford-upon-Avon arrested a man.", "Stratford-upon-Avon"),
+])
+def test_real_model_split_names_are_found_whole(nlp, real_gazetteer, text, whole):
+    assert _real(nlp, real_gazetteer, text) == [whole]

@@ -149,6 +149,22 @@ def test_province_of_the_same_name_elsewhere_is_not_penalised():
     assert resolve(Resolver(source(province, near_city)), "Capitol voted.", "Capitol")[0].geonameid == 3
 
 
+def test_province_whose_full_name_is_an_old_name_of_a_city_is_the_province():
+    # "Rio Grande do Sul" is also an old name of the city of Rio Grande: the full name still means
+    # the state; only a city whose own name holds the name ("New York City") takes a bare name.
+    province = cand("Vale Quill do Nord", feature="admin1", admin1="05", population=2_000_000, gid=1)
+    city = cand("Vale Quill", admin1="05", population=190_000, gid=2)
+    aka = Resolver(lambda name: [province, city] if name == "Vale Quill do Nord" else [],
+                   is_primary=lambda name, c: c.name == name)
+    assert resolve(aka, "Floods hit Vale Quill do Nord.", "Vale Quill do Nord")[0].geonameid == 1
+    town = cand("Vale Quill City", admin1="05", population=190_000, gid=3)
+    short = Resolver(lambda name: [province, town], is_primary=lambda name, c: c.name == name)
+    assert resolve(short, "Floods hit Vale Quill do Nord.", "Vale Quill do Nord")[0].geonameid == 1
+    bare = cand("Vale Quill", feature="admin1", admin1="05", population=2_000_000, gid=4)
+    named = Resolver(lambda name: [bare, town], is_primary=lambda name, c: c.name == name)
+    assert resolve(named, "Floods hit Vale Quill.", "Vale Quill")[0].geonameid == 3
+
+
 @pytest.mark.parametrize(("written", "feature"), [
     ("Quill province", "admin1"),
     ("Quill Valley", "admin1"),
@@ -283,6 +299,8 @@ def real_resolver(real_gazetteer) -> Resolver:
     ("Kabul fell.", ("Kabul",), ("AF", "city")),
     ("Floods hit Sichuan province.", ("Sichuan province",), ("CN", "admin1")),
     ("Paris, Texas, said no.", ("Paris", "Texas"), ("US", "city")),
+    ("Floods hit Rio Grande do Sul.", ("Rio Grande do Sul",), ("BR", "admin1")),
+    ("Traffic in New York slowed.", ("New York",), ("US", "city")),
 ])
 def test_real_gazetteer_rankings(real_resolver, text: str, names: Sequence[str], wanted):
     place = resolve(real_resolver, text, *names)[0]
