@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Span, Token
 
 from geo.errors import ModelError
 from geo.models import Candidate, Toponym
-from geo.place_rules import name_chains, spans_across
+from geo.place_rules import hyphen_partners, name_chains, only_towns, spans_across, thing_determiner
 
 log = logging.getLogger(__name__)
 
@@ -311,7 +311,35 @@ def find_toponyms(
 
     if rules.datelines or rules.scan:
         _scan_runs(f, person_parts)
+    _drop_things(f)
     return sorted(f.found.values(), key=lambda t: t.start)
+
+
+def _drop_things(f: _Finder) -> None:
+    """Names used for something a town's name does not stand for (see ``geo.place_rules``): a car
+    or a planet ("a Mercedes", "his Toyota", "the Earth"), a part of a hyphenated name
+    ("Mercedes-Benz")."""
+    doc, places = f.doc, f.places
+    for key, tp in list(f.found.items()):
+        if tp.label == "dateline":
+            continue
+        span = doc.char_span(tp.start, tp.end)
+        if span is None:
+            continue
+        determiner = thing_determiner(span)
+        if determiner and only_towns(places.lookup_primary(tp.text), determiner, len(span)):
+            log.debug("%r at %d is a thing (%s determiner), not a place", tp.text, tp.start, determiner)
+            del f.found[key]
+            continue
+        if tp.label in PLACE_LABELS or tp.label == "joined":
+            continue
+        partners = hyphen_partners(doc, span.start, span.end)
+        if partners and only_towns(places.lookup_primary(tp.text), "") and not all(
+            (p.start_char, p.end_char) in f.found or f.known(p, f.rules.scan_city_population)
+            for p in partners
+        ):
+            log.debug("%r at %d is part of a hyphenated name", tp.text, tp.start)
+            del f.found[key]
 
 
 def _join_chains(f: _Finder) -> None:

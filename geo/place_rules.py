@@ -17,8 +17,7 @@ Each rule is about how English writes a place name, never about particular names
   kind-word says an area is meant, whatever label NER gave the name before it
   (:func:`admin_head_after`, :func:`admin_head_in_text`).
 
-The words these rules need (administrative heads, prepositions of containment) are in
-``data/place_words.csv``.
+The administrative head words are in ``data/place_words.csv``.
 """
 
 from __future__ import annotations
@@ -46,7 +45,7 @@ MAX_CONNECTOR_LENGTH = 5  # "do", "de la", "upon", "sur", "am", "y"
 
 @lru_cache(maxsize=1)
 def place_words() -> dict[str, frozenset[str]]:
-    """The word lists of ``data/place_words.csv`` by kind (``admin_head``, ``inside_cue``)."""
+    """The word lists of ``data/place_words.csv`` by kind (``admin_head``)."""
     kinds: dict[str, set[str]] = {}
     try:
         with open(PLACE_WORDS_CSV, encoding="utf-8", newline="") as fh:
@@ -59,10 +58,6 @@ def place_words() -> dict[str, frozenset[str]]:
 
 def admin_heads() -> frozenset[str]:
     return place_words().get("admin_head", frozenset())
-
-
-def inside_cues() -> frozenset[str]:
-    return place_words().get("inside_cue", frozenset())
 
 
 @lru_cache(maxsize=1)
@@ -117,6 +112,20 @@ def _determiner_kind(tok: Token) -> str:
     return ""
 
 
+def _modifies_what_follows(span: Span) -> bool:
+    """The name stands before the noun its determiner belongs to, whatever the parse says ("the
+    Fairfield home", "a Cambridge firefighter", "the Toyota Camry"), is qualified by a place after a
+    comma ("a Kansas City, Kan., officer"), or is coordinated ("the Temryuk and Anapa districts")."""
+    doc, end = span.doc, span.end
+    if end < len(doc):
+        nxt = doc[end]
+        if nxt.pos_ in ("NOUN", "PROPN") or (
+            nxt.text == "," and end + 1 < len(doc) and doc[end + 1].text[:1].isupper()
+        ):
+            return True
+    return any(child.dep_ in ("conj", "cc") for tok in span for child in tok.children)
+
+
 def thing_determiner(span: Span) -> str:
     """How the name's own noun phrase is determined, when a place name would take no determiner.
 
@@ -124,7 +133,7 @@ def thing_determiner(span: Span) -> str:
     determiner belongs to another noun: "the Kabul airport", "a Chicago native").
     """
     doc = span.doc
-    if not doc.has_annotation("DEP"):
+    if not doc.has_annotation("DEP") or _modifies_what_follows(span):
         return ""
     for tok in span:
         for child in tok.children:
@@ -135,13 +144,20 @@ def thing_determiner(span: Span) -> str:
     return ""
 
 
-def only_towns(cands: Iterable[Candidate], determiner: str) -> bool:
-    """Whether a name known only as these candidates cannot take this determiner as a place."""
-    cands = list(cands)
-    if not cands or any(c.feature in AREA_FEATURES for c in cands):
+def only_towns(found: Iterable[tuple[Candidate, bool]], determiner: str, words: int = 1) -> bool:
+    """Whether a name the gazetteer knows only as these (candidate, own name) pairs cannot take this
+    determiner as a place: no country or province, no town with "The" in its own name ("the
+    Hague"), and, for a name of several words after "the", no town that bears it as its own name
+    ("the Gold Coast", "the Near North Side" are towns; "the White House" is only a translation of
+    Casablanca's name)."""
+    found = list(found)
+    if not found or any(c.feature in AREA_FEATURES for c, _own in found):
         return False
-    # "the Hague": a town that carries the article in its own name
-    return not (determiner == "definite" and any(c.name.lower().startswith("the ") for c in cands))
+    if determiner != "definite":
+        return True
+    if any(c.name.lower().startswith("the ") for c, _own in found):
+        return False
+    return words == 1 or not any(own for _c, own in found)
 
 
 # --- one name, several words -------------------------------------------------------------
@@ -157,19 +173,24 @@ def _hyphen(doc: Doc, k: int) -> bool:
             and _glued(doc[k - 1], doc[k]) and _glued(doc[k], doc[k + 1]))
 
 
+def _name_part(tok: Token) -> bool:
+    """A capitalised word of two letters or more: "D-Charleston" is a party and a seat, not a name."""
+    return tok.is_alpha and len(tok) > 1 and tok.text[:1].isupper()
+
+
 def hyphen_partners(doc: Doc, start: int, end: int) -> list[Span]:
     """The other capitalised words hyphenated to doc[start:end] ("Benz" for "Mercedes" in
     "Mercedes-Benz"), each as its own span; [] when the name is not hyphenated to a name."""
     out: list[Span] = []
     i = start
     while i >= 2 and _hyphen(doc, i - 1):
-        if not doc[i - 2].text[:1].isupper():
+        if not _name_part(doc[i - 2]):
             break
         out.append(doc[i - 2 : i - 1])
         i -= 2
     j = end
     while j + 1 < len(doc) and _hyphen(doc, j):
-        if not doc[j + 1].text[:1].isupper():
+        if not _name_part(doc[j + 1]):
             break
         out.append(doc[j + 1 : j + 2])
         j += 2

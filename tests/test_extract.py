@@ -565,3 +565,36 @@ def test_real_model_word_inside_an_organisation_name_is_no_place(nlp, real_gazet
 ])
 def test_real_model_split_names_are_found_whole(nlp, real_gazetteer, text, whole):
     assert _real(nlp, real_gazetteer, text) == [whole]
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+@pytest.mark.parametrize(("text", "expected"), [
+    # a car or a planet: the name heads a noun phrase with an article or a possessive
+    ("She sold her Toyota to a dealer in Leeds.", ["Leeds"]),
+    ("Police found the Toyota near Oxford.", ["Oxford"]),
+    ("He parked his Lincoln outside the bank.", []),
+    ("A Lincoln was found burned out near Leeds.", ["Leeds"]),
+    ("He drove the Lincoln to Leeds.", ["Leeds"]),
+    ("The Earth is warming faster than expected.", []),
+    # a part of a hyphenated name
+    ("The Mercedes-Benz plant in Alabama will close.", ["Alabama"]),
+])
+def test_real_model_things_named_like_towns_are_no_places(nlp, real_gazetteer, text, expected):
+    assert _real(nlp, real_gazetteer, text) == expected
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+@pytest.mark.parametrize(("text", "expected"), [
+    # the article belongs to another noun, or the name carries it, or an area takes it
+    ("A Chicago native, she lives in the Kabul area.", ["Chicago", "Kabul"]),
+    ("He flew to the Hague.", ["Hague"]),
+    ("Thousands fled the Sudan.", ["Sudan"]),
+    # hyphens between places, or after a party letter
+    ("Talks on the Israel-Gaza ceasefire and the Dallas-Fort Worth airport.",
+     ["Israel", "Gaza", "Dallas", "Fort Worth"]),
+    ("Rep. Ann Lee, D-Charleston, spoke.", ["Charleston"]),
+])
+def test_real_model_places_with_articles_and_hyphens_stay_places(nlp, real_gazetteer, text, expected):
+    assert _real(nlp, real_gazetteer, text) == expected
