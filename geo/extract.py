@@ -22,7 +22,14 @@ from spacy.tokens import Doc, Span, Token
 
 from geo.errors import ModelError
 from geo.models import Candidate, Toponym
-from geo.place_rules import hyphen_partners, name_chains, only_towns, spans_across, thing_determiner
+from geo.place_rules import (
+    admin_head_after,
+    hyphen_partners,
+    name_chains,
+    only_towns,
+    spans_across,
+    thing_determiner,
+)
 
 log = logging.getLogger(__name__)
 
@@ -148,9 +155,13 @@ DATELINE_MARKS = frozenset({"—", "--", "–", "-", ":", "(AP", "(Reuters"})
 MAX_NAME_TOKENS = 8  # "Santa Cruz de la Sierra", "Stratford - upon - Avon"
 
 
-def _substantial(cands: Iterable[Candidate], min_city_population: int) -> bool:
+def _substantial(cands: Iterable[Candidate], min_city_population: int, *, district: bool = False) -> bool:
+    """Whether a candidate is an area, or a city at least this large; a district (admin2)
+    counts only when the text calls the name one ("Al Haouz province")."""
+    areas = ("continent", "region", "country", "admin1", "admin2") if district else (
+        "continent", "region", "country", "admin1")
     for cand in cands:
-        if cand.feature in ("continent", "region", "country", "admin1"):
+        if cand.feature in areas:
             return True
         if cand.population >= min_city_population:
             return True
@@ -242,9 +253,13 @@ class _Finder:
         text = span.text
         if self.places.demonym(text) or not self.places.contains(text):
             return False
+        # "Taroudant province": the head word says an area is meant, as strongly as a cue.
+        headed = admin_head_after(self.doc, span.end) is not None
+        if headed:
+            min_population = min(min_population, self.rules.cue_city_population)
         alternate_floor = max(min_population, self.rules.scan_city_population)
         for cand, primary in self.places.lookup_primary(text):
-            if _substantial([cand], min_population if primary else alternate_floor):
+            if _substantial([cand], min_population if primary else alternate_floor, district=headed):
                 return True
         return False
 
@@ -282,6 +297,11 @@ def find_toponyms(
             continue
         if any(f.taken[i] for i in range(span.start, span.end)):
             continue  # part of a longer name found across its connectors
+        if ent.label_ not in PLACE_LABELS and ent.label_ not in NON_NAME_LABELS:
+            named = _admin_named(f, span)
+            if named is not None:
+                f.add(named, "headed")  # "Al Haouz province", whatever NER called "Al Haouz"
+                continue
         if ent.label_ in PLACE_LABELS:
             span = _trim_lower_head(span)
             if len(span) == 1 and span.text in person_parts:
@@ -340,6 +360,19 @@ def _drop_things(f: _Finder) -> None:
         ):
             log.debug("%r at %d is part of a hyphenated name", tp.text, tp.start)
             del f.found[key]
+
+
+def _admin_named(f: _Finder, span: Span) -> Span | None:
+    """The name in an entity that a lowercase administrative head ends or follows ("Al Haouz
+    province"), if the gazetteer knows it; NER's label for it does not matter."""
+    trimmed = _trim_lower_head(span)
+    if trimmed.end < span.end and admin_head_after(f.doc, trimmed.end) is None:
+        return None  # trimmed of another kind-word ("air base")
+    if all(t.lower_ in GENERIC_WORDS for t in trimmed if t.is_alpha):
+        return None  # "the Northern province": a direction, not a name
+    if f.known(trimmed, f.rules.cue_city_population) and admin_head_after(f.doc, trimmed.end):
+        return trimmed
+    return None
 
 
 def _join_chains(f: _Finder) -> None:

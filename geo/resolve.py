@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from geo.extract import place_keys
 from geo.models import Candidate, Place, Toponym, feature_precision
+from geo.place_rules import admin_head_in_text, admin_heads
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ CandidateSource = Callable[[str], list[Candidate]]
 
 # How much a recognition route is trusted that the span is a place at all.
 LABEL_TRUST = {"GPE": 1.0, "LOC": 0.9, "FAC": 0.8, "ORG>place": 0.8, "PERSON>place": 0.6, "scan": 0.75,
-               "joined": 0.85}
+               "joined": 0.85, "headed": 0.85}
 AREA_FEATURES = ("continent", "region", "country")
 
 
@@ -43,6 +44,9 @@ class RankWeights:
     admin1_named_after_city: float = -4.0
     # "Kabul province", "Panjshir Valley": the generic head says an area is meant.
     area_head: float = 4.0
+    # "Taroudant province", "Kunduz district": an administrative head says which area; any
+    # province or district of the name outranks every town of it.
+    admin_head: float = 10.0
     alternate_name: float = -1.0
     max_candidates: int = 10
 
@@ -70,6 +74,7 @@ class Resolver:
         self,
         candidates: CandidateSource,
         *,
+        areas: CandidateSource | None = None,
         weights: RankWeights | None = None,
         is_primary: Callable[[str, Candidate], bool] | None = None,
         is_capital: Callable[[Candidate], bool] | None = None,
@@ -77,6 +82,7 @@ class Resolver:
         normalize: Callable[[str], str] = str.casefold,
     ) -> None:
         self._candidates = candidates
+        self._areas = areas  # provinces and districts by a looser match, for "X province"
         self.weights = weights or RankWeights()
         self._is_primary = is_primary
         self._is_capital = is_capital
@@ -96,6 +102,19 @@ class Resolver:
         head = text[len(key):].strip().lower() if text.startswith(key) else ""
         return bool(head) and head not in ("city", "airport", "air base", "base")
 
+    @staticmethod
+    def _admin_head(tp: Toponym, key: str, text: str) -> bool:
+        """"Kabul Province", or "Kabul" followed in the text by a lowercase "province"."""
+        head = tp.text[len(key):].strip().lower() if tp.text.startswith(key) else ""
+        return head in admin_heads() or bool(text and admin_head_in_text(text, tp.end))
+
+    def _with_areas(self, key: str, cands: list[Candidate], home: Collection[str]) -> list[Candidate]:
+        """The areas of the ``home`` countries named like ``key`` ("Taroudannt" for "Taroudant"),
+        when none is named exactly."""
+        if self._areas is None or any(c.feature in ("admin1", "admin2") for c in cands):
+            return cands
+        return cands + [a for a in self._areas(key) if a not in cands and a.country_code in home]
+
     def resolve(
         self,
         toponyms: Sequence[Toponym],
@@ -113,11 +132,20 @@ class Resolver:
             if override is not None:
                 places.append(replace(override, name=tp.text))
                 continue
+            area_head = self._area_head(tp.text, key)
+            home: set[str] = set()
+            if self._admin_head(tp, place_keys(tp.text)[-1], text):
+                # The head chooses between the area and the town of the name in the country the
+                # name points to, or one the article names; it does not move the place abroad.
+                key = key if cands else place_keys(tp.text)[-1]
+                plain = self.rank(key, cands, context, qualifiers.get(i), area_head=area_head)
+                home = set(context.countries) | {c.country_code for c in plain[:1]}
+                cands = self._with_areas(key, cands, home)
             if not cands:
                 places.append(None)
                 continue
-            ranked = self.rank(key, cands, context, qualifiers.get(i),
-                               area_head=self._area_head(tp.text, key))
+            ranked = self.rank(key, cands, context, qualifiers.get(i), area_head=area_head,
+                               admin_countries=home)
             places.append(self._place(tp, ranked))
         return places
 
@@ -129,6 +157,7 @@ class Resolver:
         qualifier: Candidate | None = None,
         *,
         area_head: bool = False,
+        admin_countries: Collection[str] = (),
     ) -> list[Candidate]:
         w = self.weights
         # Only a city whose own name holds the whole name ("New York City" for "New York"):
@@ -148,7 +177,9 @@ class Resolver:
             if c.feature not in AREA_FEATURES and context.countries.get(c.country_code):
                 s += w.in_context_country * min(1.0, 0.5 + 0.25 * context.countries[c.country_code])
             if c.feature in ("admin1", "admin2"):
-                if area_head:
+                if c.country_code in admin_countries:
+                    s += w.admin_head
+                elif area_head:
                     s += w.area_head
                 elif (c.country_code, c.admin1_code) in city_areas or c.country_code in capital_of:
                     s += w.admin1_named_after_city

@@ -300,6 +300,42 @@ def test_directions_joined_by_a_hyphen_are_no_name():
     assert names(parse("Rain fell in North-Western Hollowmere."), places) == []
 
 
+# --- "X province": an administrative head after the name ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def districts() -> Gazetteer:
+    return gazetteer(
+        borrowed("Charikar", name="Al Quillaz", population=0, feature="admin2"),
+        borrowed("Charikar", name="Tarnby", population=2_000),
+        borrowed("Charikar", name="Wend", population=0, feature="admin2"),
+        borrowed("Charikar", name="Northern", population=0, feature="admin1"),
+        with_tiny=False,
+    )
+
+
+@pytest.mark.parametrize(("text", "ents", "expected"), [
+    # NER calls the name a person or an organisation: the head says it is an area
+    ("Hundreds died in Al Quillaz province.", [("PERSON", "Al Quillaz")], [("Al Quillaz", "headed")]),
+    ("Hundreds died in Al Quillaz district.", [("ORG", "Al Quillaz district")], [("Al Quillaz", "headed")]),
+    # untagged: a district the gazetteer has without a population, a town below the scan threshold
+    ("Hundreds died in Wend district overnight.", [], [("Wend", "scan")]),
+    ("Tarnby district officials said so.", [], [("Tarnby", "scan")]),
+])
+def test_name_before_an_administrative_head_is_a_place(districts, text, ents, expected):
+    assert found(parse(text, ents), districts) == expected
+
+
+@pytest.mark.parametrize(("text", "ents"), [
+    ("Hundreds died in Al Quillaz.", [("PERSON", "Al Quillaz")]),  # no head: NER's person stays
+    ("Wend officials said so.", []),  # a district without the head word is not scanned
+    ("Tarnby officials said so.", []),
+    ("Hundreds died in the Northern province.", [("NORP", "Northern")]),  # a direction
+])
+def test_without_the_head_the_usual_thresholds_hold(districts, text, ents):
+    assert names(parse(text, ents), districts) == []
+
+
 # --- datelines --------------------------------------------------------------------------------
 
 

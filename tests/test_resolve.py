@@ -180,6 +180,40 @@ def test_area_head_picks_the_province(written, feature):
     assert place.name == written and place.resolved_name == "Quill"
 
 
+@pytest.mark.parametrize("head", ["province", "district", "governorate"])
+def test_lowercase_administrative_head_after_the_name_picks_the_area(head):
+    # The toponym is the bare name (the head is trimmed for matching); the text still says it.
+    province = cand("Quill", feature="admin1", admin1="07", population=500_000, gid=1)
+    city = cand("Quill", admin1="07", population=400_000, gid=2)
+    district = cand("Wend", feature="admin2", admin1="07", population=0, gid=3)
+    town = cand("Wend", admin1="07", population=90_000, gid=4)
+    resolver = Resolver(source(province, city, district, town))
+    text = f"Fighting in Quill {head} and in Wend {head} went on."
+    assert [p.geonameid for p in resolve(resolver, text, "Quill", "Wend")] == [1, 3]
+    bare = "Fighting in Quill and in Wend went on."
+    assert [p.geonameid for p in resolve(resolver, bare, "Quill", "Wend")] == [2, 4]
+
+
+def test_area_spelt_otherwise_is_found_for_an_administrative_head():
+    # "Taroudant province" where the gazetteer spells the province "Taroudannt".
+    town = cand("Kessaba", cc="AA", admin1="09", population=87_000, gid=1)
+    province = cand("Kessabba", feature="admin2", cc="AA", admin1="09", population=0, gid=2)
+    resolver = Resolver(source(town), areas=lambda name: [province] if name == "Kessaba" else [])
+    assert resolve(resolver, "Quakes hit Kessaba province.", "Kessaba")[0].geonameid == 2
+    assert resolve(resolver, "Quakes hit Kessaba.", "Kessaba")[0].geonameid == 1
+
+
+def test_administrative_head_does_not_move_a_place_abroad():
+    # "Hamilton County" in an article about Ohio: no county of the name at home, and a district
+    # of the name in another country does not win.
+    town = cand("Hamlin", cc="AA", admin1="05", population=60_000, gid=1)
+    state = cand("Ardena", feature="admin1", cc="AA", admin1="05", population=5_000_000, gid=2)
+    abroad = cand("Hamlin", feature="admin2", cc="BB", admin1="03", population=0, gid=3)
+    resolver = Resolver(source(town, state, abroad), areas=lambda name: [abroad])
+    text = "Two men were held in the Hamlin county jail in Ardena."
+    assert resolve(resolver, text, "Hamlin", "Ardena")[0].geonameid == 1
+
+
 def test_panjshir_valley_is_the_province(tiny_resolver):
     text = "Fighting in the Panjshir Valley went on."
     place = resolve(tiny_resolver, text, "Panjshir Valley", label="LOC")[0]
