@@ -47,6 +47,9 @@ class RankWeights:
     # "Taroudant province", "Kunduz district": an administrative head says which area; any
     # province or district of the name outranks every town of it.
     admin_head: float = 10.0
+    # A LOC-labelled name whose best candidate is a town smaller than this needs the article's
+    # support (its country named otherwise): NER reads "Earth" as a location, not as Earth, Texas.
+    loc_town_population: int = 50_000
     alternate_name: float = -1.0
     max_candidates: int = 10
 
@@ -124,7 +127,8 @@ class Resolver:
     ) -> list[Place | None]:
         """One Place (or None when nothing matches) per toponym, in the same order."""
         looked = [self.lookup(t.text) for t in toponyms]
-        context = self._context(looked, nationalities)
+        nations = set(nationalities)
+        context = self._context(looked, nations)
         qualifiers = self._qualifiers(toponyms, looked, text)
         places: list[Place | None] = []
         for i, (tp, (key, cands)) in enumerate(zip(toponyms, looked, strict=True)):
@@ -146,6 +150,12 @@ class Resolver:
                 continue
             ranked = self.rank(key, cands, context, qualifiers.get(i), area_head=area_head,
                                admin_countries=home)
+            if tp.label == "LOC" and self._unsupported(i, ranked[0], looked, nations, qualifiers.get(i)):
+                # NER calls it a natural location (a sea, a planet: "Earth", "Mars"); a hamlet of
+                # the name that the article gives no reason for is not it.
+                log.debug("LOC %r: only an unsupported town %r", tp.text, ranked[0].name)
+                places.append(None)
+                continue
             places.append(self._place(tp, ranked))
         return places
 
@@ -213,6 +223,20 @@ class Resolver:
             candidates=tuple(ranked),
         )
 
+    @staticmethod
+    def _anchor(cands: Sequence[Candidate]) -> Candidate | None:
+        """The place a name means without ambiguity (a lone country or province, or a candidate
+        ten times larger than every other), or None."""
+        if not cands:
+            return None
+        areas = [c for c in cands if c.feature in ("country", "admin1")]
+        top = max(cands, key=lambda c: c.population)
+        if areas and len(areas) == 1 and (areas[0].feature == "country" or len(cands) == 1):
+            return areas[0]
+        if len(cands) == 1 or all(c is top or c.population * 10 <= top.population for c in cands):
+            return top
+        return None
+
     def _context(
         self, looked: Sequence[tuple[str, list[Candidate]]], nationalities: Iterable[str]
     ) -> Context:
@@ -220,22 +244,31 @@ class Resolver:
         countries: Counter[str] = Counter(nationalities)
         admin1s: Counter[tuple[str, str]] = Counter()
         for _key, cands in looked:
-            if not cands:
-                continue
-            areas = [c for c in cands if c.feature in ("country", "admin1")]
-            top = max(cands, key=lambda c: c.population)
-            if areas and len(areas) == 1 and (areas[0].feature == "country" or len(cands) == 1):
-                anchor = areas[0]
-            elif len(cands) == 1 or all(
-                c is top or c.population * 10 <= top.population for c in cands
-            ):
-                anchor = top
-            else:
+            anchor = self._anchor(cands)
+            if anchor is None:
                 continue
             countries[anchor.country_code] += 1
             if anchor.feature == "admin1":
                 admin1s[(anchor.country_code, anchor.admin1_code)] += 1
         return Context(countries=dict(countries), admin1s=dict(admin1s))
+
+    def _unsupported(self, i: int, best: Candidate, looked: Sequence[tuple[str, list[Candidate]]],
+                     nationalities: Collection[str], qualifier: Candidate | None) -> bool:
+        """A town too small to stand on its name alone that nothing else in the article points to:
+        no other name of its country or province, no nationality, no qualifier."""
+        if best.feature != "city" or best.population >= self.weights.loc_town_population:
+            return False
+        if qualifier is not None:
+            return False
+        own = self._normalize(looked[i][0])
+        for j, (key, cands) in enumerate(looked):
+            if j == i or self._normalize(key) == own:
+                continue
+            anchor = self._anchor(cands)
+            if anchor is not None and (anchor.country_code, anchor.admin1_code) == (
+                    best.country_code, best.admin1_code):
+                return False
+        return True
 
     def _qualifiers(
         self,

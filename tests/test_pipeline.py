@@ -281,3 +281,15 @@ def test_real_province_tagged_as_a_person_is_no_actor(real_pipeline):
     analysis = real_pipeline.analyse(Article(text=text, title="quake", published=PUBLISHED, source="test"))
     assert {a.name for a in analysis.actors} == set()
     assert [t.text for t in analysis.toponyms] == ["Al Haouz", "Taroudant"]
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+@pytest.mark.parametrize("text", [
+    "The crew will return to Earth in March.",
+    "Life on Earth began early, NASA scientists in Washington said.",
+    "The probe reached Mars after a seven-month journey.",
+])
+def test_real_planets_are_put_nowhere(real_pipeline, text):
+    placed = [r.toponym.text for r in real_pipeline.geoparse_doc(real_pipeline.parse(text)) if r.place]
+    assert not {"Earth", "Mars"} & set(placed)

@@ -214,6 +214,32 @@ def test_administrative_head_does_not_move_a_place_abroad():
     assert resolve(resolver, text, "Hamlin", "Ardena")[0].geonameid == 1
 
 
+@pytest.fixture(scope="module")
+def hamlets() -> Resolver:
+    return Resolver(source(
+        cand("Marsby", admin1="01", population=1_000, gid=1),
+        cand("Ardena", feature="admin1", admin1="01", population=3_000_000, gid=2),
+        cand("Brune", feature="admin1", admin1="02", population=3_000_000, gid=3),
+        cand("Loughton", admin1="01", population=60_000, gid=4),
+    ))
+
+
+@pytest.mark.parametrize(("text", "names", "label", "resolved"), [
+    # NER says "location" (a planet, a sea, a range) and only a hamlet has the name: not it
+    ("The crew returned to Marsby.", ("Marsby",), "LOC", False),
+    ("Marsby was seen from Brune.", ("Marsby", "Brune"), "LOC", False),  # same country, other province
+    # unless the article points to the hamlet's own province, or qualifies it
+    ("Marsby, in Ardena, flooded.", ("Marsby", "Ardena"), "LOC", True),
+    ("Marsby flooded; Ardena sent help.", ("Marsby", "Ardena"), "LOC", True),
+    # NER's place label, or a town big enough to stand on its name, needs no support
+    ("The crew returned to Marsby.", ("Marsby",), "GPE", True),
+    ("The crew returned to Loughton.", ("Loughton",), "LOC", True),
+])
+def test_loc_named_only_like_an_unsupported_hamlet_is_left_unresolved(hamlets, text, names, label, resolved):
+    place = resolve(hamlets, text, *names, label=label)[0]
+    assert (place is not None) is resolved
+
+
 def test_panjshir_valley_is_the_province(tiny_resolver):
     text = "Fighting in the Panjshir Valley went on."
     place = resolve(tiny_resolver, text, "Panjshir Valley", label="LOC")[0]
@@ -286,7 +312,7 @@ def test_ties_are_broken_deterministically():
 
 @pytest.mark.parametrize(("label", "trust"), [("GPE", 1.0), ("LOC", 0.9), ("scan", 0.75), ("dateline", 0.7)])
 def test_confidence_of_a_sure_match_follows_the_label(label, trust):
-    only = cand("Lonely", population=10_000)
+    only = cand("Lonely", population=100_000)  # a town big enough to need no support, even as LOC
     place = Resolver(source(only)).resolve([Toponym("Lonely", 0, 6, label)], text="Lonely")[0]
     assert place.confidence == pytest.approx(trust)
 
