@@ -12,7 +12,7 @@ Each rule is about how English writes a place name, never about particular names
   "Rolls-Royce"): a part of it is a place only if every part is one ("Dallas-Fort Worth",
   "Kabul-Kandahar") (:func:`hyphen_partners`). Short lowercase words join the parts of many names
   ("Rio Grande do Sul", "Newcastle upon Tyne", "Santa Cruz de la Sierra"); the finder tries the
-  whole name across them before its parts (:func:`connector_end`).
+  whole name across them before its parts (:func:`name_chains`, :func:`spans_across`).
 - **An administrative head after the name.** "Al Haouz province", "Kunduz district": the lowercase
   kind-word says an area is meant, whatever label NER gave the name before it
   (:func:`admin_head_after`, :func:`admin_head_in_text`).
@@ -87,9 +87,8 @@ def admin_head_in_text(text: str, end: int) -> str | None:
     m = _admin_head_pattern().match(text, end)
     if m is None:
         return None
-    rest = text[m.end() : m.end() + 40]
     # "Kabul province governor" still names the province; "state dinner" does not name a state.
-    if re.match(r"[ \t]+[a-z]", rest) and m.group(1) in ("state",):
+    if m.group(1) == "state" and re.match(r"[ \t]+[a-z]", text[m.end() : m.end() + 2]):
         return None
     return m.group(1)
 
@@ -114,8 +113,8 @@ def _determiner_kind(tok: Token) -> str:
 
 def _modifies_what_follows(span: Span) -> bool:
     """The name stands before the noun its determiner belongs to, whatever the parse says ("the
-    Fairfield home", "a Cambridge firefighter", "the Toyota Camry"), is qualified by a place after a
-    comma ("a Kansas City, Kan., officer"), or is coordinated ("the Temryuk and Anapa districts")."""
+    Leeds home", "a Boston firefighter", "the Toyota Camry"), is qualified by a place after a comma
+    ("a Springfield, Ill., officer"), or is coordinated ("the Kent and Sussex coasts")."""
     doc, end = span.doc, span.end
     if end < len(doc):
         nxt = doc[end]
@@ -148,8 +147,7 @@ def only_towns(found: Iterable[tuple[Candidate, bool]], determiner: str, words: 
     """Whether a name the gazetteer knows only as these (candidate, own name) pairs cannot take this
     determiner as a place: no country or province, no town with "The" in its own name ("the
     Hague"), and, for a name of several words after "the", no town that bears it as its own name
-    ("the Gold Coast", "the Near North Side" are towns; "the White House" is only a translation of
-    Casablanca's name)."""
+    ("the Gold Coast" is a town's own name; "the White House" only translates Casablanca's)."""
     found = list(found)
     if not found or any(c.feature in AREA_FEATURES for c, _own in found):
         return False

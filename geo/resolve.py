@@ -14,8 +14,8 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from geo.extract import place_keys
 from geo.models import Candidate, Place, Toponym, feature_precision
+from geo.names import place_keys
 from geo.place_rules import admin_head_in_text, admin_heads
 
 log = logging.getLogger(__name__)
@@ -127,8 +127,8 @@ class Resolver:
     ) -> list[Place | None]:
         """One Place (or None when nothing matches) per toponym, in the same order."""
         looked = [self.lookup(t.text) for t in toponyms]
-        nations = set(nationalities)
-        context = self._context(looked, nations)
+        context = self._context(looked, nationalities)
+        w = self.weights
         qualifiers = self._qualifiers(toponyms, looked, text)
         places: list[Place | None] = []
         for i, (tp, (key, cands)) in enumerate(zip(toponyms, looked, strict=True)):
@@ -150,10 +150,19 @@ class Resolver:
                 continue
             ranked = self.rank(key, cands, context, qualifiers.get(i), area_head=area_head,
                                admin_countries=home)
-            if tp.label == "LOC" and self._unsupported(i, ranked[0], looked, nations, qualifiers.get(i)):
+            best = ranked[0]
+            if best.feature == "city" and tp.label == "LOC" and best.population < w.loc_town_population \
+                    and not self._supported(i, best, looked, qualifiers.get(i), province=True):
                 # NER calls it a natural location (a sea, a planet: "Earth", "Mars"); a hamlet of
                 # the name that the article gives no reason for is not it.
-                log.debug("LOC %r: only an unsupported town %r", tp.text, ranked[0].name)
+                log.debug("LOC %r: only an unsupported town %r", tp.text, best.name)
+                places.append(None)
+                continue
+            if best.feature == "city" and home and not self._supported(
+                    i, best, looked, qualifiers.get(i), province=False):
+                # "X district" with no area of the name, and only a town of it in a country the
+                # article does not otherwise name: not that town.
+                log.debug("%r: an area is meant, and the only town %r is abroad", tp.text, best.name)
                 places.append(None)
                 continue
             places.append(self._place(tp, ranked))
@@ -252,23 +261,21 @@ class Resolver:
                 admin1s[(anchor.country_code, anchor.admin1_code)] += 1
         return Context(countries=dict(countries), admin1s=dict(admin1s))
 
-    def _unsupported(self, i: int, best: Candidate, looked: Sequence[tuple[str, list[Candidate]]],
-                     nationalities: Collection[str], qualifier: Candidate | None) -> bool:
-        """A town too small to stand on its name alone that nothing else in the article points to:
-        no other name of its country or province, no nationality, no qualifier."""
-        if best.feature != "city" or best.population >= self.weights.loc_town_population:
-            return False
+    def _supported(self, i: int, best: Candidate, looked: Sequence[tuple[str, list[Candidate]]],
+                   qualifier: Candidate | None, *, province: bool) -> bool:
+        """Whether something else in the article points to ``best``: a qualifier, or another
+        name (not this one again) that means its country, or with ``province`` its province."""
         if qualifier is not None:
-            return False
+            return True
         own = self._normalize(looked[i][0])
         for j, (key, cands) in enumerate(looked):
             if j == i or self._normalize(key) == own:
                 continue
             anchor = self._anchor(cands)
-            if anchor is not None and (anchor.country_code, anchor.admin1_code) == (
-                    best.country_code, best.admin1_code):
-                return False
-        return True
+            if anchor is not None and anchor.country_code == best.country_code and (
+                    not province or anchor.admin1_code == best.admin1_code):
+                return True
+        return False
 
     def _qualifiers(
         self,

@@ -1,5 +1,9 @@
 """Toponym extraction: spaCy's place entities plus the gazetteer-backed recovery rules.
 
+Covers ``geo.extract`` with the modules it was split into, ``geo.names`` (lookup keys, the words
+around a name) and ``geo.recovery`` (the passes), through :func:`find_toponyms`; the sentence
+rules of ``geo.place_rules`` are also tested alone in tests/test_place_rules.py.
+
 Most tests run a blank English pipeline whose entities come from an entity
 ruler, so each rule is tested on exactly the entities it needs. Made-up
 places borrow the coordinates of a record of the tiny fixture; only their

@@ -276,6 +276,16 @@ def test_real_province_mentions_resolve_to_the_area(real_pipeline, text, name, f
 
 @pytest.mark.model
 @pytest.mark.gazetteer
+def test_real_district_known_only_as_a_town_abroad_is_put_nowhere(real_pipeline):
+    # The gazetteer has no Egyptian area called Haram, only a town in Norway.
+    text = "Clashes spread to Haram district near Cairo, Egyptian officials said."
+    found = {r.toponym.text: r.place for r in real_pipeline.geoparse_doc(real_pipeline.parse(text))}
+    assert found.get("Haram") is None
+    assert found["Cairo"].country_code == "EG"
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
 def test_real_province_tagged_as_a_person_is_no_actor(real_pipeline):
     text = "The earthquake killed hundreds in Al Haouz province and Taroudant province, officials said."
     analysis = real_pipeline.analyse(Article(text=text, title="quake", published=PUBLISHED, source="test"))

@@ -214,6 +214,18 @@ def test_administrative_head_does_not_move_a_place_abroad():
     assert resolve(resolver, text, "Hamlin", "Ardena")[0].geonameid == 1
 
 
+def test_administrative_head_with_only_a_town_abroad_is_left_unresolved():
+    # "X district" where no area has the name and the only town of it lies in a country the
+    # article does not otherwise name: an area is meant, and it is not that town.
+    town = cand("Wend", cc="BB", admin1="02", population=3_000, gid=1)
+    home = cand("Ardena", feature="country", cc="AA", admin1="", population=9_000_000, gid=2)
+    there = cand("Brune", feature="country", cc="BB", admin1="", population=9_000_000, gid=3)
+    resolver = Resolver(source(town, home, there), areas=lambda name: [])
+    assert resolve(resolver, "Ardena said Wend district fell.", "Ardena", "Wend")[1] is None
+    assert resolve(resolver, "Brune said Wend district fell.", "Brune", "Wend")[1].geonameid == 1
+    assert resolve(resolver, "Ardena said Wend fell.", "Ardena", "Wend")[1].geonameid == 1  # no head
+
+
 @pytest.fixture(scope="module")
 def hamlets() -> Resolver:
     return Resolver(source(
