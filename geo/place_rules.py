@@ -25,7 +25,7 @@ from __future__ import annotations
 import csv
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
@@ -199,8 +199,10 @@ def _connector(doc: Doc, k: int) -> int:
     """How many tokens from k join two parts of a name: a glued hyphen ("Baden-Baden"), or one or
     two short lowercase words ("do", "de la", "upon"), possibly hyphenated ("-upon-"); 0 if none."""
     n, at, words = len(doc), k, 0
-    while at < n and not doc[at].is_sent_start:
+    while at < n:
         tok = doc[at]
+        if tok.is_sent_start:
+            break
         if _hyphen(doc, at):
             at += 1
         elif words < MAX_CONNECTOR_WORDS and tok.is_lower and tok.is_alpha \
@@ -212,22 +214,22 @@ def _connector(doc: Doc, k: int) -> int:
     return at - k
 
 
-def name_chains(doc: Doc, is_name_word: Callable[[Token], bool]) -> Iterator[tuple[list[int], list[int]]]:
-    """Runs of name words joined by connectors: for each, (starts, ends) of its name-word
-    stretches, e.g. "Rio Grande do Sul" gives starts [0, 3] and ends [2, 4]."""
+def name_chains(doc: Doc, is_name: Sequence[bool]) -> Iterator[tuple[list[int], list[int]]]:
+    """Runs of name words (``is_name``, one flag per token) joined by connectors: for each, the
+    (starts, ends) of its name-word stretches, e.g. "Rio Grande do Sul" gives [0, 3] and [2, 4]."""
     i, n = 0, len(doc)
     while i < n:
-        if not is_name_word(doc[i]):
+        if not is_name[i]:
             i += 1
             continue
         starts, ends = [i], []
         j = i
         while True:
-            while j < n and is_name_word(doc[j]) and (j == starts[-1] or not doc[j].is_sent_start):
+            while j < n and is_name[j] and (j == starts[-1] or not doc[j].is_sent_start):
                 j += 1
             ends.append(j)
-            gap = _connector(doc, j)
-            if gap and j + gap < n and is_name_word(doc[j + gap]) and not doc[j + gap].is_sent_start:
+            gap = _connector(doc, j) if j < n and not is_name[j] else 0
+            if gap and j + gap < n and is_name[j + gap] and not doc[j + gap].is_sent_start:
                 j += gap
                 starts.append(j)
                 continue

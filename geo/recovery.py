@@ -29,6 +29,7 @@ from geo.names import (
 )
 from geo.place_rules import (
     admin_head_after,
+    admin_heads,
     hyphen_partners,
     name_chains,
     only_towns,
@@ -95,6 +96,8 @@ class Finder:
         self.inside = [False] * len(doc)  # inside a non-place entity: scanned for embedded names
         self.entity_bounds: dict[int, tuple[int, int]] = {}  # token -> its entity's cleaned span
         self.found: dict[tuple[int, int], Toponym] = {}
+        # Asked of every token by two passes: computed once.
+        self.wordlike = [wordlike(tok) for tok in doc]
 
     def add(self, span: Span, label: str) -> None:
         key = (span.start_char, span.end_char)
@@ -139,7 +142,7 @@ def join_chains(f: Finder) -> None:
     that NER calls one person stays a person ("Vasco da Gama")."""
     doc, rules = f.doc, f.rules
     persons = {(e.start, e.end) for e in doc.ents if e.label_ == "PERSON"}
-    for starts, ends in name_chains(doc, wordlike):
+    for starts, ends in name_chains(doc, f.wordlike):
         for span in spans_across(doc, starts, ends, MAX_NAME_TOKENS):
             if any(f.taken[i] for i in range(span.start, span.end)) or (span.start, span.end) in persons:
                 continue
@@ -153,6 +156,9 @@ def join_chains(f: Finder) -> None:
 def admin_named(f: Finder, span: Span) -> Span | None:
     """The name in an entity that a lowercase administrative head ends or follows ("Al Haouz
     province"), if the gazetteer knows it; NER's label for it does not matter."""
+    last, doc = span[-1], f.doc
+    if not (last.is_lower and last.lower_ in admin_heads()) and admin_head_after(doc, span.end) is None:
+        return None  # the common case, answered without trimming or a lookup
     trimmed = trim_lower_head(span)
     if trimmed.end < span.end and admin_head_after(f.doc, trimmed.end) is None:
         return None  # trimmed of another kind-word ("air base")
@@ -168,12 +174,12 @@ def scan_runs(f: Finder, person_parts: set[str]) -> None:
     doc, rules = f.doc, f.rules
     i, n = 0, len(doc)
     while i < n:
-        if f.taken[i] or not wordlike(doc[i]):
+        if f.taken[i] or not f.wordlike[i]:
             i += 1
             continue
         j = i
         # A run stops at a sentence start (asked of the token: Token.sent walks the whole sentence).
-        while j < n and not f.taken[j] and wordlike(doc[j]) and (j == i or not doc[j].is_sent_start):
+        while j < n and not f.taken[j] and f.wordlike[j] and (j == i or not doc[j].is_sent_start):
             j += 1
         if rules.datelines and is_dateline(doc, i, j) and f.known(doc[i:j], 0):
             f.add(doc[i:j], "dateline")

@@ -182,8 +182,8 @@ class Resolver:
         # Only a city whose own name holds the whole name ("New York City" for "New York"):
         # "Rio Grande do Sul" is an old name of the city of Rio Grande, and still means the state.
         folded = self._normalize(key)
-        city_areas = {(c.country_code, c.admin1_code) for c in cands
-                      if c.feature == "city" and folded in self._normalize(c.name)}
+        city_areas = {(c.country_code, c.admin1_code) for c in cands if c.feature == "city" and (
+            folded in c.name.casefold() or folded in self._normalize(c.name))}  # the cheap test first
         # A national capital also outranks a province of its name in its own
         # country ("Washington": the capital, not the state).
         capital_of = {c.country_code for c in cands
