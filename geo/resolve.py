@@ -44,11 +44,13 @@ class RankWeights:
     admin1_named_after_city: float = -4.0
     # "Kabul province", "Panjshir Valley": the generic head says an area is meant.
     area_head: float = 4.0
-    # "Taroudant province", "Kunduz district": an administrative head says which area; any
-    # province or district of the name outranks every town of it.
+    # "Taroudant province", "Kunduz district": an administrative head says an area is meant; a
+    # province or district of the name, in the country the name points to or the article names,
+    # outranks every town of it.
     admin_head: float = 10.0
     # A LOC-labelled name whose best candidate is a town smaller than this needs the article's
-    # support (its country named otherwise): NER reads "Earth" as a location, not as Earth, Texas.
+    # support (the town's province named otherwise): NER reads "Earth" as a location, not as
+    # Earth, Texas.
     loc_town_population: int = 50_000
     alternate_name: float = -1.0
     max_candidates: int = 10
