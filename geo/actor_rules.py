@@ -17,12 +17,19 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 
 from spacy.tokens import Span
 
+from geo.place_rules import admin_head_in_text
+
 # Grammar words, not names: skipped when spelling initials ("Department of Defense").
 _FUNCTION_WORDS = frozenset({"of", "the", "for", "and", "on", "in", "de", "du", "la", "to", "at", "&"})
 _HONORIFICS = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame)\.?\s+")
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z]{0,4}[A-Z]$")
+# A facility or area word after an organisation's name makes it a place ("Al Udeid Air Base",
+# "Andarab district").
+_PLACE_AFTER_ORG = re.compile(
+    r"\s+(?:Air Base|Airbase|Airport|Airfield|Air Field|Naval Base|district|province|valley|county|"
+    r"region|governorate|prefecture|municipality)\b", re.IGNORECASE)
 # A place after one of these prepositions is a place even if a person shares its name.
 _SPATIAL_PREPS = frozenset(
     {"in", "at", "to", "from", "into", "near", "across", "through", "toward", "towards"}
@@ -119,6 +126,14 @@ def role_noun(ent: Span) -> str:
 def is_spatial(ent: Span) -> bool:
     """After "in", "to", "from"...: used as a place."""
     return ent.root.dep_ == "pobj" and ent.root.head.lower_ in _SPATIAL_PREPS
+
+
+def place_word_after(full: str, end: int, label: str) -> bool:
+    """The name ending at ``end`` is a place's: an organisation's followed by a facility or area word,
+    or any name followed by a lowercase administrative head ("Al Haouz province" tagged PERSON)."""
+    if label == "ORG" and _PLACE_AFTER_ORG.match(full, end):
+        return True
+    return admin_head_in_text(full, end) is not None
 
 
 def looks_personal(ent: Span) -> bool:

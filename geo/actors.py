@@ -47,6 +47,7 @@ from geo.actor_rules import (
     is_spatial,
     looks_personal,
     name_key,
+    place_word_after,
     role_noun,
     spellings,
     trim,
@@ -63,10 +64,6 @@ _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _ATTRIBUTIVE = re.compile(r"^(?:anti|pro|non)-", re.IGNORECASE)
 # An "organisation" named for a facility is a place the story happens at, not an actor.
 _FACILITY = re.compile(r"\b(?:Air Base|Airbase|Airport|Airfield|Air Field|Naval Base)$", re.IGNORECASE)
-# The same when the facility or area word follows the entity ("Al Udeid Air Base", "Andarab district").
-_PLACE_AFTER = re.compile(
-    r"\s+(?:Air Base|Airbase|Airport|Airfield|Air Field|Naval Base|district|province|valley|county|"
-    r"region|governorate|prefecture|municipality)\b", re.IGNORECASE)
 _PAREN_ACRONYM = re.compile(r"\s*\(\s*([A-Za-z.]{2,12})\s*\)")
 _SUBJECT_PRONOUNS = frozenset({"he", "she", "they"})
 # "The two spoke from Ramstein", "Both said...": a plural subject that points back like "they".
@@ -112,7 +109,7 @@ def _collect(
             continue
         if excluded.overlaps(ent.start_char, ent.end_char) or _ATTRIBUTIVE.match(text):
             continue
-        if label == "ORG" and (_FACILITY.search(text) or _PLACE_AFTER.match(full, end)):
+        if (label == "ORG" and _FACILITY.search(text)) or place_word_after(full, end, label):
             continue
         if (one_word or label == "NORP") and is_demonym_word(text, is_demonym):  # ORG too: "Emirati"
             continue

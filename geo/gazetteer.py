@@ -309,6 +309,12 @@ class Gazetteer:
             return self._by_code("continent", "", code[len(CONTINENT_PREFIX):])
         return self.country(code)
 
+    def area_names(self) -> list[tuple[str, Candidate]]:
+        """(name key, entry) for every name of every first- and second-level area."""
+        rows = self._query(f"SELECT n.key, {_ENTRY_COLUMNS} FROM names n JOIN entries e ON e.id = n.entry "
+                           "WHERE e.feature IN ('admin1', 'admin2') ORDER BY e.id", ())
+        return [(row[0], _candidate(row[1:])) for row in rows]
+
     def max_name_tokens(self) -> int:
         """The most words in any indexed name (words as :func:`normalize_name` splits them)."""
         return self._max_tokens

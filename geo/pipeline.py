@@ -11,6 +11,7 @@ from spacy.tokens import Doc
 
 from geo import temporal
 from geo.actors import KnownActors, extract_actors
+from geo.area_names import AreaNames
 from geo.config import Settings, load_settings
 from geo.errors import AnalysisError, GeoError, InputError
 from geo.extract import RecoveryRules, find_demonyms, find_toponyms, load_nlp
@@ -83,6 +84,7 @@ class Pipeline:
             candidates = GazetteerGeocoder(gazetteer).candidates
         self.resolver = Resolver(
             candidates,
+            areas=AreaNames(gazetteer.area_names, normalize_name).like,
             weights=weights,
             is_primary=gazetteer.is_primary,
             is_capital=gazetteer.is_capital,
@@ -106,6 +108,7 @@ class Pipeline:
         clone.nlp, clone.gazetteer, clone.rules = self.nlp, self.gazetteer, self.rules
         clone.resolver = Resolver(
             self.resolver._candidates,
+            areas=self.resolver._areas,
             weights=self.resolver.weights,
             is_primary=self.gazetteer.is_primary,
             is_capital=self.gazetteer.is_capital,

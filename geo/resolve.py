@@ -11,18 +11,20 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from geo.extract import place_keys
 from geo.models import Candidate, Place, Toponym, feature_precision
+from geo.names import place_keys
+from geo.place_rules import admin_head_in_text, admin_heads
 
 log = logging.getLogger(__name__)
 
 CandidateSource = Callable[[str], list[Candidate]]
 
 # How much a recognition route is trusted that the span is a place at all.
-LABEL_TRUST = {"GPE": 1.0, "LOC": 0.9, "FAC": 0.8, "ORG>place": 0.8, "PERSON>place": 0.6, "scan": 0.75}
+LABEL_TRUST = {"GPE": 1.0, "LOC": 0.9, "FAC": 0.8, "ORG>place": 0.8, "PERSON>place": 0.6, "scan": 0.75,
+               "joined": 0.85, "headed": 0.85}
 AREA_FEATURES = ("continent", "region", "country")
 
 
@@ -42,6 +44,14 @@ class RankWeights:
     admin1_named_after_city: float = -4.0
     # "Kabul province", "Panjshir Valley": the generic head says an area is meant.
     area_head: float = 4.0
+    # "Taroudant province", "Kunduz district": an administrative head says an area is meant; a
+    # province or district of the name, in the country the name points to or the article names,
+    # outranks every town of it.
+    admin_head: float = 10.0
+    # A LOC-labelled name whose best candidate is a town smaller than this needs the article's
+    # support (the town's province named otherwise): NER reads "Earth" as a location, not as
+    # Earth, Texas.
+    loc_town_population: int = 50_000
     alternate_name: float = -1.0
     max_candidates: int = 10
 
@@ -69,6 +79,7 @@ class Resolver:
         self,
         candidates: CandidateSource,
         *,
+        areas: CandidateSource | None = None,
         weights: RankWeights | None = None,
         is_primary: Callable[[str, Candidate], bool] | None = None,
         is_capital: Callable[[Candidate], bool] | None = None,
@@ -76,6 +87,7 @@ class Resolver:
         normalize: Callable[[str], str] = str.casefold,
     ) -> None:
         self._candidates = candidates
+        self._areas = areas  # provinces and districts by a looser match, for "X province"
         self.weights = weights or RankWeights()
         self._is_primary = is_primary
         self._is_capital = is_capital
@@ -95,6 +107,19 @@ class Resolver:
         head = text[len(key):].strip().lower() if text.startswith(key) else ""
         return bool(head) and head not in ("city", "airport", "air base", "base")
 
+    @staticmethod
+    def _admin_head(tp: Toponym, key: str, text: str) -> bool:
+        """"Kabul Province", or "Kabul" followed in the text by a lowercase "province"."""
+        head = tp.text[len(key):].strip().lower() if tp.text.startswith(key) else ""
+        return head in admin_heads() or bool(text and admin_head_in_text(text, tp.end))
+
+    def _with_areas(self, key: str, cands: list[Candidate], home: Collection[str]) -> list[Candidate]:
+        """The areas of the ``home`` countries named like ``key`` ("Taroudannt" for "Taroudant"),
+        when none is named exactly."""
+        if self._areas is None or any(c.feature in ("admin1", "admin2") for c in cands):
+            return cands
+        return cands + [a for a in self._areas(key) if a not in cands and a.country_code in home]
+
     def resolve(
         self,
         toponyms: Sequence[Toponym],
@@ -105,6 +130,7 @@ class Resolver:
         """One Place (or None when nothing matches) per toponym, in the same order."""
         looked = [self.lookup(t.text) for t in toponyms]
         context = self._context(looked, nationalities)
+        w = self.weights
         qualifiers = self._qualifiers(toponyms, looked, text)
         places: list[Place | None] = []
         for i, (tp, (key, cands)) in enumerate(zip(toponyms, looked, strict=True)):
@@ -112,11 +138,35 @@ class Resolver:
             if override is not None:
                 places.append(replace(override, name=tp.text))
                 continue
+            area_head = self._area_head(tp.text, key)
+            home: set[str] = set()
+            if self._admin_head(tp, place_keys(tp.text)[-1], text):
+                # The head chooses between the area and the town of the name in the country the
+                # name points to, or one the article names; it does not move the place abroad.
+                key = key if cands else place_keys(tp.text)[-1]
+                plain = self.rank(key, cands, context, qualifiers.get(i), area_head=area_head)
+                home = set(context.countries) | {c.country_code for c in plain[:1]}
+                cands = self._with_areas(key, cands, home)
             if not cands:
                 places.append(None)
                 continue
-            ranked = self.rank(key, cands, context, qualifiers.get(i),
-                               area_head=self._area_head(tp.text, key))
+            ranked = self.rank(key, cands, context, qualifiers.get(i), area_head=area_head,
+                               admin_countries=home)
+            best = ranked[0]
+            if best.feature == "city" and tp.label == "LOC" and best.population < w.loc_town_population \
+                    and not self._supported(i, best, looked, qualifiers.get(i), province=True):
+                # NER calls it a natural location (a sea, a planet: "Earth", "Mars"); a hamlet of
+                # the name that the article gives no reason for is not it.
+                log.debug("LOC %r: only an unsupported town %r", tp.text, best.name)
+                places.append(None)
+                continue
+            if best.feature == "city" and home and not self._supported(
+                    i, best, looked, qualifiers.get(i), province=False):
+                # "X district" with no area of the name, and only a town of it in a country the
+                # article does not otherwise name: not that town.
+                log.debug("%r: an area is meant, and the only town %r is abroad", tp.text, best.name)
+                places.append(None)
+                continue
             places.append(self._place(tp, ranked))
         return places
 
@@ -128,9 +178,14 @@ class Resolver:
         qualifier: Candidate | None = None,
         *,
         area_head: bool = False,
+        admin_countries: Collection[str] = (),
     ) -> list[Candidate]:
         w = self.weights
-        city_areas = {(c.country_code, c.admin1_code) for c in cands if c.feature == "city"}
+        # Only a city whose own name holds the whole name ("New York City" for "New York"):
+        # "Rio Grande do Sul" is an old name of the city of Rio Grande, and still means the state.
+        folded = self._normalize(key)
+        city_areas = {(c.country_code, c.admin1_code) for c in cands if c.feature == "city" and (
+            folded in c.name.casefold() or folded in self._normalize(c.name))}  # the cheap test first
         # A national capital also outranks a province of its name in its own
         # country ("Washington": the capital, not the state).
         capital_of = {c.country_code for c in cands
@@ -143,7 +198,9 @@ class Resolver:
             if c.feature not in AREA_FEATURES and context.countries.get(c.country_code):
                 s += w.in_context_country * min(1.0, 0.5 + 0.25 * context.countries[c.country_code])
             if c.feature in ("admin1", "admin2"):
-                if area_head:
+                if c.country_code in admin_countries:
+                    s += w.admin_head
+                elif area_head:
                     s += w.area_head
                 elif (c.country_code, c.admin1_code) in city_areas or c.country_code in capital_of:
                     s += w.admin1_named_after_city
@@ -177,6 +234,20 @@ class Resolver:
             candidates=tuple(ranked),
         )
 
+    @staticmethod
+    def _anchor(cands: Sequence[Candidate]) -> Candidate | None:
+        """The place a name means without ambiguity (a lone country or province, or a candidate
+        ten times larger than every other), or None."""
+        if not cands:
+            return None
+        areas = [c for c in cands if c.feature in ("country", "admin1")]
+        top = max(cands, key=lambda c: c.population)
+        if areas and len(areas) == 1 and (areas[0].feature == "country" or len(cands) == 1):
+            return areas[0]
+        if len(cands) == 1 or all(c is top or c.population * 10 <= top.population for c in cands):
+            return top
+        return None
+
     def _context(
         self, looked: Sequence[tuple[str, list[Candidate]]], nationalities: Iterable[str]
     ) -> Context:
@@ -184,22 +255,29 @@ class Resolver:
         countries: Counter[str] = Counter(nationalities)
         admin1s: Counter[tuple[str, str]] = Counter()
         for _key, cands in looked:
-            if not cands:
-                continue
-            areas = [c for c in cands if c.feature in ("country", "admin1")]
-            top = max(cands, key=lambda c: c.population)
-            if areas and len(areas) == 1 and (areas[0].feature == "country" or len(cands) == 1):
-                anchor = areas[0]
-            elif len(cands) == 1 or all(
-                c is top or c.population * 10 <= top.population for c in cands
-            ):
-                anchor = top
-            else:
+            anchor = self._anchor(cands)
+            if anchor is None:
                 continue
             countries[anchor.country_code] += 1
             if anchor.feature == "admin1":
                 admin1s[(anchor.country_code, anchor.admin1_code)] += 1
         return Context(countries=dict(countries), admin1s=dict(admin1s))
+
+    def _supported(self, i: int, best: Candidate, looked: Sequence[tuple[str, list[Candidate]]],
+                   qualifier: Candidate | None, *, province: bool) -> bool:
+        """Whether something else in the article points to ``best``: a qualifier, or another
+        name (not this one again) that means its country, or with ``province`` its province."""
+        if qualifier is not None:
+            return True
+        own = self._normalize(looked[i][0])
+        for j, (key, cands) in enumerate(looked):
+            if j == i or self._normalize(key) == own:
+                continue
+            anchor = self._anchor(cands)
+            if anchor is not None and anchor.country_code == best.country_code and (
+                    not province or anchor.admin1_code == best.admin1_code):
+                return True
+        return False
 
     def _qualifiers(
         self,

@@ -370,3 +370,10 @@ def test_the_two_points_back_like_they(nlp):
     index = extract_actors(doc)
     second = list(doc.sents)[1]
     assert set(index.subject_before(second.start_char)) == {"Antony Blinken", "Heiko Maas"}
+
+
+def test_name_before_a_lowercase_administrative_head_is_no_actor(blank: Language) -> None:
+    # NER tags a province's name as a person; the head word after it says it is a place.
+    text = "Hundreds died in Zorbi Quel province. Nadia Zorbi visited the Quel state dinner."
+    doc = tagged(blank, text, [("Zorbi Quel", "PERSON"), ("Nadia Zorbi", "PERSON"), ("Quel", "PERSON", 1)])
+    assert [a.name for a in extract_actors(doc).actors] == ["Nadia Zorbi", "Quel"]

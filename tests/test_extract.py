@@ -1,5 +1,9 @@
 """Toponym extraction: spaCy's place entities plus the gazetteer-backed recovery rules.
 
+Covers ``geo.extract`` with the modules it was split into, ``geo.names`` (lookup keys, the words
+around a name) and ``geo.recovery`` (the passes), through :func:`find_toponyms`; the sentence
+rules of ``geo.place_rules`` are also tested alone in tests/test_place_rules.py.
+
 Most tests run a blank English pipeline whose entities come from an entity
 ruler, so each rule is tested on exactly the entities it needs. Made-up
 places borrow the coordinates of a record of the tiny fixture; only their
@@ -237,6 +241,103 @@ def test_institution_word_tagged_org_is_not_reclaimed():
     places = gazetteer(borrowed("Berlin", name="Police", population=900_000))
     doc = parse("Officials in Police said nothing.", [("ORG", "Police")])
     assert names(doc, places) == []
+
+
+# --- names inside organisation names (issue 11, section 4) -----------------------------------
+
+
+def test_cue_before_a_longer_name_does_not_reach_its_first_word():
+    # "of Quill Cross": the cue introduces "Quill Cross", a name the gazetteer does not know;
+    # "Quill" alone is then only a small town's name at the start of another name.
+    places = gazetteer(borrowed("Charikar", name="Quill", population=2_000))
+    assert names(parse("Volunteers of the Quill Cross Society arrived."), places) == []
+    doc = parse("The Federation of Quill Cross Societies sent tents.",
+                [("ORG", "The Federation of Quill Cross Societies")])
+    assert names(doc, places) == []
+
+
+@pytest.mark.parametrize("text", ["Volunteers of Quill arrived.", "Officials in Quill County said so.",
+                                  "Officials in the Quill City Council said so."])
+def test_cue_still_reaches_a_name_followed_only_by_kind_words(text):
+    places = gazetteer(borrowed("Charikar", name="Quill", population=2_000))
+    assert names(parse(text), places) == ["Quill"]
+
+
+# --- names joined by short words or hyphens ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def joined() -> Gazetteer:
+    return gazetteer(
+        borrowed("Charikar", name="Vale Quill", population=80_000),
+        borrowed("Charikar", name="Nord", population=60_000),
+        borrowed("Charikar", name="Vale Quill do Nord", population=0, feature="admin1"),
+        borrowed("Charikar", name="Brack upon Tarn", population=9_000),
+        borrowed("Charikar", name="Tarn", population=70_000),
+        borrowed("Charikar", name="Ost-Kellin", population=6_000),
+    )
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Floods hit Vale Quill do Nord on Monday.", ["Vale Quill do Nord"]),
+    ("The club plays in Brack upon Tarn.", ["Brack upon Tarn"]),
+    ("Rain fell on Ost-Kellin overnight.", ["Ost-Kellin"]),
+    ("Floods hit Vale Quill and Nord.", ["Vale Quill", "Nord"]),  # two names, not one
+])
+def test_name_across_short_lowercase_words_is_found_whole(joined, text, expected):
+    assert names(parse(text), joined) == expected
+
+
+def test_joined_name_wins_over_a_place_entity_on_its_part(joined):
+    doc = parse("Floods hit Vale Quill do Nord on Monday.", [("GPE", "Vale Quill"), ("PERSON", "Nord")])
+    assert found(doc, joined) == [("Vale Quill do Nord", "joined")]
+
+
+def test_joined_name_that_ner_calls_one_person_stays_a_person():
+    places = gazetteer(borrowed("Charikar", name="Mara da Quill", population=200_000))
+    doc = parse("Mara da Quill sailed at dawn.", [("PERSON", "Mara da Quill")])
+    assert names(doc, places) == []
+
+
+def test_directions_joined_by_a_hyphen_are_no_name():
+    places = gazetteer(borrowed("Charikar", name="North Western", population=0, feature="admin1"))
+    assert names(parse("Rain fell in North-Western Hollowmere."), places) == []
+
+
+# --- "X province": an administrative head after the name ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def districts() -> Gazetteer:
+    return gazetteer(
+        borrowed("Charikar", name="Al Quillaz", population=0, feature="admin2"),
+        borrowed("Charikar", name="Tarnby", population=2_000),
+        borrowed("Charikar", name="Wend", population=0, feature="admin2"),
+        borrowed("Charikar", name="Northern", population=0, feature="admin1"),
+        with_tiny=False,
+    )
+
+
+@pytest.mark.parametrize(("text", "ents", "expected"), [
+    # NER calls the name a person or an organisation: the head says it is an area
+    ("Hundreds died in Al Quillaz province.", [("PERSON", "Al Quillaz")], [("Al Quillaz", "headed")]),
+    ("Hundreds died in Al Quillaz district.", [("ORG", "Al Quillaz district")], [("Al Quillaz", "headed")]),
+    # untagged: a district the gazetteer has without a population, a town below the scan threshold
+    ("Hundreds died in Wend district overnight.", [], [("Wend", "scan")]),
+    ("Tarnby district officials said so.", [], [("Tarnby", "scan")]),
+])
+def test_name_before_an_administrative_head_is_a_place(districts, text, ents, expected):
+    assert found(parse(text, ents), districts) == expected
+
+
+@pytest.mark.parametrize(("text", "ents"), [
+    ("Hundreds died in Al Quillaz.", [("PERSON", "Al Quillaz")]),  # no head: NER's person stays
+    ("Wend officials said so.", []),  # a district without the head word is not scanned
+    ("Tarnby officials said so.", []),
+    ("Hundreds died in the Northern province.", [("NORP", "Northern")]),  # a direction
+])
+def test_without_the_head_the_usual_thresholds_hold(districts, text, ents):
+    assert names(parse(text, ents), districts) == []
 
 
 # --- datelines --------------------------------------------------------------------------------
@@ -481,3 +582,59 @@ def test_a_trip_due_on_wednesday_is_dated_ahead_through_ingest(tmp_path) -> None
         ingest([article], Pipeline.from_settings(Settings()), store)
         paris = [e for e in store.events() if e.place_name == "Paris"]
     assert [e.date for e in paris] == [date(2021, 9, 8)]
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+@pytest.mark.parametrize(("text", "absent"), [
+    ("The International Federation of Red Cross and Red Crescent Societies sent tents.", "Red"),
+    ("The Brotherhood of Friendly Hands met on Monday.", "Friendly"),
+])
+def test_real_model_word_inside_an_organisation_name_is_no_place(nlp, real_gazetteer, text, absent):
+    assert absent not in _real(nlp, real_gazetteer, text)
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+@pytest.mark.parametrize(("text", "whole"), [
+    ("Floods hit Rio Grande do Sul on Tuesday.", "Rio Grande do Sul"),
+    ("He was born in Mato Grosso do Sul.", "Mato Grosso do Sul"),
+    ("The club is based in Newcastle upon Tyne.", "Newcastle upon Tyne"),
+    ("Prices rose in Santa Cruz de la Sierra.", "Santa Cruz de la Sierra"),
+    ("Police in Stratford-upon-Avon arrested a man.", "Stratford-upon-Avon"),
+])
+def test_real_model_split_names_are_found_whole(nlp, real_gazetteer, text, whole):
+    assert _real(nlp, real_gazetteer, text) == [whole]
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+@pytest.mark.parametrize(("text", "expected"), [
+    # a car or a planet: the name heads a noun phrase with an article or a possessive
+    ("She sold her Toyota to a dealer in Leeds.", ["Leeds"]),
+    ("Police found the Toyota near Oxford.", ["Oxford"]),
+    ("He parked his Lincoln outside the bank.", []),
+    ("A Lincoln was found burned out near Leeds.", ["Leeds"]),
+    ("He drove the Lincoln to Leeds.", ["Leeds"]),
+    ("The Earth is warming faster than expected.", []),
+    # a part of a hyphenated name
+    ("The Mercedes-Benz plant in Alabama will close.", ["Alabama"]),
+])
+def test_real_model_things_named_like_towns_are_no_places(nlp, real_gazetteer, text, expected):
+    assert _real(nlp, real_gazetteer, text) == expected
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+@pytest.mark.parametrize(("text", "expected"), [
+    # the article belongs to another noun, or the name carries it, or an area takes it
+    ("A Chicago native, she lives in the Kabul area.", ["Chicago", "Kabul"]),
+    ("He flew to the Hague.", ["Hague"]),
+    ("Thousands fled the Sudan.", ["Sudan"]),
+    # hyphens between places, or after a party letter
+    ("Talks on the Israel-Gaza ceasefire and the Dallas-Fort Worth airport.",
+     ["Israel", "Gaza", "Dallas", "Fort Worth"]),
+    ("Rep. Ann Lee, D-Charleston, spoke.", ["Charleston"]),
+])
+def test_real_model_places_with_articles_and_hyphens_stay_places(nlp, real_gazetteer, text, expected):
+    assert _real(nlp, real_gazetteer, text) == expected

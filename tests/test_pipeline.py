@@ -248,3 +248,58 @@ def test_seed_journey_of_blinken(seed_events):
              if m.actor == "Antony Blinken"]
     assert ("Qatar", "Ramstein", date(2021, 9, 8)) in trips
     assert all("Kabul" not in (a, b) for a, b, _d in trips)  # "Kabul's airport" is no stop of his
+
+
+# --- "X province" on the real model and gazetteer (issue 11, section 4) ------------------------
+
+
+@pytest.fixture(scope="module")
+def real_pipeline(nlp, real_gazetteer):
+    return Pipeline(nlp, real_gazetteer)
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+@pytest.mark.parametrize(("text", "name", "feature", "cc"), [
+    ("The earthquake killed hundreds in Al Haouz province, officials said.", "Al Haouz", "admin2", "MA"),
+    ("Rescuers reached Taroudant province on Sunday.", "Taroudant", "admin2", "MA"),  # "Taroudannt"
+    ("Rescuers reached villages in Chichaoua province on Sunday.", "Chichaoua", "admin2", "MA"),
+    ("Fighting spread across Kunduz province.", "Kunduz", "admin1", "AF"),
+    ("Convoys left Idlib province at dawn.", "Idlib", "admin1", "SY"),
+    ("Floods hit Rio Grande do Sul on Tuesday.", "Rio Grande do Sul", "admin1", "BR"),
+])
+def test_real_province_mentions_resolve_to_the_area(real_pipeline, text, name, feature, cc):
+    found = {r.toponym.text: r.place for r in real_pipeline.geoparse_doc(real_pipeline.parse(text))}
+    place = found[name]
+    assert (place.feature, place.country_code, place.precision) == (feature, cc, "admin1")
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+def test_real_district_known_only_as_a_town_abroad_is_put_nowhere(real_pipeline):
+    # The gazetteer has no Egyptian area called Haram, only a town in Norway.
+    text = "Clashes spread to Haram district near Cairo, Egyptian officials said."
+    found = {r.toponym.text: r.place for r in real_pipeline.geoparse_doc(real_pipeline.parse(text))}
+    assert found.get("Haram") is None
+    assert found["Cairo"].country_code == "EG"
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+def test_real_province_tagged_as_a_person_is_no_actor(real_pipeline):
+    text = "The earthquake killed hundreds in Al Haouz province and Taroudant province, officials said."
+    analysis = real_pipeline.analyse(Article(text=text, title="quake", published=PUBLISHED, source="test"))
+    assert {a.name for a in analysis.actors} == set()
+    assert [t.text for t in analysis.toponyms] == ["Al Haouz", "Taroudant"]
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+@pytest.mark.parametrize("text", [
+    "The crew will return to Earth in March.",
+    "Life on Earth began early, NASA scientists in Washington said.",
+    "The probe reached Mars after a seven-month journey.",
+])
+def test_real_planets_are_put_nowhere(real_pipeline, text):
+    placed = [r.toponym.text for r in real_pipeline.geoparse_doc(real_pipeline.parse(text)) if r.place]
+    assert not {"Earth", "Mars"} & set(placed)

@@ -149,6 +149,22 @@ def test_province_of_the_same_name_elsewhere_is_not_penalised():
     assert resolve(Resolver(source(province, near_city)), "Capitol voted.", "Capitol")[0].geonameid == 3
 
 
+def test_province_whose_full_name_is_an_old_name_of_a_city_is_the_province():
+    # "Rio Grande do Sul" is also an old name of the city of Rio Grande: the full name still means
+    # the state; only a city whose own name holds the name ("New York City") takes a bare name.
+    province = cand("Vale Quill do Nord", feature="admin1", admin1="05", population=2_000_000, gid=1)
+    city = cand("Vale Quill", admin1="05", population=190_000, gid=2)
+    aka = Resolver(lambda name: [province, city] if name == "Vale Quill do Nord" else [],
+                   is_primary=lambda name, c: c.name == name)
+    assert resolve(aka, "Floods hit Vale Quill do Nord.", "Vale Quill do Nord")[0].geonameid == 1
+    town = cand("Vale Quill City", admin1="05", population=190_000, gid=3)
+    short = Resolver(lambda name: [province, town], is_primary=lambda name, c: c.name == name)
+    assert resolve(short, "Floods hit Vale Quill do Nord.", "Vale Quill do Nord")[0].geonameid == 1
+    bare = cand("Vale Quill", feature="admin1", admin1="05", population=2_000_000, gid=4)
+    named = Resolver(lambda name: [bare, town], is_primary=lambda name, c: c.name == name)
+    assert resolve(named, "Floods hit Vale Quill.", "Vale Quill")[0].geonameid == 3
+
+
 @pytest.mark.parametrize(("written", "feature"), [
     ("Quill province", "admin1"),
     ("Quill Valley", "admin1"),
@@ -162,6 +178,78 @@ def test_area_head_picks_the_province(written, feature):
     place = resolve(resolver, f"Fighting in {written} went on.", written)[0]
     assert place.feature == feature
     assert place.name == written and place.resolved_name == "Quill"
+
+
+@pytest.mark.parametrize("head", ["province", "district", "governorate"])
+def test_lowercase_administrative_head_after_the_name_picks_the_area(head):
+    # The toponym is the bare name (the head is trimmed for matching); the text still says it.
+    province = cand("Quill", feature="admin1", admin1="07", population=500_000, gid=1)
+    city = cand("Quill", admin1="07", population=400_000, gid=2)
+    district = cand("Wend", feature="admin2", admin1="07", population=0, gid=3)
+    town = cand("Wend", admin1="07", population=90_000, gid=4)
+    resolver = Resolver(source(province, city, district, town))
+    text = f"Fighting in Quill {head} and in Wend {head} went on."
+    assert [p.geonameid for p in resolve(resolver, text, "Quill", "Wend")] == [1, 3]
+    bare = "Fighting in Quill and in Wend went on."
+    assert [p.geonameid for p in resolve(resolver, bare, "Quill", "Wend")] == [2, 4]
+
+
+def test_area_spelt_otherwise_is_found_for_an_administrative_head():
+    # "Taroudant province" where the gazetteer spells the province "Taroudannt".
+    town = cand("Kessaba", cc="AA", admin1="09", population=87_000, gid=1)
+    province = cand("Kessabba", feature="admin2", cc="AA", admin1="09", population=0, gid=2)
+    resolver = Resolver(source(town), areas=lambda name: [province] if name == "Kessaba" else [])
+    assert resolve(resolver, "Quakes hit Kessaba province.", "Kessaba")[0].geonameid == 2
+    assert resolve(resolver, "Quakes hit Kessaba.", "Kessaba")[0].geonameid == 1
+
+
+def test_administrative_head_does_not_move_a_place_abroad():
+    # "Hamilton County" in an article about Ohio: no county of the name at home, and a district
+    # of the name in another country does not win.
+    town = cand("Hamlin", cc="AA", admin1="05", population=60_000, gid=1)
+    state = cand("Ardena", feature="admin1", cc="AA", admin1="05", population=5_000_000, gid=2)
+    abroad = cand("Hamlin", feature="admin2", cc="BB", admin1="03", population=0, gid=3)
+    resolver = Resolver(source(town, state, abroad), areas=lambda name: [abroad])
+    text = "Two men were held in the Hamlin county jail in Ardena."
+    assert resolve(resolver, text, "Hamlin", "Ardena")[0].geonameid == 1
+
+
+def test_administrative_head_with_only_a_town_abroad_is_left_unresolved():
+    # "X district" where no area has the name and the only town of it lies in a country the
+    # article does not otherwise name: an area is meant, and it is not that town.
+    town = cand("Wend", cc="BB", admin1="02", population=3_000, gid=1)
+    home = cand("Ardena", feature="country", cc="AA", admin1="", population=9_000_000, gid=2)
+    there = cand("Brune", feature="country", cc="BB", admin1="", population=9_000_000, gid=3)
+    resolver = Resolver(source(town, home, there), areas=lambda name: [])
+    assert resolve(resolver, "Ardena said Wend district fell.", "Ardena", "Wend")[1] is None
+    assert resolve(resolver, "Brune said Wend district fell.", "Brune", "Wend")[1].geonameid == 1
+    assert resolve(resolver, "Ardena said Wend fell.", "Ardena", "Wend")[1].geonameid == 1  # no head
+
+
+@pytest.fixture(scope="module")
+def hamlets() -> Resolver:
+    return Resolver(source(
+        cand("Marsby", admin1="01", population=1_000, gid=1),
+        cand("Ardena", feature="admin1", admin1="01", population=3_000_000, gid=2),
+        cand("Brune", feature="admin1", admin1="02", population=3_000_000, gid=3),
+        cand("Loughton", admin1="01", population=60_000, gid=4),
+    ))
+
+
+@pytest.mark.parametrize(("text", "names", "label", "resolved"), [
+    # NER says "location" (a planet, a sea, a range) and only a hamlet has the name: not it
+    ("The crew returned to Marsby.", ("Marsby",), "LOC", False),
+    ("Marsby was seen from Brune.", ("Marsby", "Brune"), "LOC", False),  # same country, other province
+    # unless the article points to the hamlet's own province, or qualifies it
+    ("Marsby, in Ardena, flooded.", ("Marsby", "Ardena"), "LOC", True),
+    ("Marsby flooded; Ardena sent help.", ("Marsby", "Ardena"), "LOC", True),
+    # NER's place label, or a town big enough to stand on its name, needs no support
+    ("The crew returned to Marsby.", ("Marsby",), "GPE", True),
+    ("The crew returned to Loughton.", ("Loughton",), "LOC", True),
+])
+def test_loc_named_only_like_an_unsupported_hamlet_is_left_unresolved(hamlets, text, names, label, resolved):
+    place = resolve(hamlets, text, *names, label=label)[0]
+    assert (place is not None) is resolved
 
 
 def test_panjshir_valley_is_the_province(tiny_resolver):
@@ -236,7 +324,7 @@ def test_ties_are_broken_deterministically():
 
 @pytest.mark.parametrize(("label", "trust"), [("GPE", 1.0), ("LOC", 0.9), ("scan", 0.75), ("dateline", 0.7)])
 def test_confidence_of_a_sure_match_follows_the_label(label, trust):
-    only = cand("Lonely", population=10_000)
+    only = cand("Lonely", population=100_000)  # a town big enough to need no support, even as LOC
     place = Resolver(source(only)).resolve([Toponym("Lonely", 0, 6, label)], text="Lonely")[0]
     assert place.confidence == pytest.approx(trust)
 
@@ -283,6 +371,8 @@ def real_resolver(real_gazetteer) -> Resolver:
     ("Kabul fell.", ("Kabul",), ("AF", "city")),
     ("Floods hit Sichuan province.", ("Sichuan province",), ("CN", "admin1")),
     ("Paris, Texas, said no.", ("Paris", "Texas"), ("US", "city")),
+    ("Floods hit Rio Grande do Sul.", ("Rio Grande do Sul",), ("BR", "admin1")),
+    ("Traffic in New York slowed.", ("New York",), ("US", "city")),
 ])
 def test_real_gazetteer_rankings(real_resolver, text: str, names: Sequence[str], wanted):
     place = resolve(real_resolver, text, *names)[0]
