@@ -17,7 +17,8 @@ from datetime import date
 from spacy.tokens import Doc, Span, Token
 
 from geo.date_rules import MAX_YEARS_AHEAD, MIN_YEAR, Tense, as_date, impossible_day, resolve_text
-from geo.models import EventDate
+from geo.modality import future_auxiliaries, is_intention
+from geo.models import DATE_PRECISIONS, EventDate
 
 # resolve_text, Tense and the year limits live in geo.date_rules; callers import them from here too.
 __all__ = [
@@ -26,12 +27,10 @@ __all__ = [
 ]
 
 DATE_LABELS = ("DATE", "TIME")
-_PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "year": 3, "decade": 4, "article": 5}
+_PRECISION_RANK = {p: rank for rank, p in enumerate(DATE_PRECISIONS)}  # finer first; "article" last
 
-# Which way an unqualified weekday or month points, per tense of its verb.
-_FUTURE_AUX = {"will", "'ll", "ll", "shall", "wo", "would"}
-_INTENT_LEMMAS = {"plan", "intend", "expect", "schedule", "set", "slate", "due", "go", "aim", "hope",
-                  "prepare", "poise"}  # fmt: skip
+# Which way an unqualified weekday or month points, per tense of its verb: the future auxiliaries
+# and intention words ("plans to", "is due to") are data/modality.toml's, shared with geo.modality.
 # The tense walk climbs at most this many heads: a finite verb is a few steps up in any real clause,
 # while a run-on "A, and B, and C..." chains its conjuncts and would make each walk as long as the text.
 _MAX_HEAD_STEPS = 40
@@ -130,19 +129,25 @@ def clause_tense(span: Span) -> Tense | None:
         child, token = token, token.head
         if span.start <= token.i < span.end:
             continue
-        governs = child.dep_ in ("xcomp", "prep") or token.pos_ == "ADJ"
-        if token.lemma_.lower() in _INTENT_LEMMAS and governs:
+        if is_intention(token, child):
             intent = True  # "plans to visit", "is due on", "is going to"
         tense = _finite_tense(token)
         if tense is not None:
-            return "future" if tense == "present" and intent else tense
+            # "plans to visit on Thursday", "has promised to visit on Thursday": the visit is ahead
+            ahead = tense == "present" or (tense == "past" and _present_perfect(token))
+            return "future" if intent and ahead else tense
     return "future" if intent else None
+
+
+def _present_perfect(token: Token) -> bool:
+    return token.tag_ == "VBN" and any(
+        c.dep_ == "aux" and c.lower_ in ("has", "have", "'ve", "'s") for c in token.children)
 
 
 def _finite_tense(token: Token) -> Tense | None:
     auxes = [c for c in token.children if c.dep_ in ("aux", "auxpass")]
     words = {a.lower_ for a in auxes}
-    if words & _FUTURE_AUX:
+    if words & future_auxiliaries():
         return "future"
     for t in [*auxes, token]:
         if t.tag_ == "VBD" or ("Past" in t.morph.get("Tense") and "Fin" in t.morph.get("VerbForm")):
