@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import random
 import re
 import sys
@@ -33,8 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from bench.common import EVAL_DIR, RESULTS, DEV_FILES, environment_line, md_table, write_section
-from geo.config import PROJECT_ROOT
+from bench.common import DEV_FILES, EVAL_DIR, RESULTS, environment_line, md_table, write_section
+from geo.config import PROJECT_ROOT, Settings
+from geo.evaluate import bootstrap_values, percentile_interval
 
 SEED = "geostory-issue11-event-types"
 PER_CORPUS = 30
@@ -114,13 +116,15 @@ def select_sample(eval_dir: Path = EVAL_DIR, demo_dir: Path = DEMO_DIR) -> list[
             if taken == PER_CORPUS:
                 break
     rng = random.Random(f"{SEED}:demo")
-    sentences = [(fname, s, e) for fname, text in demo_texts(demo_dir).items() for s, e in demo_sentences(text)]
+    sentences = [(fname, s, e) for fname, text in demo_texts(demo_dir).items()
+                 for s, e in demo_sentences(text)]
     rng.shuffle(sentences)
     items += [Item("demo", f, s, e, "sentence") for f, s, e in sorted(sentences[:DEMO_SENTENCES])]
     return items
 
 
-def texts_for(items: Sequence[Item], eval_dir: Path = EVAL_DIR, demo_dir: Path = DEMO_DIR) -> dict[tuple[str, str], str]:
+def texts_for(items: Sequence[Item], eval_dir: Path = EVAL_DIR,
+              demo_dir: Path = DEMO_DIR) -> dict[tuple[str, str], str]:
     """Every text the items point into, by (source, doc_id)."""
     wanted = {(i.source, i.doc_id) for i in items}
     out: dict[tuple[str, str], str] = {}
@@ -136,3 +140,161 @@ def texts_for(items: Sequence[Item], eval_dir: Path = EVAL_DIR, demo_dir: Path =
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# -- the annotation ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Annotated:
+    item: Item
+    gold: str
+    predicted: str = ""
+
+
+def load_annotations(items: Sequence[Item], texts: dict[tuple[str, str], str],
+                     path: Path = ANNOTATIONS) -> list[Annotated]:
+    """The annotation, checked against the sample (same anchors, in order) and the texts (hashes)."""
+    from geo.lexicon import load_taxonomy
+
+    known = set(load_taxonomy().ids)
+    with open(path, encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    if len(rows) != len(items):
+        raise SystemExit(f"{path}: {len(rows)} annotations for a sample of {len(items)}")
+    out = []
+    for row, item in zip(rows, items, strict=True):
+        if (row["source"], row["id"], row["start"], row["end"], row["anchor"]) != (*item.key, item.kind):
+            raise SystemExit(f"{path}: item {row.get('n')} is not the sample's {item}")
+        if row["text_sha256"] != sha256(texts[(item.source, item.doc_id)]):
+            raise SystemExit(f"{path}: the text of {item.doc_id} changed since it was annotated")
+        if row["event_type"] not in known:
+            raise SystemExit(f"{path}: item {row.get('n')} has unknown type {row['event_type']!r}")
+        out.append(Annotated(item, row["event_type"]))
+    return out
+
+
+def predict(annotated: Sequence[Annotated], texts: dict[tuple[str, str], str], nlp: Any) -> list[Annotated]:
+    """The product's type for each anchor: ``geo.clauses.describe`` on its span, as ingest asks it."""
+    from geo.clauses import describe
+
+    keys = list(dict.fromkeys((a.item.source, a.item.doc_id) for a in annotated))
+    docs = dict(zip(keys, nlp.pipe(texts[k] for k in keys), strict=True))
+    out = []
+    for a in annotated:
+        doc = docs[(a.item.source, a.item.doc_id)]
+        span = doc.char_span(a.item.start, a.item.end, alignment_mode="expand")
+        out.append(Annotated(a.item, a.gold, "other" if span is None else describe(span).event_type))
+    return out
+
+
+# -- agreement ------------------------------------------------------------------------------
+
+
+def accuracy(pairs: Sequence[tuple[str, str]]) -> float:
+    return sum(g == p for g, p in pairs) / len(pairs) if pairs else float("nan")
+
+
+def kappa(pairs: Sequence[tuple[str, str]]) -> float:
+    """Cohen's kappa of two labellings; NaN when chance agreement is total (one label only)."""
+    if not pairs:
+        return float("nan")
+    n = len(pairs)
+    gold, pred = Counter(g for g, _ in pairs), Counter(p for _, p in pairs)
+    expected = sum(gold[k] * pred[k] for k in gold) / (n * n)
+    if expected >= 1:
+        return float("nan")
+    return (accuracy(pairs) - expected) / (1 - expected)
+
+
+def one_vs_rest(pairs: Sequence[tuple[str, str]], label: str) -> list[tuple[str, str]]:
+    return [(str(g == label), str(p == label)) for g, p in pairs]
+
+
+def _fmt(value: float) -> str:
+    return "–" if math.isnan(value) else f"{value:.2f}"
+
+
+def _with_ci(pairs: Sequence[tuple[str, str]], stat: Any, resamples: int, seed: int) -> str:
+    low, high = percentile_interval(bootstrap_values(pairs, stat, resamples=resamples, seed=seed))
+    value = stat(pairs)
+    return f"{_fmt(value)} ({_fmt(low)}–{_fmt(high)})" if not math.isnan(value) else "–"
+
+
+def format_section(scored: Sequence[Annotated], *, resamples: int, seed: int) -> str:
+    from geo.lexicon import load_taxonomy
+
+    tax = load_taxonomy()
+    pairs = [(a.gold, a.predicted) for a in scored]
+    majority = Counter(g for g, _ in pairs).most_common(1)[0][0]
+    baseline = [(g, majority) for g, _ in pairs]
+    lines = [environment_line(), ""]
+    lines.append(
+        f"{len(scored)} anchors annotated by hand ({PER_CORPUS} gold toponyms from each of the four dev "
+        f"corpora, {DEMO_SENTENCES} demo sentences; drawn by `bench.event_types.select_sample`, seed "
+        f"`{SEED}`), under the guidelines in docs/event_types.md. The annotation "
+        "(bench/annotations/event_types.jsonl: offsets and text hashes only) was written and committed "
+        "before the classifier existed and before the product's type was computed for any item; one "
+        "annotator. The product's type is `geo.clauses.describe` on the anchor's span. 95% intervals: "
+        f"percentile bootstrap over items, {resamples} resamples, seed {seed}.")
+    lines.append("")
+    lines.append(md_table(
+        ["measure", "product", f"always \"{majority}\""],
+        [["accuracy", _with_ci(pairs, accuracy, resamples, seed), _fmt(accuracy(baseline))],
+         ["Cohen's kappa", _with_ci(pairs, kappa, resamples, seed), _fmt(kappa(baseline))]]))
+    lines += ["", "Per type, one against the rest (kappa undefined where neither side uses the type):", ""]
+    rows = []
+    for t in tax.types:
+        binary = one_vs_rest(pairs, t.id)
+        n_gold = sum(g == t.id for g, _ in pairs)
+        n_pred = sum(p == t.id for _, p in pairs)
+        hits = sum(g == p == t.id for g, p in pairs)
+        rows.append([t.label, n_gold, n_pred, hits, _with_ci(binary, accuracy, resamples, seed),
+                     _with_ci(binary, kappa, resamples, seed)])
+    lines.append(md_table(["type", "annotated", "product", "both", "accuracy", "kappa"], rows))
+    lines += ["", "Confusion (rows: annotation, columns: product; types used by either side):", ""]
+    used = [t.id for t in tax.types if any(t.id in pair for pair in pairs)]
+    counts = Counter(pairs)
+    lines.append(md_table(["annotated \\ product", *used],
+                          [[g, *(counts[(g, p)] or "" for p in used)] for g in used]))
+    by_source = Counter(a.item.source for a in scored)
+    right = Counter(a.item.source for a in scored if a.gold == a.predicted)
+    per_source = [f"{src.replace('-dev.jsonl', '')} {right[src] / n:.2f} ({right[src]}/{n})"
+                  for src, n in by_source.items()]
+    lines += ["", "Accuracy per source: " + ", ".join(per_source) + "."]
+    return "\n".join(lines)
+
+
+def run(*, resamples: int = 1000, seed: int = 0, output: Path = RESULTS, nlp: Any = None,
+        limit: int = 0) -> str:
+    items = select_sample()
+    texts = texts_for(items)
+    annotated = load_annotations(items, texts)
+    if limit:
+        annotated = annotated[:limit]
+    if nlp is None:
+        from geo.extract import load_nlp
+
+        nlp = load_nlp(Settings().spacy_model)
+    scored = predict(annotated, texts, nlp)
+    body = format_section(scored, resamples=resamples, seed=seed)
+    if limit:
+        body += f"\n\nSubset: the first {limit} items only."
+    write_section("event_types", body, output)
+    return body
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.event_types", description=__doc__.splitlines()[0])
+    parser.add_argument("--resamples", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--limit", type=int, default=0, help="score the first N items only")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    body = run(resamples=args.resamples, seed=args.seed, output=args.output, limit=args.limit)
+    sys.stdout.write(body + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

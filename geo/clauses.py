@@ -138,7 +138,9 @@ def _event_noun(verb: Token, tax: Taxonomy) -> tuple[str, str, bool] | None:
     event noun among ``verb``'s arguments: object, subject, attribute, then the objects of its
     prepositions and of its passive agent ("killed in a crash", "hit by a storm")."""
     args = [c for c in verb.children if c.dep_ in _NOUN_ARGUMENTS]
-    args += [g for c in verb.children if c.dep_ in ("prep", "agent") for g in c.children if g.dep_ == "pobj"]
+    preps = [c for c in verb.children
+             if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ in tax.event_prepositions)]
+    args += [g for c in preps for g in c.children if g.dep_ == "pobj"]
     for arg in args:
         if arg.pos_ not in _NOUNS:
             continue

@@ -42,6 +42,7 @@ class Taxonomy:
     light_verbs: frozenset[str]
     context_verbs: frozenset[str]
     directional: frozenset[str]
+    event_prepositions: frozenset[str]
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -116,13 +117,14 @@ def load_taxonomy(path: Path = EVENT_TYPES_FILE) -> Taxonomy:
     rules = data.get("rules")
     if not isinstance(rules, dict):
         raise ConfigError(f"{path.name}: no [rules] table")
-    keys = {"light_verbs", "context_verbs", "directional_prepositions"}
+    keys = {"light_verbs", "context_verbs", "directional_prepositions", "event_prepositions"}
     _only(rules, keys, f"{path.name}: [rules]")
     return Taxonomy(
         types=tuple(types), verbs=maps["verbs"], phrases=maps["phrases"], nouns=maps["nouns"],
         light_verbs=frozenset(_words(rules, "light_verbs", f"{path.name}: [rules]")),
         context_verbs=frozenset(_words(rules, "context_verbs", f"{path.name}: [rules]")),
         directional=frozenset(_words(rules, "directional_prepositions", f"{path.name}: [rules]")),
+        event_prepositions=frozenset(_words(rules, "event_prepositions", f"{path.name}: [rules]")),
     )
 
 
