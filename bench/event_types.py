@@ -212,7 +212,7 @@ def one_vs_rest(pairs: Sequence[tuple[str, str]], label: str) -> list[tuple[str,
 
 
 def _fmt(value: float) -> str:
-    return "–" if math.isnan(value) else f"{value:.2f}"
+    return "–" if math.isnan(value) else f"{value + 0.0:.2f}".replace("-0.00", "0.00")
 
 
 def _with_ci(pairs: Sequence[tuple[str, str]], stat: Any, resamples: int, seed: int) -> str:

@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 # Up the tree from a place to its verb: a handful of steps in any real clause ("in the centre
 # of the old town of X"); bounded so that a chain of appositions cannot make it long.
 MAX_STEPS = 12
-_NOUNS = ("NOUN", "PROPN")
 # Where a verb's event noun sits: its object, its subject, its attribute, its passive agent's object.
 _NOUN_ARGUMENTS = ("dobj", "nsubj", "nsubjpass", "attr", "oprd")
 
@@ -74,29 +73,38 @@ def type_of_predicate(predicate: str) -> str:
     return OTHER
 
 
-def _governing(span: Span, tax: Taxonomy) -> tuple[Token | None, Token | None, str | None, bool]:
-    """(governing verb, the preposition linking it to the span, the type of an event noun on the
-    way, whether that noun is the verb's object).
+def _governing(span: Span, tax: Taxonomy) -> tuple[Token | None, str, str | None, bool]:
+    """(governing verb, the preposition linking it to the span ("to", "out of", or ""), the type of
+    an event noun on the way, whether that noun is the verb's object).
 
     Climbs from the span's root to the first verb (or copula heading its clause), noting the
     first event noun passed ("talks in Doha") and the preposition hanging on the verb."""
     token = span.root
-    link: Token | None = None
+    link: list[str] = []
     noun: Token | None = None
     noun_type: str | None = None
+    child: Token | None = None
     for _step in range(MAX_STEPS):
         if _is_verb(token):
             below = noun is not None and _object_of(noun, token)
-            return token, link, noun_type, below
-        if noun_type is None and token.i != span.root.i and token.pos_ in _NOUNS:
+            return token, " ".join(link), noun_type, below
+        # an event noun the place hangs on; not a name's word ("NOUN", not "PROPN"), nor a noun
+        # it is merely listed beside ("counter-terrorism and the reopening of Kabul's airport")
+        beside = child is not None and child.dep_ in ("conj", "appos")
+        if noun_type is None and token.i != span.root.i and token.pos_ == "NOUN" and not beside:
             noun_type = _noun_type(token, tax)
             noun = token if noun_type is not None else None
         head = token.head
         if head.i == token.i:
             break
-        link = token if token.dep_ == "prep" else (link if token.dep_ == "pobj" else None)
-        token = head
-    return None, None, noun_type, False
+        # the preposition hanging on the verb ("out of" when one hangs on the other), or on its
+        # adjective ("was due in Qatar")
+        if token.dep_ == "prep":
+            link = [token.lower_, *link] if child is not None and child.dep_ == "prep" else [token.lower_]
+        elif token.dep_ not in ("pobj", "acomp"):
+            link = []
+        child, token = token, head
+    return None, "", noun_type, False
 
 
 def _object_of(noun: Token, verb: Token) -> bool:
@@ -138,11 +146,13 @@ def _event_noun(verb: Token, tax: Taxonomy) -> tuple[str, str, bool] | None:
     event noun among ``verb``'s arguments: object, subject, attribute, then the objects of its
     prepositions and of its passive agent ("killed in a crash", "hit by a storm")."""
     args = [c for c in verb.children if c.dep_ in _NOUN_ARGUMENTS]
+    if verb.dep_ == "acl":  # "cases reported in Ohio", "people killed in the blast": the noun it describes
+        args.append(verb.head)
     preps = [c for c in verb.children
              if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ in tax.event_prepositions)]
     args += [g for c in preps for g in c.children if g.dep_ == "pobj"]
     for arg in args:
-        if arg.pos_ not in _NOUNS:
+        if arg.pos_ != "NOUN":  # a common noun: "Fire" in "Rochester Fire Department" names no fire
             continue
         key = _noun_key(arg, tax)
         if key is not None:
@@ -151,22 +161,34 @@ def _event_noun(verb: Token, tax: Taxonomy) -> tuple[str, str, bool] | None:
     return None
 
 
-def _with_preposition(base: str, verb: Token, link: Token | None, tax: Taxonomy) -> str:
-    """``base`` with the preposition that belongs to the phrase, if one does."""
-    if link is not None:
-        prep = link.lower_
+def _with_preposition(base: str, verb: Token, link: str, tax: Taxonomy) -> str:
+    """``base`` with the preposition that belongs to the phrase, if one does.
+
+    A direction ("to", "from", "out of") on the way to the place always belongs. Another
+    preposition belongs when it makes a listed phrase ("call for", "meet with") and the verb has
+    no object of its own ("stopped its operations in X" is no "stop in"), nor is it a date's
+    ("called on Sunday for talks" is no "call on")."""
+    if link:
         particle = next((c.lower_ for c in verb.children if c.dep_ == "prt"), "")
-        if prep in tax.directional or f"{particle} {prep}" in tax.directional:
-            return f"{base} {prep}"
-        if f"{base} {prep}" in tax.phrases:
-            return f"{base} {prep}"
-    for child in verb.children:
-        if child.dep_ == "prep" and f"{base} {child.lower_}" in tax.phrases:
-            return f"{base} {child.lower_}"
+        if link in tax.directional or f"{particle} {link}" in tax.directional:
+            return f"{base} {link}"
     for child in verb.children:  # "tested positive", "caught fire"
         if child.dep_ in ("acomp", "dobj") and f"{base} {child.lower_}" in tax.phrases:
             return f"{base} {child.lower_}"
+    words = base.split()
+    if any(c.dep_ == "dobj" and c.lower_ not in words for c in verb.children):
+        return base
+    if link and f"{base} {link}" in tax.phrases:
+        return f"{base} {link}"
+    for child in verb.children:
+        if child.dep_ == "prep" and f"{base} {child.lower_}" in tax.phrases and not _dated(child):
+            return f"{base} {child.lower_}"
     return base
+
+
+def _dated(prep: Token) -> bool:
+    """A preposition whose object is a date or time ("on Sunday", "in March")."""
+    return any(c.dep_ == "pobj" and c.ent_type_ in ("DATE", "TIME") for c in prep.children)
 
 
 def _type_of(predicate: str, base: str, verb: Token, noun: tuple[str, str, bool] | None,

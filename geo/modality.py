@@ -111,6 +111,8 @@ def _planned_here(token: Token, trig: Triggers) -> bool:
     auxes = [c for c in token.children if c.dep_ in ("aux", "auxpass")]
     if any(a.lower_ in trig.future_auxiliaries or a.lower_ in trig.modal_auxiliaries for a in auxes):
         return True
+    if token.lemma_.lower() in trig.intention and any(a.dep_ == "auxpass" for a in auxes):
+        return True  # "a funeral is scheduled for Saturday", "the minister is expected in Doha"
     if token.lemma_.lower() in trig.copula and any(
             c.dep_ == "acomp" and c.lemma_.lower() in trig.intention for c in token.children):
         return True  # "was due in Qatar", "is set for Geneva"

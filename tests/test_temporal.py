@@ -271,3 +271,39 @@ def test_the_story_date_wins_over_a_background_aside_nearer_nothing(nlp) -> None
 )
 def test_intentions_date_ahead(nlp, sentence: str, expression: str, value: date) -> None:  # type: ignore[no-untyped-def]
     assert resolve_date(_date_ent(nlp(sentence), expression), MONDAY).value == value  # type: ignore[union-attr]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "place", "value", "precision"),
+    [
+        # the date of a clause that describes a noun is that noun's aside, not the place's time
+        ("The envoy thanked Norway on Tuesday for taking in refugees evacuated from Kabul last month.",
+         "Norway", date(2021, 8, 31), "day"),
+        ("The envoy thanked Norway on Tuesday for taking in refugees evacuated from Kabul last month.",
+         "Kabul", date(2021, 8, 1), "month"),
+        ("The envoy thanked Norway for taking in refugees evacuated from Kabul last month.",
+         "Norway", MONDAY, "article"),
+        ("The ministers met in Oslo on Friday with envoys who had flown in from Lima in June.",
+         "Oslo", date(2021, 9, 3), "day"),
+        ("The ministers met in Oslo on Friday with envoys who had flown in from Lima in June.",
+         "Lima", date(2021, 6, 1), "month"),
+        # a date that governs the place's clause, or completes it, still dates it
+        ("On Sunday, officials said that troops had entered Herat.", "Herat", date(2021, 9, 5), "day"),
+        ("The valley is famed for being the site of a revolt in the 1980s.", "valley", date(1980, 1, 1),
+         "decade"),
+    ],
+)
+def test_a_place_takes_the_date_of_its_own_clause(  # type: ignore[no-untyped-def]
+    nlp, text: str, place: str, value: date, precision: str
+) -> None:
+    doc = nlp(text)
+    found = DocDates(doc, MONDAY).pick(0, len(text), text.index(place))
+    assert found is not None and (found.value, found.precision) == (value, precision)
+
+
+@pytest.mark.model
+def test_a_clause_that_describes_the_date_takes_it(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "The last soldiers left late on Monday, when a plane lifted off from Kabul's airport."
+    found = DocDates(nlp(text), date(2021, 8, 31)).pick(0, len(text), text.index("Kabul"))
+    assert found is not None and (found.value, found.precision) == (date(2021, 8, 30), "day")
