@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from geo.lexicon import OTHER, Taxonomy, load_taxonomy
+from geo.lexicon import OTHER, Taxonomy, load_taxonomy, load_triggers
 from geo.modality import clause_modality
 from geo.models import Modality
 
@@ -49,17 +49,18 @@ def describe(span: Span) -> Clause:
     if verb is None:  # a headline or caption without a verb: only an event noun can say what
         return Clause(predicate="", event_type=noun_type or OTHER)
     lemma = _lemma(verb)
-    words = [lemma, *(c.lower_ for c in verb.children if c.dep_ == "prt")]
-    noun = _event_noun(verb, tax) if lemma in tax.light_verbs or lemma in tax.context_verbs else None
+    kids = list(verb.children)  # spaCy makes new tokens on every walk: walk once
+    words = [lemma, *(c.lower_ for c in kids if c.dep_ == "prt")]
+    noun = _event_noun(verb, kids, tax) if lemma in tax.light_verbs or lemma in tax.context_verbs else None
     if noun is not None and noun[2] and lemma in tax.light_verbs:
         words.append(noun[0])  # "hold talks", "stage protests"
-    if lemma in _copulas():
-        words += [c.lemma_.lower() for c in verb.children if c.dep_ == "acomp"][:1]
+    if lemma in load_triggers().copula:
+        words += [c.lemma_.lower() for c in kids if c.dep_ == "acomp"][:1]
     base = " ".join(words)
-    predicate = _with_preposition(base, verb, link, tax)
-    event_type = noun_type or _type_of(predicate, base, verb, noun, tax)
+    predicate = _with_preposition(base, kids, link, tax)
+    event_type = noun_type or _type_of(predicate, base, lemma, noun, tax)
     return Clause(predicate=predicate, event_type=event_type,
-                  modality=clause_modality(verb, via_event_noun=noun_is_object))
+                  modality=clause_modality(verb, via_event_noun=noun_is_object, children=kids))
 
 
 def type_of_predicate(predicate: str) -> str:
@@ -120,12 +121,6 @@ def _lemma(token: Token) -> str:
     return token.lemma_.lower()
 
 
-def _copulas() -> frozenset[str]:
-    from geo.lexicon import load_triggers
-
-    return load_triggers().copula
-
-
 def _noun_type(token: Token, tax: Taxonomy) -> str | None:
     """The type of an event noun ("talks", "news conference"), or None for any other noun."""
     found = _noun_key(token, tax)
@@ -141,14 +136,14 @@ def _noun_key(token: Token, tax: Taxonomy) -> str | None:
     return next((k for k in keys if k in tax.nouns), None)
 
 
-def _event_noun(verb: Token, tax: Taxonomy) -> tuple[str, str, bool] | None:
+def _event_noun(verb: Token, kids: list[Token], tax: Taxonomy) -> tuple[str, str, bool] | None:
     """(the noun as a predicate writes it, its type, whether it is the verb's object) of the first
     event noun among ``verb``'s arguments: object, subject, attribute, then the objects of its
     prepositions and of its passive agent ("killed in a crash", "hit by a storm")."""
-    args = [c for c in verb.children if c.dep_ in _NOUN_ARGUMENTS]
+    args = [c for c in kids if c.dep_ in _NOUN_ARGUMENTS]
     if verb.dep_ == "acl":  # "cases reported in Ohio", "people killed in the blast": the noun it describes
         args.append(verb.head)
-    preps = [c for c in verb.children
+    preps = [c for c in kids
              if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ in tax.event_prepositions)]
     args += [g for c in preps for g in c.children if g.dep_ == "pobj"]
     for arg in args:
@@ -161,7 +156,7 @@ def _event_noun(verb: Token, tax: Taxonomy) -> tuple[str, str, bool] | None:
     return None
 
 
-def _with_preposition(base: str, verb: Token, link: str, tax: Taxonomy) -> str:
+def _with_preposition(base: str, kids: list[Token], link: str, tax: Taxonomy) -> str:
     """``base`` with the preposition that belongs to the phrase, if one does.
 
     A direction ("to", "from", "out of") on the way to the place always belongs. Another
@@ -169,18 +164,18 @@ def _with_preposition(base: str, verb: Token, link: str, tax: Taxonomy) -> str:
     no object of its own ("stopped its operations in X" is no "stop in"), nor is it a date's
     ("called on Sunday for talks" is no "call on")."""
     if link:
-        particle = next((c.lower_ for c in verb.children if c.dep_ == "prt"), "")
+        particle = next((c.lower_ for c in kids if c.dep_ == "prt"), "")
         if link in tax.directional or f"{particle} {link}" in tax.directional:
             return f"{base} {link}"
-    for child in verb.children:  # "tested positive", "caught fire"
+    for child in kids:  # "tested positive", "caught fire"
         if child.dep_ in ("acomp", "dobj") and f"{base} {child.lower_}" in tax.phrases:
             return f"{base} {child.lower_}"
     words = base.split()
-    if any(c.dep_ == "dobj" and c.lower_ not in words for c in verb.children):
+    if any(c.dep_ == "dobj" and c.lower_ not in words for c in kids):
         return base
     if link and f"{base} {link}" in tax.phrases:
         return f"{base} {link}"
-    for child in verb.children:
+    for child in kids:
         if child.dep_ == "prep" and f"{base} {child.lower_}" in tax.phrases and not _dated(child):
             return f"{base} {child.lower_}"
     return base
@@ -191,11 +186,11 @@ def _dated(prep: Token) -> bool:
     return any(c.dep_ == "pobj" and c.ent_type_ in ("DATE", "TIME") for c in prep.children)
 
 
-def _type_of(predicate: str, base: str, verb: Token, noun: tuple[str, str, bool] | None,
+def _type_of(predicate: str, base: str, lemma: str, noun: tuple[str, str, bool] | None,
              tax: Taxonomy) -> str:
     for phrase in dict.fromkeys((predicate, base)):
         if phrase in tax.phrases:
             return tax.phrases[phrase]
     if noun is not None:  # a light or context verb with an event noun: "held talks", "killed in a crash"
         return noun[1]
-    return tax.verbs.get(_lemma(verb), OTHER)
+    return tax.verbs.get(lemma, OTHER)

@@ -25,25 +25,28 @@ _ARGUMENTS = ("nsubj", "nsubjpass", "dobj", "attr")
 _DATE_LABELS = ("DATE", "TIME")
 
 
-def clause_modality(verb: Token, *, via_event_noun: bool = False) -> Modality:
+def clause_modality(verb: Token, *, via_event_noun: bool = False,
+                    children: list[Token] | None = None) -> Modality:
     """``negated``, ``planned`` or ``reported`` for the clause ``verb`` governs.
 
     ``via_event_noun``: the place hangs on an event noun that is ``verb``'s object ("cancelled a
-    trip to Kabul"), so a denying verb denies the place's event itself.
+    trip to Kabul"), so a denying verb denies the place's event itself. ``children``: ``verb``'s,
+    if the caller has them already (spaCy makes new tokens on every walk).
     """
     trig = load_triggers()
     if via_event_noun and verb.lemma_.lower() in trig.negating:
         return "negated"
     planned = False
     token = verb
+    kids = list(verb.children) if children is None else children
     for _step in range(MAX_CHAIN):
-        if _denied_here(token, trig):
+        if _denied_here(kids, trig):
             return "negated"
-        planned = planned or _planned_here(token, trig)
+        planned = planned or _planned_here(token, kids, trig)
         head = token.head
         if head.i == token.i:
             break
-        if token.dep_ in ("xcomp", "acl", "advcl") and _governs_infinitive(token, head):
+        if token.dep_ in ("xcomp", "acl", "advcl") and _governs_infinitive(token, kids, head):
             lemma = head.lemma_.lower()
             if lemma in trig.negating:
                 return "negated"
@@ -51,11 +54,10 @@ def clause_modality(verb: Token, *, via_event_noun: bool = False) -> Modality:
                     or (lemma in trig.progressive_intention and head.tag_ == "VBG")
                     or (lemma in trig.copula and token.dep_ == "xcomp")):
                 planned = True
-            token = head
-        elif token.dep_ == "conj" and not _own_clause(token):
-            token = head  # "will fly to Paris and meet Macron": "meet" shares "will"
-        else:
-            break
+        elif token.dep_ != "conj" or _own_clause(kids):
+            break  # a conjunct without a subject shares the first verb's: "will fly to X and meet Y"
+        token = head
+        kids = list(token.children)
     return "planned" if planned else "reported"
 
 
@@ -73,24 +75,24 @@ def future_auxiliaries() -> frozenset[str]:
     return load_triggers().future_auxiliaries
 
 
-def _governs_infinitive(token: Token, head: Token) -> bool:
+def _governs_infinitive(token: Token, kids: list[Token], head: Token) -> bool:
     """``token`` is an infinitive or gerund that ``head`` governs ("plans to visit", "denied
     visiting"), or an infinitive clause of a noun ("no plans to meet")."""
     if token.dep_ == "xcomp":
         return True
-    has_to = any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
+    has_to = any(c.dep_ == "aux" and c.lower_ == "to" for c in kids)
     if token.dep_ == "acl":
         return has_to and head.pos_ == "NOUN"
     return has_to and token.dep_ == "advcl" and head.pos_ == "ADJ"
 
 
-def _own_clause(token: Token) -> bool:
+def _own_clause(kids: list[Token]) -> bool:
     """A conjunct with a subject or an auxiliary of its own is a clause of its own."""
-    return any(c.dep_ in _SUBJECTS or c.dep_ in ("aux", "auxpass") for c in token.children)
+    return any(c.dep_ in _SUBJECTS or c.dep_ in ("aux", "auxpass") for c in kids)
 
 
-def _denied_here(token: Token, trig: Triggers) -> bool:
-    for child in token.children:
+def _denied_here(kids: list[Token], trig: Triggers) -> bool:
+    for child in kids:
         if child.dep_ == "neg" and child.lower_ in trig.negations:
             return True
         if child.dep_ == "det" and child.lower_ in trig.negative_determiners:
@@ -107,18 +109,18 @@ def _negative_argument(arg: Token, trig: Triggers) -> bool:
     return any(c.dep_ == "det" and c.lower_ in trig.negative_determiners for c in arg.children)
 
 
-def _planned_here(token: Token, trig: Triggers) -> bool:
-    auxes = [c for c in token.children if c.dep_ in ("aux", "auxpass")]
+def _planned_here(token: Token, kids: list[Token], trig: Triggers) -> bool:
+    auxes = [c for c in kids if c.dep_ in ("aux", "auxpass")]
     if any(a.lower_ in trig.future_auxiliaries or a.lower_ in trig.modal_auxiliaries for a in auxes):
         return True
     if token.lemma_.lower() in trig.intention and any(a.dep_ == "auxpass" for a in auxes):
         return True  # "a funeral is scheduled for Saturday", "the minister is expected in Doha"
     if token.lemma_.lower() in trig.copula and any(
-            c.dep_ == "acomp" and c.lemma_.lower() in trig.intention for c in token.children):
+            c.dep_ == "acomp" and c.lemma_.lower() in trig.intention for c in kids):
         return True  # "was due in Qatar", "is set for Geneva"
     if _past(token, auxes):
         return False
-    return _forward_date(token, trig)
+    return _forward_date(kids, trig)
 
 
 def _past(token: Token, auxes: list[Token]) -> bool:
@@ -126,9 +128,9 @@ def _past(token: Token, auxes: list[Token]) -> bool:
         token.tag_ == "VBN" and any(a.lower_ in ("has", "have", "'ve", "'s") for a in auxes))
 
 
-def _forward_date(token: Token, trig: Triggers) -> bool:
+def _forward_date(kids: list[Token], trig: Triggers) -> bool:
     """A date expression among the clause's own modifiers that points forward ("next week")."""
-    for child in token.children:
+    for child in kids:
         if child.dep_ not in ("npadvmod", "tmod", "prep", "advmod", "obl"):
             continue
         words = [t for t in child.subtree if t.ent_type_ in _DATE_LABELS]

@@ -66,7 +66,6 @@ class DocDates:
     def __init__(self, doc: Doc, published: date | None, *, ents: Iterable[Span] | None = None) -> None:
         self.published = as_date(published)
         self._doc = doc
-        self._token_starts: list[int] | None = None  # built on the first pick with a place
         self._ents = [e for e in (doc.ents if ents is None else ents) if e.label_ in DATE_LABELS]
         self._starts = [e.start_char for e in self._ents]  # doc.ents come in text order
         self._resolved: dict[int, EventDate | None] = {}
@@ -124,10 +123,8 @@ class DocDates:
         return None if self.published is None else EventDate(self.published, "article", "")
 
     def _token_at(self, offset: int) -> Token | None:
-        if self._token_starts is None:
-            self._token_starts = [t.idx for t in self._doc]
-        i = bisect_left(self._token_starts, offset + 1) - 1
-        return self._doc[i] if 0 <= i < len(self._doc) else None
+        span = self._doc.char_span(offset, offset + 1, alignment_mode="expand")  # a binary search
+        return span[0] if span is not None and len(span) else None
 
 
 def clause_tense(span: Span) -> Tense | None:
