@@ -19,8 +19,8 @@ Weeks are counted back from the publication day ("three weeks ago" = published
 
 ``EventDate.background``: a date whose period starts at least ``BACKGROUND_DAYS``
 before publication and is over by then ("last month", "in 2013", "the 1980s") is an
-aside to the story, not its own time; docs/event_types.md gives the study on the dev
-corpora behind the rule.
+aside to the story, not its own time; docs/dates.md gives the study on the dev corpora
+behind the rule.
 
 Split from ``geo.temporal``, which reads spans, sentences and tense from spaCy
 and hands the text here: these rules need no parse and can be read alone.
