@@ -92,7 +92,7 @@ def _governing(span: Span, tax: Taxonomy) -> tuple[Token | None, str, str | None
         # an event noun the place hangs on; not a name's word ("NOUN", not "PROPN"), nor a noun
         # it is merely listed beside ("counter-terrorism and the reopening of Kabul's airport")
         beside = child is not None and child.dep_ in ("conj", "appos")
-        if noun_type is None and token.i != span.root.i and token.pos_ == "NOUN" and not beside:
+        if noun_type is None and token.pos_ == "NOUN" and not beside:
             noun_type = _noun_type(token, tax)
             noun = token if noun_type is not None else None
         head = token.head

@@ -117,6 +117,7 @@ def test_every_type_the_rules_give_is_in_the_taxonomy(nlp) -> None:  # type: ign
 def test_a_headline_without_a_verb_is_other_unless_an_event_noun_says(nlp) -> None:  # type: ignore[no-untyped-def]
     assert _at(nlp, "Storm damage in Tulsa.", "Tulsa").event_type == "disaster"
     assert _at(nlp, "Schools: Lincoln Elementary, Tulsa.", "Tulsa") == Clause("", "other", "reported")
+    assert _at(nlp, "Protests in Tehran.").event_type == "protest"  # an event without a place, no verb
 
 
 @pytest.mark.parametrize(
