@@ -39,9 +39,10 @@ SECTIONS = {
     "dashboard": "4. Dashboard at scale",
     "startup": "5. Start-up",
     "analysis": "6. Analysis time against text size",
+    "event_types": "7. Event-type agreement",
 }
 PENDING = "_Not measured yet: this benchmark waits for the dashboard._"
-OURS = ("ingest", "quality", "gazetteer", "startup", "dashboard", "analysis")
+OURS = ("ingest", "quality", "gazetteer", "startup", "dashboard", "analysis", "event_types")
 
 _INTRO = """# Benchmarks
 

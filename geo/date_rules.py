@@ -2,16 +2,25 @@
 
 dateparser is only ever given the text of one entity, never a whole sentence
 (over free text it reads "we" as Wednesday). Our own rules run first for the
-cases where dateparser 1.5 is wrong: decades (it returns "1990 seconds ago"),
-year ranges (not found), durations ("20 years" becomes a date), weekdays (their
-direction depends on the verb's tense) and bare month names.
+cases where dateparser 1.5 is wrong: ages ("Raymond Roth, 48," is not 1948),
+decades (it returns "1990 seconds ago"), periods (seasons, centuries, parts of a
+year, fiscal years and ranges, in ``geo.date_periods``), durations ("20 years"
+becomes a date), weekdays (their direction depends on the verb's tense) and bare
+month names.
 
 Convention for ``EventDate.value``: the first day of the period the text names.
 "last month" is the 1st of that month, "2019" is 1 January 2019, "the 1980s" is
 1980-01-01, "the late 1990s" is 1997-01-01 and "the mid 1990s" 1994-01-01 (the
-start of the part of the decade named; precision "decade"), "1996-2001" is
-1996-01-01 (the start of the range; precision "year"). Weeks are counted back
-from the publication day ("three weeks ago" = published - 21 days).
+start of the part of the decade named; precision "decade"; "the 2000s" is the
+decade too, "the 1800s" the century). A range gives its last day as well
+(``EventDate.end``): "1996-2001" is 1996-01-01 to 2001-12-31, precision "year".
+Weeks are counted back from the publication day ("three weeks ago" = published
+- 21 days).
+
+``EventDate.background``: a date whose period starts at least ``BACKGROUND_DAYS``
+before publication and is over by then ("last month", "in 2013", "the 1980s") is an
+aside to the story, not its own time; docs/dates.md gives the study on the dev corpora
+behind the rule.
 
 Split from ``geo.temporal``, which reads spans, sentences and tense from spaCy
 and hands the text here: these rules need no parse and can be read alone.
@@ -23,49 +32,40 @@ import logging
 import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Literal
 
 from dateparser.date import DateDataParser
 
+from geo import date_periods as periods
+from geo.date_words import MONTH_NAMES as _MONTH_NAMES
+from geo.date_words import MONTH_RE as _MONTH_RE
+from geo.date_words import MONTHS as _MONTHS
+from geo.date_words import NUMBERS as _NUMBERS
+from geo.date_words import WEEKDAYS as _WEEKDAYS
+from geo.date_words import YEAR_RE as _YEAR_RE
+from geo.date_words import Tense, add_months, as_date, clean, month_end, shift_year
 from geo.models import EventDate
+
+__all__ = ["BACKGROUND_DAYS", "MAX_YEARS_AHEAD", "MIN_YEAR", "Tense", "as_date", "impossible_day",
+           "resolve_text"]
 
 log = logging.getLogger(__name__)
 
-Tense = Literal["past", "present", "future"]
 
 MAX_YEARS_AHEAD = 50  # a date further than this after publication is a misreading
 MIN_YEAR = 1000
 
-_MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
-    "oct": 10, "nov": 11, "dec": 12,
-}  # fmt: skip
-_WEEKDAYS = {
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
-    "sunday": 6, "tues": 1, "weds": 2, "thurs": 3,
-}  # fmt: skip
-_NUMBERS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-    "hundred": 100, "a hundred": 100, "a couple of": 2, "couple of": 2, "a couple": 2,
-}  # fmt: skip
 # Vague counts get a guess and one step coarser precision.
 _VAGUE = {"a few": 3, "few": 3, "several": 3}
 _DECADE_WORDS = {
     "twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60, "seventies": 70,
     "eighties": 80, "nineties": 90,
 }  # fmt: skip
-_COARSER = {"day": "week", "week": "month", "month": "year", "year": "decade", "decade": "decade"}
+_COARSER = {"day": "week", "week": "month", "month": "year", "season": "year", "year": "decade",
+            "decade": "decade", "century": "century"}
+BACKGROUND_DAYS = 28  # about a month: "last month" always reaches this far back, "three weeks ago" not
 
-_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_MONTH_RE = re.compile(r"\b(?P<month>" + _MONTH_NAMES + r")\b\.?")
 _WEEKDAY_RE = re.compile(r"\b(?P<day>" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True)) + r")\b")
 _DAYNUM_RE = re.compile(r"(?<![\d,])\d{1,2}(?:st|nd|rd|th)?(?![\d:])")
-_YEAR_RE = re.compile(r"(?<![\d,.])(\d{4})(?![\d,])")
 _NUMERIC_DATE_RE = re.compile(
     r"\b(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,2}\.\d{1,2}\.\d{4})\b"
 )
@@ -73,7 +73,6 @@ _DECADE_RE = re.compile(
     r"(?:\b(?P<part>early|mid|late)[\s-]*)?(?:(?P<four>\b\d{3}0)'?s\b|(?:\bthe\s+'?|')(?P<two>\d0)'?s\b"
     r"|\bthe\s+(?P<word>" + "|".join(_DECADE_WORDS) + r")\b)"
 )
-_RANGE_RE = re.compile(r"\b(?P<a>\d{4})\s*(?:-|to|until|till|through|and|/)\s*(?P<b>\d{4}|\d{2})\b(?!-)")
 _ORD = r"(?:st|nd|rd|th)?"
 _TO = r"\s*(?:-|and|to|through)\s*"
 _DAY_RANGE_RE = re.compile(  # "5-6 September", "Sept 5 and 6": keep the first day
@@ -107,10 +106,6 @@ _UNIT = r"(?P<unit>hour|day|night|week|month|year|decade)s?"
 _AGO_RE = re.compile(r"^(?P<n>[a-z\d, -]+?)[\s-]+" + _UNIT + r"\s+(?P<dir>ago|from now|hence)$")
 _THIS_RE = re.compile(r"^(?:(?:earlier|later|early|late)\s+)?(?P<qual>this|last|next)\s+" + _UNIT + "$")
 _UNIT_WORD_RE = re.compile(r"\b(?:hour|day|night|week|month|year|decade|centur(?:y|ie))s?\b")
-_LEADING_RE = re.compile(
-    r"^(?:on|in|at|by|since|from|until|till|during|of|around|about|circa|some|nearly|almost|roughly|"
-    r"just|only|over|more than|less than|at least|up to|as of|as early as|as late as)\s+"
-)
 _WEEKEND_RE = re.compile(r"\b(?:(?P<qual>this|last|next|the)\s+)?weekend\b")
 
 
@@ -123,23 +118,48 @@ def resolve_text(text: str, published: date | None, tense: Tense | None = None) 
 # sentence and across a day's articles: dateparser is the costly part of dating.
 @lru_cache(maxsize=8192)
 def _resolve_text(text: str, published: date | None, tense: Tense | None) -> EventDate | None:
-    t = _clean(text)
+    t = clean(text)
     if not t:
         return None
     try:
-        value, precision = _resolve(t, published, tense)
+        found = _resolve(t, published, tense)
     except (ValueError, OverflowError) as err:  # date arithmetic out of range: not a real date
         log.debug("date %r not resolvable: %s", text, err)
         return None
-    if value is None or precision is None or not _plausible(value, published):
+    if found is None or not _plausible(found.value, published):
         return None
-    return EventDate(_period_start(value, precision), precision, text.strip())
+    value = _period_start(found.value, found.precision)
+    end = found.end if found.end is not None and found.end > value else None
+    return EventDate(value, found.precision, text.strip(), end=end,  # type: ignore[arg-type]
+                     background=_background(value, found.precision, end, published))
+
+
+def _background(value: date, precision: str, end: date | None, published: date | None) -> bool:
+    """An aside to the story: its period began ``BACKGROUND_DAYS`` or more before publication
+    and was over by then ("last month", "in 2013"; not "three weeks ago", not "this year")."""
+    if published is None:
+        return False
+    return (published - value).days >= BACKGROUND_DAYS and (end or period_end(value, precision)) < published
+
+
+def period_end(value: date, precision: str) -> date:
+    """The last day of the period that starts at ``value`` with ``precision``."""
+    if precision == "week":
+        return value + timedelta(days=6)
+    if precision == "month":
+        return month_end(value)
+    if precision == "season":
+        return add_months(value, 3) - timedelta(days=1)
+    if precision in ("year", "decade", "century"):
+        span = {"year": 1, "decade": 10, "century": 100}[precision]
+        return date(value.year // span * span + span - 1, 12, 31)
+    return value
 
 
 def impossible_day(text: str) -> tuple[int, int, int | None] | None:
     """(day, month, year or None) when ``text`` names a day its month never has ("31 February",
     "30 February 2021", "2021-04-31"); None for a real day or no day at all."""
-    return _impossible_day(_DAY_RANGE_RE.sub(lambda m: m["keep"] or m["keep2"], _clean(text)))
+    return _impossible_day(_DAY_RANGE_RE.sub(lambda m: m["keep"] or m["keep2"], clean(text)))
 
 
 def _impossible_day(t: str) -> tuple[int, int, int | None] | None:
@@ -161,50 +181,66 @@ def _leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
-def _resolve(t: str, published: date | None, tense: Tense | None) -> tuple[date | None, str | None]:
+def _resolve(t: str, published: date | None, tense: Tense | None) -> periods.Period | None:
+    if periods.is_age_or_count(t):
+        return None  # "Raymond Roth, 48," (dateparser reads 1948)
     impossible = _impossible_day(_DAY_RANGE_RE.sub(lambda m: m["keep"] or m["keep2"], t))
     if impossible is not None:
         # No such day, but the month is what the text says: keep it, at month precision.
         # (geo.temporal tells the user; dateparser alone fell back on the month, or the year.)
         _day, month, year = impossible
-        return (date(year, month, 1) if year else _month(month, t, published, tense)), "month"
+        value = date(year, month, 1) if year else _month(month, t, published, tense)
+        return None if value is None else periods.Period(value, "month")
     if _NUMERIC_DATE_RE.search(t) or (_MONTH_RE.search(t) and _DAYNUM_RE.search(t)):
         value = _absolute_day(t, published, tense)
         if value is not None:
-            return value, "day"
+            return periods.Period(value, "day", periods.day_range_end(t, value))
+    for rule in (
+        lambda: periods.century(t, published),
+        lambda: periods.season(t, published, tense),
+        lambda: periods.part_of(t, published, tense),
+        lambda: periods.fiscal_year(t, published),
+        lambda: periods.rolling(t, published),
+        lambda: periods.week_of_month(t, published, tense),
+        lambda: periods.month_range(t, published, tense),
+    ):
+        if (found := rule()) is not None:
+            return found
     if m := _DECADE_RE.search(t):
-        return _decade(m, published), "decade"
-    if m := _RANGE_RE.search(t):
-        start, end = int(m["a"]), m["b"]
-        end_year = int(end) if len(end) == 4 else start // 100 * 100 + int(end)
-        return (date(start, 1, 1), "year") if end_year >= start else (None, None)
+        return _period(_decade(m, published), "decade")
+    if (found := periods.year_range(t)) is not None:
+        return found
     if m := _DAY_WORDS_RE.search(t):
-        return (None, None) if published is None else (published + timedelta(_DAY_WORDS[m[1]]), "day")
+        return None if published is None else periods.Period(published + timedelta(_DAY_WORDS[m[1]]), "day")
     if m := _MONTH_RE.search(t):
-        return _month(_MONTHS[m["month"]], t, published, tense), "month"
+        return _period(_month(_MONTHS[m["month"]], t, published, tense), "month")
     if m := _WEEKDAY_RE.search(t):
-        return _weekday(_WEEKDAYS[m["day"]], t, published, tense), "day"
+        return _period(_weekday(_WEEKDAYS[m["day"]], t, published, tense), "day")
     if m := _WEEKEND_RE.search(t):
-        return _weekday(5, f"{m['qual'] or ''} saturday", published, tense), "week"
+        return _period(_weekday(5, f"{m['qual'] or ''} saturday", published, tense), "week")
     if m := _AGO_RE.match(t):
-        return _ago(m, published)
+        return _period(*_ago(m, published))
     if m := _THIS_RE.match(t):
-        return _this_last_next(m["qual"], m["unit"], published)
+        return _period(*_this_last_next(m["qual"], m["unit"], published))
     if m := re.fullmatch(r"(?:the\s+year\s+)?(\d{4})", t):
-        return date(int(m[1]), 1, 1), "year"
+        return periods.Period(date(int(m[1]), 1, 1), "year")
     if _UNIT_WORD_RE.search(t) or _NOT_A_DATE_RE.search(t):
-        return None, None  # a duration ("20 years", "several days") or anaphora ("the previous day")
+        return None  # a duration ("20 years") or anaphora ("the previous day")
     parsed = _dateparser_answer(t, published, tense)
     if parsed is not None:
-        return parsed
+        return periods.Period(*parsed)
     if m := _YEAR_RE.search(t):
-        return date(int(m[1]), 1, 1), "year"  # "late 2020", "the summer of 2019"
-    return None, None
+        return periods.Period(date(int(m[1]), 1, 1), "year")  # "late 2020"
+    return None
+
+
+def _period(value: date | None, precision: str | None) -> periods.Period | None:
+    return None if value is None or precision is None else periods.Period(value, precision)
 
 
 def _absolute_day(t: str, published: date | None, tense: Tense | None) -> date | None:
     """A day of a month via dateparser; the year, when missing, follows the tense."""
-    t = _DAY_RANGE_RE.sub(lambda m: m["keep"] or m["keep2"], t)  # "5-6 September": the first day
+    t = _DAY_RANGE_RE.sub(lambda m: m["keep"] or m["keep2"], periods.first_of_range(t))  # the first day
     t = _WEEKDAY_RE.sub("", t).strip(" ,")  # "Monday, September 6": the date wins
     has_year = bool(_YEAR_RE.search(t) or re.search(r"\d{1,2}/\d{1,2}/\d{2}\b", t))
     if published is None and not has_year:
@@ -215,24 +251,8 @@ def _absolute_day(t: str, published: date | None, tense: Tense | None) -> date |
         return None
     value = answer.date_obj.date()
     if not has_year and published is not None:
-        value = _shift_year(value, published, tense)
+        value = shift_year(value, published, tense)
     return value
-
-
-def _shift_year(value: date, published: date, tense: Tense | None, *, by_month: bool = False) -> date:
-    """A month or day named without a year: last year if past tense puts it in the future, and vice versa."""
-    key = (lambda d: (d.year, d.month)) if by_month else (lambda d: (d.year, d.month, d.day))
-    if tense == "past" and key(value) > key(published):
-        return _replace_year(value, value.year - 1)
-    if tense == "future" and key(value) < key(published):
-        return _replace_year(value, value.year + 1)
-    return value
-
-
-def _replace_year(value: date, year: int) -> date:
-    if value.month == 2 and value.day == 29:
-        return date(year, 3, 1)
-    return value.replace(year=year)
 
 
 def _decade(m: re.Match[str], published: date | None) -> date | None:
@@ -252,7 +272,7 @@ def _month(month: int, t: str, published: date | None, tense: Tense | None) -> d
         return date(int(m[1]), month, 1)
     if published is None:
         return None
-    return _shift_year(date(published.year, month, 1), published, tense, by_month=True)
+    return shift_year(date(published.year, month, 1), published, tense, by_month=True)
 
 
 def _weekday(weekday: int, t: str, published: date | None, tense: Tense | None) -> date | None:
@@ -284,7 +304,7 @@ def _ago(m: re.Match[str], published: date | None) -> tuple[date | None, str | N
     elif unit in ("day", "night", "week"):
         value = published + sign * timedelta(days=n * (7 if unit == "week" else 1))
     elif unit == "month":
-        value = _add_months(published, sign * n)
+        value = add_months(published, sign * n)
     else:
         years = n * (10 if unit == "decade" else 1)
         value = date(published.year + sign * years, 1, 1)
@@ -300,7 +320,7 @@ def _this_last_next(qual: str, unit: str, published: date | None) -> tuple[date 
     if unit == "week":
         return published + timedelta(7 * step), "week"
     if unit == "month":
-        return _add_months(published, step), "month"
+        return add_months(published, step), "month"
     if unit == "year":
         return date(published.year + step, 1, 1), "year"
     return date(published.year // 10 * 10 + 10 * step, 1, 1), "decade"
@@ -358,16 +378,11 @@ def _count(text: str) -> tuple[int, bool] | None:
     return None
 
 
-def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def _period_start(value: date, precision: str) -> date:
     """Months and coarser are dated by their first day; weeks keep the day they were counted to."""
     if precision == "month":
         return value.replace(day=1)
-    if precision in ("year", "decade"):
+    if precision in ("year", "decade", "century"):
         return value.replace(month=1, day=1)
     return value
 
@@ -377,19 +392,3 @@ def _plausible(value: date, published: date | None) -> bool:
         return False
     limit = (published or date.today()).year + MAX_YEARS_AHEAD
     return value.year <= limit
-
-
-def _clean(text: str) -> str:
-    t = text.lower().replace("’", "'").replace("‘", "'")
-    t = re.sub(r"[–—‒−]", "-", t)
-    t = re.sub(r"(?<=[a-z])'s\b", "", t)  # "Sunday's"; "1990's" keeps its s
-    t = re.sub(r"\s+", " ", t).strip(' \t\n,;:!?"()[]')
-    previous = None
-    while previous != t:
-        previous, t = t, _LEADING_RE.sub("", t)
-    return t
-
-
-def as_date(value: date | None) -> date | None:
-    """A datetime given as the published date counts by its day."""
-    return value.date() if isinstance(value, datetime) else value

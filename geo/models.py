@@ -9,7 +9,7 @@ from datetime import date
 from typing import Literal
 
 PlacePrecision = Literal["country", "admin1", "city", "point"]
-DatePrecision = Literal["day", "week", "month", "year", "decade", "article"]
+DatePrecision = Literal["day", "week", "month", "season", "year", "decade", "century", "article"]
 Feature = Literal["continent", "region", "country", "admin1", "admin2", "city", "point"]
 ActorKind = Literal["person", "organization", "group"]
 
@@ -19,7 +19,7 @@ Modality = Literal["reported", "planned", "negated"]
 PLACE_PRECISIONS: tuple[str, ...] = ("country", "admin1", "city", "point")
 ROLES: tuple[str, ...] = ("at", "to", "from")
 MODALITIES: tuple[str, ...] = ("reported", "planned", "negated")
-DATE_PRECISIONS: tuple[str, ...] = ("day", "week", "month", "year", "decade", "article")
+DATE_PRECISIONS: tuple[str, ...] = ("day", "week", "month", "season", "year", "decade", "century", "article")
 
 _SPACES = re.compile(r"\s+")
 

@@ -2,154 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from geo.models import EventDate
-from geo.temporal import clause_tense, resolve_date, resolve_text, sentence_date
+from geo.temporal import DocDates, clause_tense, resolve_date, sentence_date
 
 MONDAY = date(2021, 9, 6)  # the seed article's publication day
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "panjshir-ceasefire.txt"
-
-
-# --- rules on plain text ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "tense", "value", "precision"),
-    [
-        ("the late 1990s", None, date(1997, 1, 1), "decade"),
-        ("the 1980s", None, date(1980, 1, 1), "decade"),
-        ("the early 2000s", "past", date(2000, 1, 1), "decade"),
-        ("the mid-1970s", None, date(1974, 1, 1), "decade"),
-        ("the '60s", None, date(1960, 1, 1), "decade"),
-        ("the nineties", None, date(1990, 1, 1), "decade"),
-        ("1996-2001", None, date(1996, 1, 1), "year"),
-        ("1996–2001", None, date(1996, 1, 1), "year"),
-        ("between 2003 and 2007", None, date(2003, 1, 1), "year"),
-        ("2014-15", None, date(2014, 1, 1), "year"),
-        ("1979", None, date(1979, 1, 1), "year"),
-        ("in 2019", None, date(2019, 1, 1), "year"),
-        ("late 2018", None, date(2018, 1, 1), "year"),
-        ("the summer of 2016", None, date(2016, 1, 1), "year"),
-        ("September 2021", None, date(2021, 9, 1), "month"),
-        ("last month", None, date(2021, 8, 1), "month"),
-        ("next month", None, date(2021, 10, 1), "month"),
-        ("earlier this year", None, date(2021, 1, 1), "year"),
-        ("last year", None, date(2020, 1, 1), "year"),
-        ("three weeks ago", None, date(2021, 8, 16), "week"),
-        ("last week", None, date(2021, 8, 30), "week"),
-        ("this week", None, date(2021, 9, 6), "week"),
-        ("20 years ago", None, date(2001, 1, 1), "year"),
-        ("two days ago", None, date(2021, 9, 4), "day"),
-        ("twenty-five years ago", None, date(1996, 1, 1), "year"),
-        ("a few weeks ago", None, date(2021, 8, 1), "month"),  # vague count: one step coarser
-        ("today", None, date(2021, 9, 6), "day"),
-        ("yesterday", None, date(2021, 9, 5), "day"),
-        ("tomorrow", None, date(2021, 9, 7), "day"),
-        ("last night", None, date(2021, 9, 5), "day"),
-        ("September 5", None, date(2021, 9, 5), "day"),
-        ("5 September 2021", None, date(2021, 9, 5), "day"),
-        ("Sept. 5", None, date(2021, 9, 5), "day"),
-        ("2021-09-05", None, date(2021, 9, 5), "day"),
-        ("Sept 5 and 6", None, date(2021, 9, 5), "day"),
-        ("5-7 August", None, date(2021, 8, 5), "day"),
-        ("Friday, September 3", None, date(2021, 9, 3), "day"),
-        ("in August", "past", date(2021, 8, 1), "month"),
-        ("in October", "past", date(2020, 10, 1), "month"),  # past tense: not a future October
-        ("in October", None, date(2021, 10, 1), "month"),
-        ("in March", "future", date(2022, 3, 1), "month"),  # future tense: not a past March
-        ("September 10", "past", date(2020, 9, 10), "day"),
-        ("mid-August", None, date(2021, 8, 1), "month"),
-    ],
-)
-def test_resolve_text(text: str, tense: str | None, value: date, precision: str) -> None:
-    result = resolve_text(text, MONDAY, tense=tense)  # type: ignore[arg-type]
-    assert result == EventDate(value, precision, text)  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize(
-    ("text", "tense", "value"),
-    [
-        ("Sunday", "past", date(2021, 9, 5)),
-        ("Sunday", None, date(2021, 9, 5)),
-        ("Wednesday", "future", date(2021, 9, 8)),
-        ("Wednesday", "past", date(2021, 9, 1)),
-        ("Monday", "past", MONDAY),  # the publication weekday is the publication day
-        ("Monday", "future", MONDAY),
-        ("last Monday", None, date(2021, 8, 30)),
-        ("next Monday", None, date(2021, 9, 13)),
-        ("this coming Friday", "past", date(2021, 9, 10)),
-        ("last Friday", "future", date(2021, 9, 3)),
-        ("Saturday night", "past", date(2021, 9, 4)),
-        ("Sunday's", "past", date(2021, 9, 5)),
-    ],
-)
-def test_weekdays(text: str, tense: str | None, value: date) -> None:
-    result = resolve_text(text, MONDAY, tense=tense)  # type: ignore[arg-type]
-    assert result is not None
-    assert (result.value, result.precision) == (value, "day")
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "20 years",
-        "several days",
-        "years",
-        "for two weeks",
-        "decades",
-        "24 hours",
-        "20-year",
-        "1,000 years",
-        "a year",
-        "the past two weeks",
-        "three days later",
-        "the previous day",
-        "48-year-old",
-        "annual",
-        "10 a.m.",
-        "the year 3000",  # more than 50 years after publication
-        "2080",
-        "",
-    ],
-)
-def test_durations_and_nonsense_do_not_date(text: str) -> None:
-    assert resolve_text(text, MONDAY) is None
-
-
-def test_decade_is_not_a_seconds_trap() -> None:
-    # dateparser alone answers "1990 seconds before the base" for this.
-    result = resolve_text("the late 1990s", MONDAY)
-    assert result is not None and result.value.year == 1997
-
-
-def test_without_published_only_absolute_dates_resolve() -> None:
-    for relative in ("Sunday", "last month", "three weeks ago", "yesterday", "September 5", "in August"):
-        assert resolve_text(relative, None, tense="past") is None, relative
-    assert resolve_text("5 September 2021", None) == EventDate(date(2021, 9, 5), "day", "5 September 2021")
-    assert resolve_text("2021-09-05", None) == EventDate(date(2021, 9, 5), "day", "2021-09-05")
-    assert resolve_text("the 1980s", None) == EventDate(date(1980, 1, 1), "decade", "the 1980s")
-    assert resolve_text("1996-2001", None) == EventDate(date(1996, 1, 1), "year", "1996-2001")
-    assert resolve_text("March 2019", None) == EventDate(date(2019, 3, 1), "month", "March 2019")
-
-
-def test_datetime_published_is_accepted() -> None:
-    result = resolve_text("yesterday", datetime(2021, 9, 6, 14, 30))  # type: ignore[arg-type]
-    assert result == EventDate(date(2021, 9, 5), "day", "yesterday")
-
-
-def test_year_boundaries() -> None:
-    new_year = date(2022, 1, 3)
-    assert resolve_text("last month", new_year) == EventDate(date(2021, 12, 1), "month", "last month")
-    assert resolve_text("December 28", new_year, tense="past") == EventDate(
-        date(2021, 12, 28), "day", "December 28"
-    )
-    leap = date(2024, 3, 1)
-    expected = EventDate(date(2024, 2, 29), "day", "February 29")
-    assert resolve_text("February 29", leap, tense="past") == expected
 
 
 # --- with the real model ------------------------------------------------------------------------------
@@ -187,7 +49,8 @@ def test_resolve_date_follows_the_tense(  # type: ignore[no-untyped-def]
 ) -> None:
     ent = _date_ent(nlp(sentence), expression)
     assert clause_tense(ent) == tense
-    assert resolve_date(ent, MONDAY) == EventDate(value, precision, expression)  # type: ignore[arg-type]
+    found = resolve_date(ent, MONDAY)
+    assert found is not None and (found.value, found.precision, found.text) == (value, precision, expression)
 
 
 @pytest.mark.model
@@ -229,48 +92,8 @@ def test_sentence_date_without_published(nlp) -> None:  # type: ignore[no-untype
     assert sentence_date(sent, None) == EventDate(date(2021, 9, 5), "day", "5 September 2021")
 
 
-# --- impossible days (issue 10, item 13) ------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "value", "day_month"),
-    [
-        ("31 February", date(2021, 2, 1), (31, 2, None)),
-        ("on 31 February", date(2021, 2, 1), (31, 2, None)),
-        ("February 30", date(2021, 2, 1), (30, 2, None)),
-        ("30 February 2021", date(2021, 2, 1), (30, 2, 2021)),
-        ("Feb. 30, 2019", date(2019, 2, 1), (30, 2, 2019)),
-        ("29 February 2021", date(2021, 2, 1), (29, 2, 2021)),  # not a leap year
-        ("Monday, April 31", date(2021, 4, 1), (31, 4, None)),
-        ("the 31st of June", date(2021, 6, 1), (31, 6, None)),
-        ("32 March", date(2021, 3, 1), (32, 3, None)),
-        ("2021-02-30", date(2021, 2, 1), (30, 2, 2021)),  # was read as the year 2021
-    ],
-)
-def test_an_impossible_day_keeps_its_month_and_is_recognised(text: str, value: date, day_month) -> None:
-    from geo.date_rules import impossible_day
-
-    assert resolve_text(text, MONDAY, "past") == EventDate(value, "month", text)
-    assert impossible_day(text) == day_month
-
-
-@pytest.mark.parametrize(
-    ("text", "value"),
-    [("29 February 2020", date(2020, 2, 29)), ("28 February 2021", date(2021, 2, 28)),
-     ("30 April 2021", date(2021, 4, 30)), ("5-31 August", date(2021, 8, 5)),
-     ("2021-09-05", date(2021, 9, 5))],
-)
-def test_real_days_are_not_impossible(text: str, value: date) -> None:
-    from geo.date_rules import impossible_day
-
-    assert impossible_day(text) is None
-    assert resolve_text(text, MONDAY, "past") == EventDate(value, "day", text)
-
-
 @pytest.mark.model
 def test_doc_dates_warn_once_per_impossible_expression(nlp) -> None:  # type: ignore[no-untyped-def]
-    from geo.temporal import DocDates
-
     text = "Troops left Kabul on 31 February. Aid reached Herat on 31 February. They met on 30 April 2021."
     doc = nlp(text)
     dates = DocDates(doc, MONDAY)
@@ -328,7 +151,8 @@ def test_seed_article(seed_sents, needle: str, place: str | None, value: date, p
 def test_seed_late_1990s_resolves_alone(seed_sents) -> None:  # type: ignore[no-untyped-def]
     sent = _sentence(seed_sents, "the late 1990s")
     ent = _date_ent(sent.doc, "the late 1990s")
-    assert resolve_date(ent, MONDAY) == EventDate(date(1997, 1, 1), "decade", "the late 1990s")
+    expected = EventDate(date(1997, 1, 1), "decade", "the late 1990s", background=True)
+    assert resolve_date(ent, MONDAY) == expected
     twenty = _date_ent(sent.doc, "20 years")
     assert resolve_date(twenty, MONDAY) is None  # "after 20 years of war" is a duration
 
@@ -347,3 +171,139 @@ def test_a_sentence_without_a_finite_verb_ends(nlp_for_headline):
 @pytest.fixture(scope="module")
 def nlp_for_headline(nlp):  # type: ignore[no-untyped-def]
     return nlp  # the pipeline ingest loads (tests/conftest.py)
+
+
+# --- issue 11: the date rules in parsed sentences of our own ------------------------------------------------
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "sentence",
+    ["Raymond Roth, 48, was arrested in Manorville on Sunday.",
+     "Police said Maria Lopez, 67, of Boston, died in the fire on Sunday.",
+     "The mayor, 52, flew to Denver."],
+)
+def test_an_age_beside_a_name_is_never_the_date(nlp, sentence: str) -> None:  # type: ignore[no-untyped-def]
+    doc = nlp(sentence)
+    sent = next(doc.sents)
+    found = sentence_date(sent, MONDAY)
+    assert found is not None
+    assert found.value.year == 2021, found  # never 1948, 1967 or 1952
+    assert found.precision in ("day", "article")
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("sentence", "tense", "value"),
+    [
+        ("The ceasefire took effect at 15:00 GMT Saturday in Aleppo.", "past", date(2021, 9, 4)),
+        ("The ceasefire will take effect at 15:00 GMT Saturday in Aleppo.", "future", date(2021, 9, 11)),
+        ("A truce is due to begin at 15:00 GMT Saturday in Aleppo.", "future", date(2021, 9, 11)),
+        ("Rebels said the truce that began at 15:00 GMT Saturday was broken.", "past", date(2021, 9, 4)),
+    ],
+)
+def test_a_clock_time_with_a_weekday_follows_the_tense(  # type: ignore[no-untyped-def]
+    nlp, sentence: str, tense: str, value: date
+) -> None:
+    doc = nlp(sentence)
+    ent = _date_ent(doc, "15:00 GMT Saturday")
+    assert clause_tense(ent) == tense
+    found = resolve_date(ent, MONDAY)
+    assert found is not None and (found.value, found.precision) == (value, "day")
+    bare = nlp(sentence.replace("15:00 GMT Saturday", "Saturday"))
+    assert resolve_date(_date_ent(bare, "Saturday"), MONDAY).value == value  # type: ignore[union-attr]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("sentence", "expression", "value", "precision", "background"),
+    [
+        ("The envoy visited Kabul last summer.", "last summer", date(2020, 6, 1), "season", True),
+        ("Sales in Ohio rose sharply in the last week.", "the last week", date(2021, 8, 30), "week", False),
+        ("The plant in Toledo will close by the end of the year.", "the end of the year", date(2021, 12, 1),
+         "month", False),
+        ("The city of Dayton expects a deficit this fiscal year.", "this fiscal year", date(2021, 1, 1),
+         "year", False),
+        ("The town of Lodi was founded in the 20th century.", "the 20th century", date(1900, 1, 1), "century",
+         True),
+        ("The rebels held Herat last month.", "last month", date(2021, 8, 1), "month", True),
+        ("The rebels held Herat three weeks ago.", "three weeks ago", date(2021, 8, 16), "week", False),
+    ],
+)
+def test_periods_in_sentences(  # type: ignore[no-untyped-def]
+    nlp, sentence: str, expression: str, value: date, precision: str, background: bool
+) -> None:
+    found = resolve_date(_date_ent(nlp(sentence), expression), MONDAY)
+    assert found is not None
+    assert (found.value, found.precision, found.background) == (value, precision, background)
+
+
+@pytest.mark.model
+def test_a_range_in_a_sentence_gives_both_ends(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = nlp("She served as mayor of Fresno in 2009-2010.")
+    found = sentence_date(next(doc.sents), MONDAY)
+    assert found is not None
+    assert (found.value, found.end, found.precision) == (date(2009, 1, 1), date(2010, 12, 31), "year")
+
+
+@pytest.mark.model
+def test_the_story_date_wins_over_a_background_aside_nearer_nothing(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "The minister, who first visited Basra in 2013, arrived in Baghdad on Sunday."
+    doc = nlp(text)
+    dates = DocDates(doc, MONDAY)
+    near_baghdad = dates.pick(0, len(text), text.index("Baghdad"))
+    near_basra = dates.pick(0, len(text), text.index("Basra"))
+    assert near_baghdad is not None and near_basra is not None
+    assert (near_baghdad.value, near_baghdad.background) == (date(2021, 9, 5), False)
+    assert (near_basra.value, near_basra.background) == (date(2013, 1, 1), True)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("sentence", "expression", "value"),
+    [
+        # intention words are data/modality.toml's, shared with geo.modality: these point ahead
+        ("The envoy has promised to visit Lagos on Thursday.", "Thursday", date(2021, 9, 9)),
+        ("The rebels want to meet in Oslo on Friday.", "Friday", date(2021, 9, 10)),
+        ("The minister is set to arrive in Lima on Wednesday.", "Wednesday", date(2021, 9, 8)),
+        ("The envoy arrived in Lagos on Thursday.", "Thursday", date(2021, 9, 2)),
+    ],
+)
+def test_intentions_date_ahead(nlp, sentence: str, expression: str, value: date) -> None:  # type: ignore[no-untyped-def]
+    assert resolve_date(_date_ent(nlp(sentence), expression), MONDAY).value == value  # type: ignore[union-attr]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "place", "value", "precision"),
+    [
+        # the date of a clause that describes a noun is that noun's aside, not the place's time
+        ("The envoy thanked Norway on Tuesday for taking in refugees evacuated from Kabul last month.",
+         "Norway", date(2021, 8, 31), "day"),
+        ("The envoy thanked Norway on Tuesday for taking in refugees evacuated from Kabul last month.",
+         "Kabul", date(2021, 8, 1), "month"),
+        ("The envoy thanked Norway for taking in refugees evacuated from Kabul last month.",
+         "Norway", MONDAY, "article"),
+        ("The ministers met in Oslo on Friday with envoys who had flown in from Lima in June.",
+         "Oslo", date(2021, 9, 3), "day"),
+        ("The ministers met in Oslo on Friday with envoys who had flown in from Lima in June.",
+         "Lima", date(2021, 6, 1), "month"),
+        # a date that governs the place's clause, or completes it, still dates it
+        ("On Sunday, officials said that troops had entered Herat.", "Herat", date(2021, 9, 5), "day"),
+        ("The valley is famed for being the site of a revolt in the 1980s.", "valley", date(1980, 1, 1),
+         "decade"),
+    ],
+)
+def test_a_place_takes_the_date_of_its_own_clause(  # type: ignore[no-untyped-def]
+    nlp, text: str, place: str, value: date, precision: str
+) -> None:
+    doc = nlp(text)
+    found = DocDates(doc, MONDAY).pick(0, len(text), text.index(place))
+    assert found is not None and (found.value, found.precision) == (value, precision)
+
+
+@pytest.mark.model
+def test_a_clause_that_describes_the_date_takes_it(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "The last soldiers left late on Monday, when a plane lifted off from Kabul's airport."
+    found = DocDates(nlp(text), date(2021, 8, 31)).pick(0, len(text), text.index("Kabul"))
+    assert found is not None and (found.value, found.precision) == (date(2021, 8, 30), "day")
