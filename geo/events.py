@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from geo.attribution import attribute
+from geo.attribution import Attribution, Attributor
 from geo.clauses import describe
+from geo.coref import resolve_references
 from geo.models import Article, Event, EventDate, Place, Toponym, make_event_id
 
 if TYPE_CHECKING:  # the map draws journeys with movements() and need not load spaCy for that
@@ -70,6 +71,8 @@ def build_events(
     nation_starts = sorted((t.start, code) for t, code in nationalities)
     earlier_dates: dict[int, EventDate | None] = {}  # antecedent sentence start -> its date
     antecedents: dict[int, tuple[SubjectInfo, tuple[str, ...]] | None] = {}  # per sentence start
+    attributor = Attributor(doc, resolve_references(doc, actors), places=_place_tokens(doc, toponyms),
+                            text=text)
     events: list[Event] = []
     for tp, place in zip(toponyms, places, strict=True):
         if place is None:
@@ -87,10 +90,8 @@ def build_events(
             antecedents[s_start] = actors.antecedent(s_start)
         antecedent = antecedents[s_start]
         if antecedent is not None:
-            # "she told reporters": the pronoun is the subject, so its actor leads,
-            # and an undated sentence carries on at the date of the one it refers to.
-            info, subject = antecedent
-            names = tuple(dict.fromkeys((*subject, *names)))
+            # "she told reporters": an undated sentence carries on at the date of the one it refers to.
+            info, _subject = antecedent
             if when is None or when.precision == "article":
                 if info.start not in earlier_dates:
                     earlier_dates[info.start] = dates.pick(info.start, info.end)
@@ -102,9 +103,10 @@ def build_events(
         first = bisect.bisect_left(nation_starts, (start, ""))
         last = bisect.bisect_left(nation_starts, (end, ""))
         nations = tuple(sorted({code for _s, code in nation_starts[first:last]}))
-        who = attribute(doc, span, (start, end), names)
+        who = attributor.attribute(span, (start, end), names)
         what = describe(span)
-        mentioned = tuple(a for a in dict.fromkeys((*who.mentioned, *names)) if a not in who.actors)
+        if what.modality == "negated":  # "did not travel to Kabul": never placed
+            who = Attribution(mentioned=tuple(dict.fromkeys((*who.actors, *who.mentioned))))
         events.append(
             Event(
                 event_id=make_event_id(article_id, tp.start, tp.end),
@@ -131,7 +133,7 @@ def build_events(
                 nationalities=nations,
                 locative=is_locative(span),
                 candidates=place.candidates,
-                mentioned_actors=mentioned,
+                mentioned_actors=who.mentioned,
                 actor_roles=who.roles,
                 predicate=what.predicate,
                 event_type=what.event_type,
@@ -141,28 +143,30 @@ def build_events(
             )
         )
     placed = {e.sentence_start for e in events}
-    events.extend(_placeless(article, doc, text, sentences, actors, dates, placed))
+    events.extend(_placeless(article, doc, text, sentences, actors, dates, placed, attributor))
     return events
 
 
 def _placeless(article: Article, doc: Doc, text: str, sentences: _Sentences, actors: ActorIndex,
-               dates: DocDates, placed: set[int]) -> list[Event]:
+               dates: DocDates, placed: set[int], attributor: Attributor) -> list[Event]:
     """One event per sentence that names actors and no place ("Merkel called for dialogue").
 
     It has no coordinates and is never drawn; its actors are "mentioned" (no one is put at a
-    place), so the Timeline, the Actors page and the exports count it and no map guesses it.
+    place), the clause's agent first, a pronoun agent resolved ("He called for calm"), so the
+    Timeline, the Actors page and the exports count it and no map guesses it.
     """
     out: list[Event] = []
     for s_start, s_end in sentences.bounds():
         if s_start in placed or s_end - s_start > MAX_SENTENCE_CHARS:
             continue
-        names = actors.in_span(s_start, s_end)
+        span = doc.char_span(s_start, s_end, alignment_mode="expand")
+        agents = attributor.agents(span) if span is not None else ()
+        names = tuple(dict.fromkeys((*agents, *actors.in_span(s_start, s_end))))
         if not names:
             continue
         when = dates.pick(s_start, s_end)
         if when is None:
             continue
-        span = doc.char_span(s_start, s_end, alignment_mode="expand")
         what = describe(span) if span is not None else None
         out.append(Event(
             event_id=make_event_id(article.article_id, s_start, s_end), article_id=article.article_id,
@@ -175,6 +179,16 @@ def _placeless(article: Article, doc: Doc, text: str, sentences: _Sentences, act
             modality=what.modality if what else "reported", background=when.background, date_end=when.end,
         ))
     return out
+
+
+def _place_tokens(doc: Doc, toponyms: Sequence[Toponym]) -> frozenset[int]:
+    """The token indices of every place name, resolved or not."""
+    out: set[int] = set()
+    for tp in toponyms:
+        span = doc.char_span(tp.start, tp.end, alignment_mode="expand")
+        if span is not None:
+            out.update(range(span.start, span.end))
+    return frozenset(out)
 
 
 class _Sentences:
