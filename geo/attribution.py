@@ -141,7 +141,7 @@ class Attributor:
             if dep in ("conj", "appos") and head.i not in self.refs.named and head.pos_ in ("PROPN", "NOUN"):
                 step = _Step(head)  # "Nashville, Tennessee", "Paris, Texas": the place it belongs to
             elif dep in _MODIFIERS:
-                step = self._modifier(head)
+                step = self._modifier(tok, head)
             elif dep == "dobj" and head.pos_ in ("VERB", "AUX"):
                 obj_role = self.words.motion_verbs.get(head.lemma_.lower())
                 step = _Step(links=self._clause(head, obj_role) if obj_role else [])
@@ -173,8 +173,13 @@ class Attributor:
             return _Step(self._containing(h, role), [_Link(h.i, role)])
         if h.i in self.places:
             return _Step(h)  # "Mississauga, Ontario in Canada"
-        owner = next((c for c in h.children if c.dep_ == "poss"), None)
-        if lemma in self.words.premises_nouns and owner is not None:  # "his home in Bismarck"
+        if h.ent_type_ in ("DATE", "TIME") and h.dep_ in ("pobj", "npadvmod"):
+            verb = h.head.head if h.dep_ == "pobj" else h.head  # "released just after midnight from ..."
+            return _Step(links=self._clause(verb, role)) if verb.pos_ in ("VERB", "AUX") else _Step()
+        premises = h.head if h.dep_ == "appos" else h  # "its department stores, formerly Priors, in ..."
+        owner = next((c for c in premises.children if c.dep_ == "poss"), None)
+        if premises.lemma_.lower() in self.words.premises_nouns and owner is not None:
+            # "his home in Bismarck"
             return _Step(links=[_Link(owner.i, "at")])
         if h.dep_ == "appos" and self._is_actor(h.head):  # "Jenny Palma, a salon owner in Toronto"
             return _Step(links=[_Link(h.head.i, role)])
@@ -199,15 +204,17 @@ class Attributor:
             return h
         return None
 
-    def _modifier(self, head: Token) -> _Step:
+    def _modifier(self, tok: Token, head: Token) -> _Step:
         """A place modifying a noun: a title or an attribute ("Arizona coach"), unless the noun
         is where someone is ("the Kabul airport" in a locative phrase), a residence or an event."""
         lemma = head.lemma_.lower()
         if lemma in self.words.person_nouns:  # "Toronto resident Sarah Vermelhudo"
             person = self._person_of(head)
             return _Step(links=[_Link(person.i, "at")] if person is not None else [])
-        if head.pos_ != "NOUN" or head.i in self.refs.named:
-            return _Step()  # "Paris New Generation Baptist Church": a name
+        if head.i in self.refs.named:
+            return _Step()  # "the Kabul Times": a name
+        if head.pos_ != "NOUN":  # "Paris New Generation Baptist Church": a name; "Augusta's Highland
+            return _Step(self._containing(head, "at") if tok.dep_ == "poss" else None)  # Avenue": a street
         if lemma in self.words.event_nouns:
             return _Step(head)  # "at the beginning of a Zimbabwe conference"
         return _Step(self._containing(head, "at"))  # "at the Little Portugal home", "to Kabul's airport"
@@ -216,7 +223,7 @@ class Attributor:
         """"X of P": a residence or seat when X is a name, an age after one, "all" after a list of
         names or a person word with a name beside it; a containing place when X is a place."""
         if h.i in self.refs.named:
-            return _Step(links=[_Link(h.i, "at")])  # "Mayor David W. Smith of Newark"
+            return _Step(links=[self._couple(h)])  # "Mayor David W. Smith of Newark"
         if h.like_num and h.dep_ in ("appos", "npadvmod", "amod", "nummod") and self._is_actor(h.head):
             return _Step(links=[_Link(h.head.i, "at")])  # "Rebecca Sears, 41, of Grovetown"
         if h.lower_ in _QUANTIFIERS and self._is_actor(h.head):
@@ -225,6 +232,22 @@ class Attributor:
                 c.dep_ == "appos" and self._is_actor(c) for c in h.children):
             return _Step(links=[_Link(h.i, "at")])  # "her son, Christopher Sean Bowers, 19, of Martinez"
         return _Step(self._containing(h, "at"))  # "in the Gondra district of Uttar Pradesh"
+
+    def _couple(self, name: Token) -> _Link:
+        """"Stephanie Cooper and husband, Leonard of Ada": a residence after the last of two or
+        three joined names is theirs all, unless another of them has a phrase of its own
+        ("Hannah Smalls of Oxford ..., Kaitlin Craig of Elida")."""
+        top = name
+        for _ in range(2):
+            if top.dep_ in ("conj", "appos") and top.head.i != top.i and top.head.pos_ in ("PROPN", "NOUN"):
+                top = top.head
+        if top.i == name.i:
+            return _Link(name.i, "at")
+        members = coordinated(top, self.refs)
+        if len(members) > 4 or any(m.i != name.i and any(c.dep_ == "prep" for c in m.children)
+                                   for m in members):
+            return _Link(name.i, "at")
+        return _Link(top.i, "at", True)
 
     def _based(self, tok: Token) -> Token | None:
         """"U.S.-based Long War Journal", "Fremont-based LIFE ElderCare": the based one."""
@@ -332,7 +355,12 @@ class Attributor:
         if not self.refs.actors(holder.i):
             near.extend(g for c in holder.children if c.dep_ == "acl" for a in c.children if a.dep_ == "agent"
                         for g in a.children if g.dep_ == "pobj")
+        elif self._organisation(holder):  # "USDA's National Veterinary Services Laboratories in Ames"
+            near.extend(c for c in holder.children if c.dep_ == "poss" and self._organisation(c))
         return near
+
+    def _organisation(self, tok: Token) -> bool:
+        return any(self.refs.kinds.get(a) == "organization" for a in self.refs.actors(tok.i))
 
     def _inside(self, tok: Token, place: Span) -> bool:
         return place.start <= tok.i < place.end

@@ -20,8 +20,8 @@ are rules on spaCy's dependency parse, and the words are data (``references.csv`
    Collard ... he"); an organisation or group for "it" and for group nouns; a group, an
    organisation or two people or more for "they"; two people or more for "the two".
 3. A description of a person ("the minister", "the suspect") stands for the nearest person
-   introduced with that noun ("Foreign Minister Heiko Maas", "Fahim Dashty, the spokesman");
-   only a word that holds no office ("the man", "the Fremont woman") is resolved as in 2b.
+   introduced with that noun ("Foreign Minister Heiko Maas", "Fahim Dashty, the spokesman"),
+   and for no one else: "the man" in a crime report is most often the unnamed suspect.
 4. "It" reaches back one sentence only, and only to a main subject: most "it"s are things.
 A description that names someone else ("the Taliban spokesman") is left alone.
 """
@@ -98,11 +98,12 @@ def resolve_references(doc: Doc, index: ActorIndex, words: Words | None = None) 
     _genders(doc, refs, words)
     state = _State(refs, words, _titles(doc, refs))
     text = doc.text
-    previous_end = 0
+    previous_start = 0
     for sent in doc.sents:
-        if not state.history or "\n" in text[previous_end:sent.start_char]:
+        between = text[previous_start:sent.start_char]  # the sentence before, and the space after it
+        if not state.history or "\n" in between[len(between.rstrip()):]:
             state.paragraph_firsts.append(len(state.history))
-        previous_end = sent.end_char
+        previous_start = sent.start_char
         subjects: list[_Subject] = []
         for tok in sent:
             if tok.i in refs.named and (tok.i == 0 or refs.named.get(tok.i - 1) != refs.named[tok.i]):
@@ -113,7 +114,7 @@ def resolve_references(doc: Doc, index: ActorIndex, words: Words | None = None) 
                 if found is not None:
                     refs.resolved[tok.i], refs.sources[tok.i] = found
                     gender = words.genders.get(tok.lower_)
-                    if gender and len(found[0]) == 1:
+                    if gender and len(found[0]) == 1 and tok.tag_ == "PRP":  # "she said": a woman
                         refs.genders.setdefault(found[0][0], gender)
             if tok.dep_ in _SUBJECTS:
                 actors = _group_actors(tok, refs)
@@ -133,7 +134,9 @@ def _reference_kind(tok: Token, refs: References, words: Words) -> str:
     if not kind:
         return ""
     if tok.tag_ in _PRONOUN_TAGS:
-        return kind
+        # A subject ("he said") or an owner ("his home"); an object pronoun ("concerned about her")
+        # seldom means the subject before it, and holds no place anyway.
+        return kind if tok.dep_ in _SUBJECTS or tok.tag_ == "PRP$" else ""
     if lower in _COLLECTIVE:  # "the two spoke", "both said"
         return "pair" if tok.dep_ in _SUBJECTS and not any(c.dep_ == "prep" for c in tok.children) else ""
     if tok.pos_ != "NOUN" or tok.dep_ == "compound":
@@ -153,7 +156,8 @@ def _fits(tok: Token, actors: tuple[str, ...], kind: str, state: _State) -> tupl
     groups = [a for a in actors if refs.kinds.get(a, "group") != "person"]
     if kind == "person":
         gender = state.words.genders.get(tok.lower_)
-        people = [a for a in people if refs.genders.get(a, gender) == gender]
+        if tok.tag_ in _PRONOUN_TAGS:
+            people = [a for a in people if refs.genders.get(a, gender) == gender]
         # Of several ("Turkington and Collard ... he"), the one the article names most so far.
         return (max(people, key=lambda a: state.counts[a]),) if people else ()
     if kind == "organization":
@@ -165,14 +169,13 @@ def _fits(tok: Token, actors: tuple[str, ...], kind: str, state: _State) -> tupl
 
 def _resolve(tok: Token, kind: str, subjects: Sequence[_Subject], state: _State
              ) -> tuple[tuple[str, ...], int] | None:
-    refs, words = state.refs, state.words
+    refs = state.refs
     description = tok.tag_ not in _PRONOUN_TAGS and kind != "pair"
     if description and kind == "person":
         titled = [(i, a) for i, a in state.titles.get(tok.lemma_.lower(), ()) if i < tok.i]
         if titled:
             return (titled[-1][1],), titled[-1][0]
-        if tok.lower_ not in words.person_nouns:  # "the victim", "the minister": a title or nothing
-            return None
+        return None  # "the victim", "the minister", "the man": a title or nothing
     if not description:  # the same sentence; a description never means its own sentence's subject
         for subj in reversed(subjects):
             if fit := _fits(tok, subj.actors, kind, state):
@@ -187,7 +190,10 @@ def _resolve(tok: Token, kind: str, subjects: Sequence[_Subject], state: _State
             and len(state.paragraph_firsts) >= 2:
         earlier.insert(0, state.history[state.paragraph_firsts[-2]])  # a paragraph's opening pronoun
     for sentence in earlier:
-        ordered = sorted(sentence, key=lambda s: (not s.main, s.token))
+        # The one the article names most so far, then the main clause's ("Collard is driving,
+        # writes Brad Halcrow. He first drove ...").
+        ordered = sorted(sentence, key=lambda s: (-max(state.counts[a] for a in s.actors),
+                                                  not s.main, s.token))
         if depth == 1:
             ordered = [s for s in ordered if s.main]
         for subj in ordered:
