@@ -196,6 +196,8 @@ class Attributor:
         if lemma in self.words.event_nouns and h.dep_ in ("dobj", "attr", "appos") \
                 and h.head.pos_ in ("VERB", "AUX"):
             return _Step(links=self._clause(h.head, role))  # "told a news conference in Ottawa"
+        if h.dep_ == "dobj" and h.head.pos_ == "VERB" and h.head.lemma_.lower() not in self.words.report_verbs:
+            return _Step(links=self._clause(h.head, role))  # "runs a prison in Shelby"
         return _Step()
 
     def _containing(self, h: Token, role: Role) -> Token | None:

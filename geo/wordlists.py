@@ -30,6 +30,7 @@ class Words:
     event_nouns: frozenset[str]  # "a news conference in Kabul": where its doer acted
     premises_nouns: frozenset[str]  # "his home in Bismarck": where its owner is
     person_nouns: frozenset[str]  # no office: "a Fremont resident", "a villager in Gondra", "her son"
+    report_verbs: frozenset[str]  # "confirmed 63 deaths in Indonesia": the place is the topic
     hypothetical_marks: frozenset[str]  # "if the Taliban pulled out of Panjshir": nothing happened
     references: dict[str, str]  # a pronoun or a noun after "the" -> person / organization / plural
     genders: dict[str, str]  # a pronoun, honorific or noun for a person -> "m" / "f"
@@ -83,6 +84,7 @@ def load_words(folder: Path = WORDS_DIR) -> Words:
         event_nouns=_lines(folder / "event_nouns.txt"),
         premises_nouns=_lines(folder / "premises_nouns.txt"),
         person_nouns=_lines(folder / "person_nouns.txt"),
+        report_verbs=_lines(folder / "report_verbs.txt"),
         hypothetical_marks=_lines(folder / "hypothetical_marks.txt"),
         references=refs,
         genders=genders,
