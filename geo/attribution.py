@@ -38,7 +38,8 @@ if TYPE_CHECKING:
 _MAX_STEPS = 12
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 _MODIFIERS = frozenset({"compound", "poss", "amod", "nmod", "npadvmod"})
-_INHERIT = frozenset({"conj", "xcomp", "advcl"})  # a verb without a subject shares its head's
+_INHERIT = frozenset({"conj", "xcomp", "advcl", "acomp"})  # a verb without a subject shares its head's
+_CLAUSE_HEADS = frozenset({"VERB", "AUX", "ADJ"})  # "is due to travel on to Germany": due -> is
 _QUANTIFIERS = frozenset({"all", "both", "each"})  # "..., all of Paris, Texas"
 _RELATIVE_TAGS = frozenset({"WDT", "WP"})
 # After a place at the start of a line: ", Mont.", "(AP)", then a dash or a colon: a dateline.
@@ -191,13 +192,16 @@ class Attributor:
             return _Step(links=self._clause(h.head, "at"))
         if h.dep_ == "pobj" and lemma in self.words.event_nouns:
             return _Step(h)  # "at a briefing at the Pentagon", "after a crash in Silverstone"
-        if role == "at" and h.dep_ == "pobj":
-            return _Step(self._containing(h, role))  # "to the air base in Ramstein" (not "a cow from P")
+        if role == "at" and h.dep_ == "pobj" and (lemma in self.words.location_nouns or h.pos_ == "PROPN"):
+            # "to the air base in Ramstein"; not "a cow from P", "a meeting on the crisis in P"
+            return _Step(self._containing(h, role))
         if lemma in self.words.event_nouns and h.dep_ in ("dobj", "attr", "appos") \
                 and h.head.pos_ in ("VERB", "AUX"):
             return _Step(links=self._clause(h.head, role))  # "told a news conference in Ottawa"
-        if h.dep_ == "dobj" and h.head.pos_ == "VERB" and h.head.lemma_.lower() not in self.words.report_verbs:
-            return _Step(links=self._clause(h.head, role))  # "runs a prison in Shelby"
+        verb = h.head
+        if h.dep_ == "dobj" and verb.pos_ == "VERB" and verb.lemma_.lower() not in self.words.report_verbs:
+            # "runs a prison in Shelby", "stepped off a plane in Beijing"; not "confirmed deaths in P"
+            return _Step(links=self._clause(verb, role))
         return _Step()
 
     def _containing(self, h: Token, role: Role) -> Token | None:
@@ -219,6 +223,8 @@ class Attributor:
             return _Step(self._containing(head, "at") if tok.dep_ == "poss" else None)  # Avenue": a street
         if lemma in self.words.event_nouns:
             return _Step(head)  # "at the beginning of a Zimbabwe conference"
+        if any(c.dep_ == "prep" and c.lower_ in self.words.prepositions for c in head.children):
+            return _Step()  # "the U.S. air base in Ramstein": its own place says where; "U.S." whose
         return _Step(self._containing(head, "at"))  # "at the Little Portugal home", "to Kabul's airport"
 
     def _of(self, h: Token) -> _Step:
@@ -300,7 +306,7 @@ class Attributor:
             if v.dep_ == "pcomp" and v.head.head.pos_ in ("VERB", "AUX"):
                 v = v.head.head  # "convicted of selling drugs in Bronx County"
                 continue
-            if v.dep_ in _INHERIT and v.head.i != v.i and v.head.pos_ in ("VERB", "AUX"):
+            if v.dep_ in _INHERIT and v.head.i != v.i and v.head.pos_ in _CLAUSE_HEADS:
                 v = v.head
                 continue
             return []

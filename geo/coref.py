@@ -238,7 +238,10 @@ def coordinated(tok: Token, refs: References) -> list[Token]:
         out.append(t)
         bare = not refs.actors(t.i)
         for c in t.children:
-            if (c.dep_ == "conj" or (c.dep_ == "appos" and bare)) and c.i not in seen:
+            # "Antony Blinken and Defense Secretary Lloyd Austin met": the small model hangs the
+            # first name on the second as a modifier with its "and"
+            joined = c.dep_ == "conj" or (c.dep_ == "nmod" and any(g.dep_ == "cc" for g in c.children))
+            if (joined or (c.dep_ == "appos" and bare)) and c.i not in seen:
                 seen.add(c.i)
                 todo.append(c)
     return sorted(out, key=lambda t: t.i)

@@ -28,6 +28,7 @@ class Words:
     prepositions: dict[str, Role]  # a preposition that puts its subject at, to or from its object
     motion_verbs: dict[str, Role | None]  # a verb of travel -> the role of a place as its direct object
     event_nouns: frozenset[str]  # "a news conference in Kabul": where its doer acted
+    location_nouns: frozenset[str]  # "at the air base in Ramstein": a place within a place
     premises_nouns: frozenset[str]  # "his home in Bismarck": where its owner is
     person_nouns: frozenset[str]  # no office: "a Fremont resident", "a villager in Gondra", "her son"
     report_verbs: frozenset[str]  # "confirmed 63 deaths in Indonesia": the place is the topic
@@ -82,6 +83,7 @@ def load_words(folder: Path = WORDS_DIR) -> Words:
         prepositions=preps,
         motion_verbs=motion,
         event_nouns=_lines(folder / "event_nouns.txt"),
+        location_nouns=_lines(folder / "location_nouns.txt"),
         premises_nouns=_lines(folder / "premises_nouns.txt"),
         person_nouns=_lines(folder / "person_nouns.txt"),
         report_verbs=_lines(folder / "report_verbs.txt"),
