@@ -363,9 +363,17 @@ class Attributor:
         if not self.refs.actors(holder.i):
             near.extend(g for c in holder.children if c.dep_ == "acl" for a in c.children if a.dep_ == "agent"
                         for g in a.children if g.dep_ == "pobj")
+            if holder.lemma_.lower() in self.words.member_nouns or holder.lower_ in self.words.member_nouns:
+                # "Taliban fighters entered Kabul", "the UN's staff in Kabul": the body is there too
+                near.extend(c for c in holder.children if c.dep_ in ("compound", "poss") and self._body(c))
         elif self._organisation(holder):  # "USDA's National Veterinary Services Laboratories in Ames"
             near.extend(c for c in holder.children if c.dep_ == "poss" and self._organisation(c))
         return near
+
+    def _body(self, tok: Token) -> bool:
+        """Whether the token names an organisation or a group (not a person: "Blinken's aides")."""
+        actors = self.refs.actors(tok.i)
+        return bool(actors) and all(self.refs.kinds.get(a) != "person" for a in actors)
 
     def _organisation(self, tok: Token) -> bool:
         return any(self.refs.kinds.get(a) == "organization" for a in self.refs.actors(tok.i))

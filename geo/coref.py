@@ -189,11 +189,13 @@ def _resolve(tok: Token, kind: str, subjects: Sequence[_Subject], state: _State
     if not description and state.paragraph_firsts and state.paragraph_firsts[-1] == len(state.history) \
             and len(state.paragraph_firsts) >= 2:
         earlier.insert(0, state.history[state.paragraph_firsts[-2]])  # a paragraph's opening pronoun
+    gender = state.words.genders.get(tok.lower_) if tok.tag_ in _PRONOUN_TAGS else None
     for sentence in earlier:
-        # The one the article names most so far, then the main clause's ("Collard is driving,
-        # writes Brad Halcrow. He first drove ...").
-        ordered = sorted(sentence, key=lambda s: (-max(state.counts[a] for a in s.actors),
-                                                  not s.main, s.token))
+        # One the text has shown to be a "he" (or "she"), then the one the article names most so
+        # far, then the main clause's ("Collard is driving, writes Brad Halcrow. He first drove").
+        ordered = sorted(sentence, key=lambda s: (
+            not (gender and any(refs.genders.get(a) == gender for a in s.actors)),
+            -max(state.counts[a] for a in s.actors), not s.main, s.token))
         if depth == 1:
             ordered = [s for s in ordered if s.main]
         for subj in ordered:

@@ -30,6 +30,7 @@ class Words:
     event_nouns: frozenset[str]  # "a news conference in Kabul": where its doer acted
     location_nouns: frozenset[str]  # "at the air base in Ramstein": a place within a place
     premises_nouns: frozenset[str]  # "his home in Bismarck": where its owner is
+    member_nouns: frozenset[str]  # "Taliban fighters", "UN staff": where they are, their body is
     person_nouns: frozenset[str]  # no office: "a Fremont resident", "a villager in Gondra", "her son"
     report_verbs: frozenset[str]  # "confirmed 63 deaths in Indonesia": the place is the topic
     hypothetical_marks: frozenset[str]  # "if the Taliban pulled out of Panjshir": nothing happened
@@ -85,6 +86,7 @@ def load_words(folder: Path = WORDS_DIR) -> Words:
         event_nouns=_lines(folder / "event_nouns.txt"),
         location_nouns=_lines(folder / "location_nouns.txt"),
         premises_nouns=_lines(folder / "premises_nouns.txt"),
+        member_nouns=_lines(folder / "member_nouns.txt"),
         person_nouns=_lines(folder / "person_nouns.txt"),
         report_verbs=_lines(folder / "report_verbs.txt"),
         hypothetical_marks=_lines(folder / "hypothetical_marks.txt"),
