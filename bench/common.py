@@ -39,9 +39,10 @@ SECTIONS = {
     "dashboard": "4. Dashboard at scale",
     "startup": "5. Start-up",
     "analysis": "6. Analysis time against text size",
+    "attribution": "7. Attribution: who was where",
 }
 PENDING = "_Not measured yet: this benchmark waits for the dashboard._"
-OURS = ("ingest", "quality", "gazetteer", "startup", "dashboard", "analysis")
+OURS = ("ingest", "quality", "gazetteer", "startup", "dashboard", "analysis", "attribution")
 
 _INTRO = """# Benchmarks
 
