@@ -70,6 +70,7 @@ class _Link:
     # A subject shares its place with the names joined to it ("Michael and Villa traveled to
     # Nashville"); a name's own phrase does not ("Kaitlin Craig of Elida" in a list of winners).
     spread: bool = False
+    actors: tuple[str, ...] = ()  # who the holder stands for, where no token of it names them
 
 
 class Attributor:
@@ -89,6 +90,8 @@ class Attributor:
         links = [] if self.is_dateline(place) else self._links(place)
         roles: dict[str, Role] = {}
         for link in links:
+            for actor in link.actors:
+                roles.setdefault(actor, link.role)
             for tok in self._near(self.doc[link.holder], link.spread):
                 for actor in self.refs.actors(tok.i):
                     if not self._inside(tok, place):
@@ -216,7 +219,12 @@ class Attributor:
         lemma = head.lemma_.lower()
         if lemma in self.words.person_nouns:  # "Toronto resident Sarah Vermelhudo"
             person = self._person_of(head)
-            return _Step(links=[_Link(person.i, "at")] if person is not None else [])
+            if person is not None:
+                return _Step(links=[_Link(person.i, "at")])
+            # "Police found drugs on a Charleston man": in a story about one man, him
+            gender = self.words.genders.get(head.lower_)
+            who = self.refs.protagonist(gender) if gender and tok.dep_ == "compound" else None
+            return _Step(links=[_Link(head.i, "at", actors=(who,))] if who else [])
         if head.i in self.refs.named:
             return _Step()  # "the Kabul Times": a name
         if head.pos_ != "NOUN":  # "Paris New Generation Baptist Church": a name; "Augusta's Highland
@@ -242,9 +250,9 @@ class Attributor:
         return _Step(self._containing(h, "at"))  # "in the Gondra district of Uttar Pradesh"
 
     def _couple(self, name: Token) -> _Link:
-        """"Stephanie Cooper and husband, Leonard of Ada": a residence after the last of two or
-        three joined names is theirs all, unless another of them has a phrase of its own
-        ("Hannah Smalls of Oxford ..., Kaitlin Craig of Elida")."""
+        """"Stephanie Cooper and husband, Leonard of Ada": a residence after the second of two
+        joined people is theirs both, unless the other has a phrase of its own ("Hannah Smalls of
+        Oxford and Kaitlin Craig of Elida"); a longer list keeps each residence to its name."""
         top = name
         for _ in range(2):
             if top.dep_ in ("conj", "appos") and top.head.i != top.i and top.head.pos_ in ("PROPN", "NOUN"):
@@ -252,8 +260,9 @@ class Attributor:
         if top.i == name.i:
             return _Link(name.i, "at")
         members = coordinated(top, self.refs)
-        if len(members) > 4 or any(m.i != name.i and any(c.dep_ == "prep" for c in m.children)
-                                   for m in members):
+        people = {a for m in members for a in self.refs.actors(m.i)}
+        if len(people) != 2 or len(members) > 3 or any(
+                m.i != name.i and any(c.dep_ == "prep" for c in m.children) for m in members):
             return _Link(name.i, "at")
         return _Link(top.i, "at", True)
 
@@ -356,8 +365,9 @@ class Attributor:
         """Who shares a holder's place: its apposition ("a newspaper" and "The Kedaulatan Rakyat"),
         a vehicle's driver ("a Toyota Corolla driven by Mary Lioce"), and for a subject the names
         joined to it."""
+        bare = not self.refs.actors(holder.i)  # "a newspaper", "her son": the name beside it
         near = coordinated(holder, self.refs) if spread else [holder, *(
-            c for c in holder.children if c.dep_ == "appos")]
+            c for c in holder.children if c.dep_ == "appos" and bare)]
         if not spread and holder.dep_ == "appos":
             near.append(holder.head)
         if not self.refs.actors(holder.i):

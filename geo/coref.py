@@ -63,12 +63,27 @@ class References:
     sources: dict[int, int] = field(default_factory=dict)  # resolved token -> its antecedent's token
     kinds: dict[str, str] = field(default_factory=dict)  # actor -> person / organization / group
     genders: dict[str, str] = field(default_factory=dict)  # person -> "m" / "f", where the text tells
+    references: Counter[str] = field(default_factory=Counter)  # actor -> mentions and resolved references
 
     def actors(self, token: int) -> tuple[str, ...]:
         """The actors the token stands for: the one it names, or those it refers back to."""
         if token in self.named:
             return (self.named[token],)
         return self.resolved.get(token, ())
+
+    def protagonist(self, gender: str) -> str | None:
+        """The person of that gender the article is about: referred to at least three times and
+        at least twice as often as any other person of that gender ("a Charleston man" in the
+        lede of a story about one man). None when no one stands out so."""
+        # Rivals: every person not shown to be of the other gender.
+        ranked = sorted(((n, a) for a, n in self.references.items()
+                         if self.kinds.get(a) == "person" and self.genders.get(a, gender) == gender),
+                        reverse=True)
+        if not ranked or ranked[0][0] < 3 or self.genders.get(ranked[0][1]) != gender:
+            return None
+        if len(ranked) > 1 and ranked[0][0] < 2 * ranked[1][0]:
+            return None
+        return ranked[0][1]
 
 
 @dataclass
@@ -121,6 +136,9 @@ def resolve_references(doc: Doc, index: ActorIndex, words: Words | None = None) 
                 if actors:
                     subjects.append(_Subject(tok.i, actors, _is_main(tok, sent)))
         state.history.append(subjects)
+    refs.references.update(state.counts)
+    for actors in refs.resolved.values():
+        refs.references.update(actors)
     return refs
 
 

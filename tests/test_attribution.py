@@ -70,6 +70,14 @@ PLACED = [
     ("Karl Brandt and Maria Lopez met on Monday. The two later flew to Vienna.", "Vienna",
      {"Karl Brandt": "to", "Maria Lopez": "to"}),
     ("The Taliban said on Monday that they had entered Kabul.", "Kabul", {"Taliban": "to"}),
+    # "a P man" in a story about one man is he; a parent body shares its laboratory's place
+    ("Police found drugs on a Springfield man on Friday. Karl Brandt was charged on Saturday. "
+     "He denied the charge. Brandt will appear in court.", "Springfield", {"Karl Brandt": "at"}),
+    ("The USDA's National Animal Laboratory in Ames tested the samples.", "Ames",
+     {"National Animal Laboratory": "at", "USDA": "at"}),
+    # a residence after a couple is theirs both
+    ("Karl Brandt and his wife, Maria Lopez of Graz, attended the funeral.", "Graz",
+     {"Karl Brandt": "at", "Maria Lopez": "at"}),
 ]
 
 NOT_PLACED = [
@@ -94,6 +102,13 @@ NOT_PLACED = [
     # someone else's representative; an unresolved description
     ("The Taliban spokesman flew to Doha on Monday.", "Doha", "Taliban"),
     ("Karl Brandt met Maria Lopez on Monday. The suspect later flew to Vienna.", "Vienna", "Karl Brandt"),
+    # "a P man" where two men share the story
+    ("Police found drugs on a Springfield man on Friday. Karl Brandt was charged on Saturday. He denied "
+     "the charge. Hans Vogel said Vogel and Brandt will appear in court. Vogel left.", "Springfield",
+     "Karl Brandt"),
+    # a list keeps each residence to its name
+    ("The winners were Hannah Smalls of Oxford, Kaitlin Craig of Elida and Devon Stansbury of Rockford.",
+     "Oxford", "Kaitlin Craig"),
 ]
 
 
