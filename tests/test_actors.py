@@ -370,3 +370,15 @@ def test_the_two_points_back_like_they(nlp):
     index = extract_actors(doc)
     second = list(doc.sents)[1]
     assert set(index.subject_before(second.start_char)) == {"Antony Blinken", "Heiko Maas"}
+
+
+@pytest.mark.model
+def test_a_surname_the_parser_reads_as_a_name_refers_back_to_the_full_name(nlp):
+    """"Tawfik, from Kilburn," untagged by NER after "Mohammed Tawfik": a mention of him; a verb
+    that happens to spell a surname ("Said the judge" after "Ali Said") is not."""
+    doc = nlp("Mohammed Tawfik was charged on Monday. Tawfik, from Kilburn, denied it.")
+    index = extract_actors(doc)
+    assert [(m.text, m.actor) for m in index.mentions] == [
+        ("Mohammed Tawfik", "Mohammed Tawfik"), ("Tawfik", "Mohammed Tawfik")]
+    doc = nlp("Ali Said was charged on Monday. Said the judge: no.")
+    assert [m.text for m in extract_actors(doc).mentions] == ["Ali Said"]

@@ -75,6 +75,18 @@ PLACED = [
      "He denied the charge. Brandt will appear in court.", "Springfield", {"Karl Brandt": "at"}),
     ("The USDA's National Animal Laboratory in Ames tested the samples.", "Ames",
      {"National Animal Laboratory": "at", "USDA": "at"}),
+    # a place held by a verb's object is where the verb happened (not for verbs of saying)
+    ("Siemens runs a factory in Linz, Austria.", "Austria", {"Siemens": "at"}),
+    ("Karl Brandt stepped off a plane in Linz on Monday.", "Linz", {"Karl Brandt": "at"}),
+    ("Siemens is selling its stores in Slovakia.", "Slovakia", {"Siemens": "at"}),
+    # a phrase the parser hangs on a time expression or a particle belongs to the clause
+    ("Karl Brandt was released just after midnight from the jail in Linz.", "Linz", {"Karl Brandt": "at"}),
+    ("Karl Brandt is due to travel on to Vienna on Wednesday.", "Vienna", {"Karl Brandt": "to"}),
+    # a vehicle's driver; "A and B" that the small model hangs one on the other
+    ("A red car driven by Karl Brandt was heading north on Main Street in Linz.", "Linz",
+     {"Karl Brandt": "at"}),
+    ("Secretary of State Karl Brandt and Defense Secretary Hans Vogel met the mayor in Linz on Tuesday.",
+     "Linz", {"Karl Brandt": "at", "Hans Vogel": "at"}),
     # a residence after a couple is theirs both
     ("Karl Brandt and his wife, Maria Lopez of Graz, attended the funeral.", "Graz",
      {"Karl Brandt": "at", "Maria Lopez": "at"}),

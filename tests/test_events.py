@@ -272,6 +272,8 @@ def test_a_place_that_only_modifies_makes_no_stop(at):
         ("Blinken will head to the air base in Ramstein, Germany, on Wednesday.", "Germany", True),
         ("Blinken flew to Qatar and Germany.", "Germany", True),
         ("Turkey helps to reopen Kabul's airport.", "Kabul", False),
+        ("Karl Brandt visited Vienna last week.", "Vienna", True),  # a verb of travel's object
+        ("Karl Brandt praised Vienna last week.", "Vienna", False),
         ("The Taliban are seeking to crush the forces defending Panjshir.", "Panjshir", False),
     ],
 )
