@@ -166,8 +166,8 @@ class Attributor:
 
     def _attached(self, h: Token, role: Role) -> _Step:
         """What a locative phrase attached to ``h`` says: links, and a token to climb on from."""
-        for _ in range(3):  # "travel on to Germany", "went back to Kabul": the verb's
-            if h.pos_ in ("ADP", "ADV") and h.dep_ in ("prep", "advmod", "prt") and h.head.i != h.i:
+        for _ in range(3):  # "travel on to Germany": the verb's (not "home to ...")
+            if (h.pos_ == "ADP" or h.tag_ == "RP") and h.dep_ in ("prep", "prt") and h.head.i != h.i:
                 h = h.head
         if h.pos_ in ("VERB", "AUX"):
             return _Step(links=self._clause(h, role))
