@@ -194,3 +194,7 @@ def test_attribution_scores_with_the_sets_own_scorer(tmp_path):
                                             bootstrap=20)
     assert "precision ≥ 0.75 (missed)" in body and "| geovirus | 1 |" in body
     assert "0.500" in body  # precision 1 / 2
+    # Misses by what was found: Menu Foods and Mississauga were, the other gold places were not.
+    misses = bench_attribution.miss_kinds(gold, events)
+    assert sum(misses.values()) == ours.fn
+    assert misses["both found"] == 0 and misses["place not found"] >= 1
