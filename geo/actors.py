@@ -138,7 +138,7 @@ def _untagged(
 ) -> list[_Mention]:
     """Further occurrences of accepted multi-word names and acronyms that NER missed, and a
     person's surname alone where the parser reads it as a proper noun outside any entity
-    ("Tawfik, from Kilburn," after "Mohammed Tawfik"): a reference back to that person.
+    ("Saleh, from Linz," after "Walid Saleh"): a reference back to that person.
 
     Other one-word names are left alone: "Said" or "Rich" would hit ordinary words.
     """

@@ -5,19 +5,20 @@ the dependency tree to what holds it:
 
 - the subject of the clause whose locative phrase holds the place ("Blinken flew to Qatar"),
   a passive subject and its agent, a subject shared by joined verbs, a relative pronoun's
-  antecedent ("Menu Foods, which is based in Mississauga"), a participle's noun ("a newspaper
-  based in Yogyakarta"), through a venue ("told a news conference in Ottawa") or a containing
-  place ("at the air base in Ramstein, Germany", "in the Gondra district of Uttar Pradesh");
+  antecedent ("the Alpine Bank, which is based in Graz"), a participle's noun ("a newspaper
+  based in Linz"), through a venue ("told a news conference in Vienna") or a containing
+  place ("at the air base in Ramstein, Germany", "in the Lienz district of Tyrol");
 - a direct object of a verb of travel ("visited Qatar", "left Kabul");
-- "where": "in Silverstone, where he was an innocent victim";
-- a name with its place: "Riley Smith, 70, of Paris", "the Department of Health in Northern
-  Ireland", "Jenny Palma, a salon owner in Toronto", "Toronto resident Sarah Vermelhudo",
-  "Fremont-based LIFE ElderCare", "his home in Bismarck";
-- every actor coordinated with or in apposition to what holds the place.
+- "where": "in Porto, where Maria Lopez was born";
+- a name with its place: "Karl Brandt, 52, of Graz", "the Alpine Bank in Graz", "Maria Lopez,
+  a teacher in Porto", "Graz resident Karl Brandt", "the Graz-based Alpine Bank", "his home
+  in Linz"; "a Springfield man" in a story about one man (``References.protagonist``);
+- every actor coordinated with or in apposition to what holds the place, the body whose
+  members it names ("Taliban fighters"), a vehicle's driver, a laboratory's parent body.
 
 What does not place anyone: a title or modifier ("U.S. Secretary of State", "Trade Minister of
 Honduras", "London police"); reported speech (the walk never leaves an embedded clause for
-the verb of saying); the topic of a statement ("confirmed 63 deaths in Indonesia"); "near",
+the verb of saying); the topic of a statement ("confirmed 40 cases in Peru"); "near",
 "outside" or "between"; a denied or hypothetical clause; a dateline. References ("he", "the
 group") come from ``geo.coref``; the word lists from ``geo.wordlists``.
 """
@@ -67,8 +68,8 @@ class _Step:
 class _Link:
     holder: int  # token index of the phrase the text puts at the place
     role: Role
-    # A subject shares its place with the names joined to it ("Michael and Villa traveled to
-    # Nashville"); a name's own phrase does not ("Kaitlin Craig of Elida" in a list of winners).
+    # A subject shares its place with the names joined to it ("Brandt and Lopez travelled to
+    # Vienna"); a name's own phrase does not ("Maria Lopez of Porto" in a list of winners).
     spread: bool = False
     actors: tuple[str, ...] = ()  # who the holder stands for, where no token of it names them
 
@@ -143,7 +144,7 @@ class Attributor:
             if head.i == tok.i:
                 break
             if dep in ("conj", "appos") and head.i not in self.refs.named and head.pos_ in ("PROPN", "NOUN"):
-                step = _Step(head)  # "Nashville, Tennessee", "Paris, Texas": the place it belongs to
+                step = _Step(head)  # "Ramstein, Germany", "Springfield, Illinois": the place it belongs to
             elif dep in _MODIFIERS:
                 step = self._modifier(tok, head)
             elif dep == "dobj" and head.pos_ in ("VERB", "AUX"):
@@ -175,38 +176,38 @@ class Attributor:
             return _Step()
         lemma = h.lemma_.lower()
         if h.i in self.refs.named or self.refs.actors(h.i):
-            # "the Department of Health in Northern Ireland"; "care in the Central Mental Hospital in
-            # Dundrum": the hospital is there, and so is whoever the clause puts in it
+            # "the Alpine Bank in Graz"; "treated at the City Clinic in Linz": the clinic is there,
+            # and so is whoever the clause puts in it
             return _Step(self._containing(h, role), [_Link(h.i, role)])
         if h.i in self.places:
-            return _Step(h)  # "Mississauga, Ontario in Canada"
+            return _Step(h)  # "Graz, Styria in Austria"
         if h.ent_type_ in ("DATE", "TIME") and h.dep_ in ("pobj", "npadvmod"):
             verb = h.head.head if h.dep_ == "pobj" else h.head  # "released just after midnight from ..."
             return _Step(links=self._clause(verb, role)) if verb.pos_ in ("VERB", "AUX") else _Step()
-        premises = h.head if h.dep_ == "appos" else h  # "its department stores, formerly Priors, in ..."
+        premises = h.head if h.dep_ == "appos" else h  # "its stores, formerly Bergmann shops, in ..."
         owner = next((c for c in premises.children if c.dep_ == "poss"), None)
         if premises.lemma_.lower() in self.words.premises_nouns and owner is not None:
-            # "his home in Bismarck"
+            # "his home in Linz"
             return _Step(links=[_Link(owner.i, "at")])
-        if h.dep_ == "appos" and self._is_actor(h.head):  # "Jenny Palma, a salon owner in Toronto"
+        if h.dep_ == "appos" and self._is_actor(h.head):  # "Maria Lopez, a teacher in Porto"
             return _Step(links=[_Link(h.head.i, role)])
         if lemma in self.words.person_nouns:
             person = self._person_of(h)
             if person is not None:
                 return _Step(links=[_Link(person.i, role)])
-        if h.dep_ == "attr" and h.head.pos_ == "AUX":  # "who was a neighbour on Hot Springs Drive"
+        if h.dep_ == "attr" and h.head.pos_ == "AUX":  # "who was a teacher on Elm Street"
             return _Step(links=self._clause(h.head, "at"))
         if h.dep_ == "pobj" and lemma in self.words.event_nouns:
-            return _Step(h)  # "at a briefing at the Pentagon", "after a crash in Silverstone"
+            return _Step(h)  # "at a briefing at the Pentagon", "after a crash in Monza"
         if role == "at" and h.dep_ == "pobj" and (lemma in self.words.location_nouns or h.pos_ == "PROPN"):
-            # "to the air base in Ramstein"; not "a cow from P", "a meeting on the crisis in P"
+            # "to the air base in Ramstein"; not "a letter from P", "a meeting on the crisis in P"
             return _Step(self._containing(h, role))
         if lemma in self.words.event_nouns and h.dep_ in ("dobj", "attr", "appos") \
                 and h.head.pos_ in ("VERB", "AUX"):
-            return _Step(links=self._clause(h.head, role))  # "told a news conference in Ottawa"
+            return _Step(links=self._clause(h.head, role))  # "told a news conference in Vienna"
         verb = h.head
         if h.dep_ == "dobj" and verb.pos_ == "VERB" and verb.lemma_.lower() not in self.words.report_verbs:
-            # "runs a prison in Shelby", "stepped off a plane in Beijing"; not "confirmed deaths in P"
+            # "runs a factory in Linz", "stepped off a plane in Lisbon"; not "confirmed cases in P"
             return _Step(links=self._clause(verb, role))
         return _Step()
 
@@ -217,14 +218,14 @@ class Attributor:
         return None
 
     def _modifier(self, tok: Token, head: Token) -> _Step:
-        """A place modifying a noun: a title or an attribute ("Arizona coach"), unless the noun
+        """A place modifying a noun: a title or an attribute ("Ohio coach"), unless the noun
         is where someone is ("the Kabul airport" in a locative phrase), a residence or an event."""
         lemma = head.lemma_.lower()
-        if lemma in self.words.person_nouns:  # "Toronto resident Sarah Vermelhudo"
+        if lemma in self.words.person_nouns:  # "Graz resident Karl Brandt"
             person = self._person_of(head)
             if person is not None:
                 return _Step(links=[_Link(person.i, "at")])
-            # "Police found drugs on a Charleston man": in a story about one man, him
+            # "Police found drugs on a Springfield man": in a story about one man, him
             gender = self.words.genders.get(head.lower_)
             who = self.refs.protagonist(gender) if gender and tok.dep_ == "compound" else None
             return _Step(links=[_Link(head.i, "at", actors=(who,))] if who else [])
@@ -244,18 +245,18 @@ class Attributor:
         if h.i in self.refs.named:
             return _Step(links=[self._couple(h)])  # "Mayor David W. Smith of Newark"
         if h.like_num and h.dep_ in ("appos", "npadvmod", "amod", "nummod") and self._is_actor(h.head):
-            return _Step(links=[_Link(h.head.i, "at")])  # "Rebecca Sears, 41, of Grovetown"
+            return _Step(links=[_Link(h.head.i, "at")])  # "Karl Brandt, 52, of Graz"
         if h.lower_ in _QUANTIFIERS and self._is_actor(h.head):
-            return _Step(links=[_Link(self._list_head(h.head).i, "at", True)])  # "A, B and C all of Hugo"
+            return _Step(links=[_Link(self._list_head(h.head).i, "at", True)])  # "A, B and C, all of Graz"
         if h.lemma_.lower() in self.words.person_nouns and any(
                 c.dep_ == "appos" and self._is_actor(c) for c in h.children):
-            return _Step(links=[_Link(h.i, "at")])  # "her son, Christopher Sean Bowers, 19, of Martinez"
-        return _Step(self._containing(h, "at"))  # "in the Gondra district of Uttar Pradesh"
+            return _Step(links=[_Link(h.i, "at")])  # "her son, Hans Vogel, 19, of Linz"
+        return _Step(self._containing(h, "at"))  # "in the Lienz district of Tyrol"
 
     def _couple(self, name: Token) -> _Link:
-        """"Stephanie Cooper and husband, Leonard of Ada": a residence after the second of two
-        joined people is theirs both, unless the other has a phrase of its own ("Hannah Smalls of
-        Oxford and Kaitlin Craig of Elida"); a longer list keeps each residence to its name."""
+        """"Maria Lopez and husband, Hans Vogel of Linz": a residence after the second of two
+        joined people is theirs both, unless the other has a phrase of its own ("Anna Weber of
+        Graz and Maria Lopez of Porto"); a longer list keeps each residence to its name."""
         top = name
         for _ in range(2):
             if top.dep_ in ("conj", "appos") and top.head.i != top.i and top.head.pos_ in ("PROPN", "NOUN"):
@@ -270,7 +271,7 @@ class Attributor:
         return _Link(top.i, "at", True)
 
     def _based(self, tok: Token) -> Token | None:
-        """"U.S.-based Long War Journal", "Fremont-based LIFE ElderCare": the based one."""
+        """"U.S.-based Long War Journal", "the Graz-based Alpine Bank": the based one."""
         if tok.lower_.endswith("-based") and tok.dep_ in ("amod", "compound"):
             return tok.head if self._is_actor(tok.head) else None
         head = tok.head
@@ -280,7 +281,7 @@ class Attributor:
         return None
 
     def _where_clause(self, tok: Token) -> Token | None:
-        """"Silverstone, where he was an innocent victim": the clause that happens there."""
+        """"Porto, where Maria Lopez was born": the clause that happens there."""
         for c in tok.children:
             if c.dep_ == "relcl" and any(g.dep_ == "advmod" and g.lower_ == "where" for g in c.children):
                 return c
@@ -298,7 +299,7 @@ class Attributor:
 
     def _subjects(self, verb: Token) -> list[tuple[Token, bool]]:
         """The subjects of a clause, each with whether the names joined to it share it: not for
-        a relative clause's noun ("Kasey Cohen, who grew up in Oceanside, and Colin ...")."""
+        a relative clause's noun ("Maria Lopez, who grew up in Porto, and Anna Weber ...")."""
         v = verb
         for _ in range(_MAX_STEPS):
             subs = [c for c in v.children if c.dep_ in _SUBJECTS]
@@ -307,13 +308,13 @@ class Attributor:
                 out: list[tuple[Token, bool]] = []
                 for s in subs:
                     if s.tag_ in _RELATIVE_TAGS and v.dep_ == "relcl":
-                        out.append((v.head, False))  # "Menu Foods, which is based in Mississauga"
+                        out.append((v.head, False))  # "the Alpine Bank, which is based in Graz"
                     elif s.lower_ not in ("there", "it") or self.refs.actors(s.i):
                         out.append((s, True))
                 return out + [(a, True) for a in agents]
             if v.dep_ in ("relcl", "acl"):
-                # "Kasey Cohen, who grew up in Oceanside" parsed without a subject; "a newspaper
-                # based in Yogyakarta"
+                # "Maria Lopez, who grew up in Porto" parsed without a subject; "a newspaper
+                # based in Linz"
                 return [(v.head, False)]
             if v.dep_ == "pcomp" and v.head.head.pos_ in ("VERB", "AUX"):
                 v = v.head.head  # "convicted of selling drugs in Bronx County"
@@ -343,9 +344,9 @@ class Attributor:
                                                      if c.dep_ == "appos")
 
     def _person_of(self, noun: Token) -> Token | None:
-        """The person a residence noun describes: "Toronto resident Sarah Vermelhudo" (the name
-        it modifies), "Jenny Palma, a villager" (the name it is in apposition to), or "a villager,
-        Santosh Mishra" (its own apposition)."""
+        """The person a residence noun describes: "Graz resident Karl Brandt" (the name it
+        modifies), "Maria Lopez, a villager" (the name it is in apposition to), or "a villager,
+        Anna Weber" (its own apposition)."""
         if noun.dep_ == "compound" and self._is_actor(noun.head):
             return noun.head
         if noun.dep_ == "appos" and self._is_actor(noun.head):
@@ -365,8 +366,8 @@ class Attributor:
         return tok
 
     def _near(self, holder: Token, spread: bool) -> list[Token]:
-        """Who shares a holder's place: its apposition ("a newspaper" and "The Kedaulatan Rakyat"),
-        a vehicle's driver ("a Toyota Corolla driven by Mary Lioce"), and for a subject the names
+        """Who shares a holder's place: its apposition ("a newspaper" and "The Linzer Zeitung"),
+        a vehicle's driver ("a red car driven by Karl Brandt"), and for a subject the names
         joined to it."""
         bare = not self.refs.actors(holder.i)  # "a newspaper", "her son": the name beside it
         near = coordinated(holder, self.refs) if spread else [holder, *(
@@ -379,7 +380,7 @@ class Attributor:
             if holder.lemma_.lower() in self.words.member_nouns or holder.lower_ in self.words.member_nouns:
                 # "Taliban fighters entered Kabul", "the UN's staff in Kabul": the body is there too
                 near.extend(c for c in holder.children if c.dep_ in ("compound", "poss") and self._body(c))
-        elif self._organisation(holder):  # "USDA's National Veterinary Services Laboratories in Ames"
+        elif self._organisation(holder):  # "Siemens's Energy Institute in Vienna"
             near.extend(c for c in holder.children if c.dep_ == "poss" and self._organisation(c))
         return near
 

@@ -8,16 +8,16 @@ are rules on spaCy's dependency parse, and the words are data (``references.csv`
 1. Every token of an actor's mention stands for that actor.
 2. A pronoun or a definite description ("the group", "the retail chain") stands for:
    a. for a pronoun, the nearest fitting subject before it in its own sentence ("Merkel said
-      she ..."), or the people who are subjects there ("As Bob Bennett answers, Angie Bennett
-      stares through the window of their home");
+      she ..."), or the people who are subjects there ("As Karl Brandt cooks, Maria Lopez reads
+      in their home");
    b. else the fitting subject of one of the three sentences before (the main clause's first);
       a pronoun that opens a paragraph looks first at the subject of the paragraph before's
       first sentence (who that paragraph was about); a subject that is itself a resolved
       reference counts, so "He ... He ..." chains hold;
    c. else, for "he" or "she", the only fitting person named in its sentence or the one before.
    "Fitting": a person for he/she, of no other gender as far as the text tells ("Mr.", "his
-   wife, X", an earlier "she"), the one named most so far among several ("Turkington and
-   Collard ... he"); an organisation or group for "it" and for group nouns; a group, an
+   wife, X", an earlier "she"), the one named most so far among several ("Vogel and Brandt
+   ... he" in a story about Brandt); an organisation or group for "it" and for group nouns; a group, an
    organisation or two people or more for "they"; two people or more for "the two".
 3. A description of a person ("the minister", "the suspect") stands for the nearest person
    introduced with that noun ("Foreign Minister Heiko Maas", "Fahim Dashty, the spokesman"),
@@ -73,7 +73,7 @@ class References:
 
     def protagonist(self, gender: str) -> str | None:
         """The person of that gender the article is about: referred to at least three times and
-        at least twice as often as any other person of that gender ("a Charleston man" in the
+        at least twice as often as any other person of that gender ("a Springfield man" in the
         lede of a story about one man). None when no one stands out so."""
         # Rivals: every person not shown to be of the other gender.
         ranked = sorted(((n, a) for a, n in self.references.items()
@@ -176,7 +176,7 @@ def _fits(tok: Token, actors: tuple[str, ...], kind: str, state: _State) -> tupl
         gender = state.words.genders.get(tok.lower_)
         if tok.tag_ in _PRONOUN_TAGS:
             people = [a for a in people if refs.genders.get(a, gender) == gender]
-        # Of several ("Turkington and Collard ... he"), the one the article names most so far.
+        # Of several ("Vogel and Brandt ... he"), the one the article names most so far.
         return (max(people, key=lambda a: state.counts[a]),) if people else ()
     if kind == "organization":
         return tuple(groups[:1])
@@ -198,7 +198,7 @@ def _resolve(tok: Token, kind: str, subjects: Sequence[_Subject], state: _State
         for subj in reversed(subjects):
             if fit := _fits(tok, subj.actors, kind, state):
                 return fit, subj.token
-        if kind == "plural":  # "As Bob Bennett answers, Angie Bennett stares ... their home"
+        if kind == "plural":  # "As Karl Brandt cooks, Maria Lopez reads in their home"
             people = [(a, s.token) for s in subjects for a in s.actors if refs.kinds.get(a) == "person"]
             if len(dict(people)) >= 2:
                 return tuple(dict(people)), people[0][1]
@@ -210,7 +210,7 @@ def _resolve(tok: Token, kind: str, subjects: Sequence[_Subject], state: _State
     gender = state.words.genders.get(tok.lower_) if tok.tag_ in _PRONOUN_TAGS else None
     for sentence in earlier:
         # One the text has shown to be a "he" (or "she"), then the one the article names most so
-        # far, then the main clause's ("Collard is driving, writes Brad Halcrow. He first drove").
+        # far, then the main clause's ("Brandt is racing, writes Hans Vogel. He first raced ...").
         ordered = sorted(sentence, key=lambda s: (
             not (gender and any(refs.genders.get(a) == gender for a in s.actors)),
             -max(state.counts[a] for a in s.actors), not s.main, s.token))
@@ -250,8 +250,8 @@ def _group_actors(tok: Token, refs: References) -> tuple[str, ...]:
 
 def coordinated(tok: Token, refs: References) -> list[Token]:
     """The token, the tokens joined to it by "and", and the names in apposition to those that
-    name no one themselves ("Reginald Michael and Gov. Bullock's budget director, Dan Villa";
-    not "He ..., the son of Riley and Eva"), in order, bounded."""
+    name no one themselves ("Karl Brandt and the mayor's budget director, Hans Vogel"; not
+    "He ..., the son of Karl and Anna"), in order, bounded."""
     out, todo, seen = [], [tok], {tok.i}
     while todo and len(out) < 24:
         t = todo.pop()
@@ -298,8 +298,8 @@ def _titles(doc: Doc, refs: References) -> dict[str, list[tuple[int, str]]]:
 
 
 def _genders(doc: Doc, refs: References, words: Words) -> None:
-    """What the text tells of each person's gender: an honorific before the name ("Mr. Bowers")
-    or a word beside it ("husband Bob Bennett", "his wife, Jessica"). Conflicting evidence: none."""
+    """What the text tells of each person's gender: an honorific before the name ("Mr. Brandt")
+    or a word beside it ("husband Hans Vogel", "his wife, Anna"). Conflicting evidence: none."""
     seen: dict[str, set[str]] = {}
     for i, actor in refs.named.items():
         if refs.kinds.get(actor) != "person":

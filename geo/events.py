@@ -280,7 +280,7 @@ def stops(events: Sequence[Event], actor: str | None = None) -> list[Stop]:
 
     Only attributed links count (``Event.actors``), never a name that is only mentioned, and
     only where the place is where the sentence happens ("arrived in Kabul", "visited Qatar";
-    not "Kabul's airport" or "Riley Smith of Paris"; see ``is_locative``) or a verb of travel
+    not "Kabul's airport" or "Karl Brandt of Graz"; see ``is_locative``) or a verb of travel
     takes the actor to or from it. A sentence gives an actor one stop per role: its most
     precise place ("Ramstein" in "Ramstein, Germany"); "flew from Qatar to Germany" gives two.
     """

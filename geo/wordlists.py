@@ -29,10 +29,10 @@ class Words:
     motion_verbs: dict[str, Role | None]  # a verb of travel -> the role of a place as its direct object
     event_nouns: frozenset[str]  # "a news conference in Kabul": where its doer acted
     location_nouns: frozenset[str]  # "at the air base in Ramstein": a place within a place
-    premises_nouns: frozenset[str]  # "his home in Bismarck": where its owner is
+    premises_nouns: frozenset[str]  # "his home in Linz": where its owner is
     member_nouns: frozenset[str]  # "Taliban fighters", "UN staff": where they are, their body is
-    person_nouns: frozenset[str]  # no office: "a Fremont resident", "a villager in Gondra", "her son"
-    report_verbs: frozenset[str]  # "confirmed 63 deaths in Indonesia": the place is the topic
+    person_nouns: frozenset[str]  # no office: "a Graz resident", "a villager in Lienz", "her son"
+    report_verbs: frozenset[str]  # "confirmed 40 cases in Peru": the place is the topic
     hypothetical_marks: frozenset[str]  # "if the Taliban pulled out of Panjshir": nothing happened
     references: dict[str, str]  # a pronoun or a noun after "the" -> person / organization / plural
     genders: dict[str, str]  # a pronoun, honorific or noun for a person -> "m" / "f"

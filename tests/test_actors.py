@@ -374,11 +374,12 @@ def test_the_two_points_back_like_they(nlp):
 
 @pytest.mark.model
 def test_a_surname_the_parser_reads_as_a_name_refers_back_to_the_full_name(nlp):
-    """"Tawfik, from Kilburn," untagged by NER after "Mohammed Tawfik": a mention of him; a verb
-    that happens to spell a surname ("Said the judge" after "Ali Said") is not."""
-    doc = nlp("Mohammed Tawfik was charged on Monday. Tawfik, from Kilburn, denied it.")
+    """"Saleh, from Linz," untagged by NER after "Walid Saleh": a mention of him; a verb that
+    happens to spell a surname ("Said the judge" after "Ali Said") is not."""
+    doc = nlp("Walid Saleh was charged on Monday. Saleh, from Linz, denied it.")
+    assert "Saleh" not in [e.text for e in doc.ents]  # what the rule is for
     index = extract_actors(doc)
-    assert [(m.text, m.actor) for m in index.mentions] == [
-        ("Mohammed Tawfik", "Mohammed Tawfik"), ("Tawfik", "Mohammed Tawfik")]
+    assert [(m.text, m.actor) for m in index.mentions if m.actor != "Linz"] == [
+        ("Walid Saleh", "Walid Saleh"), ("Saleh", "Walid Saleh")]
     doc = nlp("Ali Said was charged on Monday. Said the judge: no.")
     assert [m.text for m in extract_actors(doc).mentions] == ["Ali Said"]

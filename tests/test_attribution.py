@@ -6,6 +6,8 @@ actor of the sentence must be only mentioned. The names are invented.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from geo.actors import extract_actors
@@ -18,9 +20,7 @@ from geo.wordlists import load_words
 def attribute(nlp, text: str, place: str, nth: int = 0) -> Attribution:
     doc = nlp(text)
     index = extract_actors(doc)
-    start = -1
-    for _ in range(nth + 1):
-        start = text.index(place, start + 1)
+    start = [m.start() for m in re.finditer(rf"\b{re.escape(place)}(?!\w)", text)][nth]
     span = doc.char_span(start, start + len(place), alignment_mode="expand")
     sent = span.sent
     named = index.in_span(sent.start_char, sent.end_char)
@@ -44,7 +44,7 @@ PLACED = [
     ("Karl Brandt and Maria Lopez met in Vienna.", "Vienna", {"Karl Brandt": "at", "Maria Lopez": "at"}),
     # appositions
     ("Karl Brandt, a banker from Graz, said the talks failed.", "Graz", {"Karl Brandt": "from"}),
-    ("Jenny Palma, a salon owner in Toronto, said the shop closed.", "Toronto", {"Jenny Palma": "at"}),
+    ("Maria Lopez, a teacher in Porto, said the school closed.", "Porto", {"Maria Lopez": "at"}),
     # X-based, X of P (a residence or seat), a residence noun
     ("The Graz-based Alpine Bank cut its rates.", "Graz", {"Alpine Bank": "at"}),
     ("Karl Brandt, 52, of Graz, was charged with fraud.", "Graz", {"Karl Brandt": "at"}),
@@ -73,12 +73,13 @@ PLACED = [
     # "a P man" in a story about one man is he; a parent body shares its laboratory's place
     ("Police found drugs on a Springfield man on Friday. Karl Brandt was charged on Saturday. "
      "He denied the charge. Brandt will appear in court.", "Springfield", {"Karl Brandt": "at"}),
-    ("The USDA's National Animal Laboratory in Ames tested the samples.", "Ames",
-     {"National Animal Laboratory": "at", "USDA": "at"}),
+    ("The Linzer Zeitung, a newspaper based in Linz, reported the fire.", "Linz", {"Linzer Zeitung": "at"}),
+    ("Siemens's Energy Institute in Vienna tested the samples.", "Vienna",
+     {"Energy Institute": "at", "Siemens": "at"}),
     # a place held by a verb's object is where the verb happened (not for verbs of saying)
     ("Siemens runs a factory in Linz, Austria.", "Austria", {"Siemens": "at"}),
     ("Karl Brandt stepped off a plane in Linz on Monday.", "Linz", {"Karl Brandt": "at"}),
-    ("Siemens is selling its stores in Slovakia.", "Slovakia", {"Siemens": "at"}),
+    ("Siemens is selling its stores in Hungary.", "Hungary", {"Siemens": "at"}),
     # a phrase the parser hangs on a time expression or a particle belongs to the clause
     ("Karl Brandt was released just after midnight from the jail in Linz.", "Linz", {"Karl Brandt": "at"}),
     ("Karl Brandt is due to travel on to Vienna on Wednesday.", "Vienna", {"Karl Brandt": "to"}),
@@ -97,7 +98,7 @@ NOT_PLACED = [
     ("U.S. Secretary of State Karl Brandt said the talks failed.", "U.S.", "Karl Brandt"),
     ("Trade Minister of Honduras Karl Brandt said the talks failed.", "Honduras", "Karl Brandt"),
     ("London police arrested Karl Brandt on Friday.", "London", "Karl Brandt"),
-    ("Arizona coach Karl Brandt said the team was ready.", "Arizona", "Karl Brandt"),
+    ("Ohio coach Karl Brandt said the team was ready.", "Ohio", "Karl Brandt"),
     ("Karl Brandt flew to the U.S. air base in Ramstein on Monday.", "U.S.", "Karl Brandt"),
     # reported speech: the speaker is not where the reported event was
     ("Karl Brandt said the boy left a backpack in Ludwigshafen.", "Ludwigshafen", "Karl Brandt"),
@@ -119,8 +120,8 @@ NOT_PLACED = [
      "the charge. Hans Vogel said Vogel and Brandt will appear in court. Vogel left.", "Springfield",
      "Karl Brandt"),
     # a list keeps each residence to its name
-    ("The winners were Hannah Smalls of Oxford, Kaitlin Craig of Elida and Devon Stansbury of Rockford.",
-     "Oxford", "Kaitlin Craig"),
+    ("The winners were Anna Weber of Linz, Maria Lopez of Porto and Hans Vogel of Graz.", "Linz",
+     "Maria Lopez"),
 ]
 
 

@@ -179,9 +179,11 @@ def test_attribution_scores_with_the_sets_own_scorer(tmp_path):
     gold_path.write_text("".join(__import__("json").dumps(g) + "\n" for g in gold), encoding="utf-8")
     header = ",".join(["event_id", "article_id", "place_name", "actors", "mentioned_actors", "quote",
                        "sentence_start", "url"])
-    lines = [header,
-             "e1,x,Mississauga,Menu Foods,,q,0,https://gold.invalid/geovirus-177",  # a gold pair
-             "e2,x,Beijing,Menu Foods,,q,0,https://gold.invalid/geovirus-177"]  # not one
+    first = next(g for g in gold if g["pairs"])
+    actor, place = first["pairs"][0]  # names from the annotation, not typed here
+    other = next(p for p in gold[0]["places"] + gold[1]["places"] if [actor, p] not in first["pairs"])
+    url = f"https://gold.invalid/{first['id']}"
+    lines = [header, f'e1,x,"{place}","{actor}",,q,0,{url}', f'e2,x,"{other}","{actor}",,q,0,{url}']
     events = tmp_path / "events.csv"
     events.write_text("\n".join(lines) + "\n", encoding="utf-8")
     texts_dir = bench_attribution.ATTRIBUTION_DIR.parent
@@ -194,7 +196,7 @@ def test_attribution_scores_with_the_sets_own_scorer(tmp_path):
                                             bootstrap=20)
     assert "precision ≥ 0.75 (missed)" in body and "| geovirus | 1 |" in body
     assert "0.500" in body  # precision 1 / 2
-    # Misses by what was found: Menu Foods and Mississauga were, the other gold places were not.
+    # Misses by what was found: one actor and two places were, the other gold places were not.
     misses = bench_attribution.miss_kinds(gold, events)
     assert sum(misses.values()) == ours.fn
-    assert misses["both found"] == 0 and misses["place not found"] >= 1
+    assert misses["place not found"] + misses["neither found"] >= 1
