@@ -39,6 +39,10 @@ def refers(nlp, text: str, word: str, nth: int = 0) -> tuple[str, ...]:
     # a described person: only the one introduced with that word
     ("Foreign Minister Karl Brandt met Maria Lopez. The minister later flew to Vienna.", "minister",
      ("Karl Brandt",)),
+    ("Police arrested Karl Brandt, the suspect in the case, on Monday. The suspect was taken to Vienna.",
+     "suspect", ("Karl Brandt",)),
+    ("The National Resistance Front rejected the claim on Monday. The group said its fighters held out.",
+     "group", ("National Resistance Front",)),
 ])
 def test_references_resolve_within_the_article(nlp, text, word, expected):
     assert refers(nlp, text, word) == expected
