@@ -1,6 +1,6 @@
 """Run every benchmark, one after another, each in its own process.
 
-    python -m bench [ingest quality gazetteer startup dashboard analysis event_types]
+    python -m bench [ingest quality gazetteer startup dashboard analysis attribution event_types]
 
 Separate processes keep one benchmark's memory out of the next one's peak RSS
 and its warm caches out of the next one's timings.
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from bench.common import PROJECT_ROOT
 
-BENCHMARKS = ("ingest", "quality", "gazetteer", "startup", "dashboard", "analysis", "event_types")
+BENCHMARKS = ("ingest", "quality", "gazetteer", "startup", "dashboard", "analysis", "attribution", "event_types")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

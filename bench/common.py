@@ -39,10 +39,11 @@ SECTIONS = {
     "dashboard": "4. Dashboard at scale",
     "startup": "5. Start-up",
     "analysis": "6. Analysis time against text size",
-    "event_types": "7. Event-type agreement",
+    "attribution": "7. Attribution: who was where",
+    "event_types": "8. Event-type agreement",
 }
 PENDING = "_Not measured yet: this benchmark waits for the dashboard._"
-OURS = ("ingest", "quality", "gazetteer", "startup", "dashboard", "analysis", "event_types")
+OURS = ("ingest", "quality", "gazetteer", "startup", "dashboard", "analysis", "attribution", "event_types")
 
 _INTRO = """# Benchmarks
 

@@ -133,9 +133,11 @@ def _collect(
 def _untagged(
     doc: Doc, full: str, mentions: list[_Mention], exclude: Collection[tuple[int, int]]
 ) -> list[_Mention]:
-    """Further occurrences of accepted multi-word names and acronyms that NER missed.
+    """Further occurrences of accepted multi-word names and acronyms that NER missed, and a
+    person's surname alone where the parser reads it as a proper noun outside any entity
+    ("Saleh, from Linz," after "Walid Saleh"): a reference back to that person.
 
-    One-word names are left alone: "Said" or "Rich" would hit ordinary words.
+    Other one-word names are left alone: "Said" or "Rich" would hit ordinary words.
     """
     taken = SpanIndex([(e.start_char, e.end_char) for e in doc.ents] + list(exclude))
     seen = {(m.start, m.end) for m in mentions}
@@ -152,6 +154,14 @@ def _untagged(
             at = full.find(form, span[1])
             if span not in seen and not taken.overlaps(*span):
                 extra.append(_Mention(*span, form, label))
+                seen.add(span)
+    surnames = {m.text.rsplit(" ", 1)[-1] for m in mentions if m.label == "PERSON" and " " in m.text}
+    surnames = {w for w in surnames if len(w) > 2 and w.isalpha() and w[0].isupper()}
+    for tok in doc:
+        if tok.text in surnames and tok.pos_ == "PROPN" and not tok.ent_type_:
+            span = (tok.idx, tok.idx + len(tok.text))
+            if span not in seen and not taken.overlaps(*span):
+                extra.append(_Mention(*span, tok.text, "PERSON"))
                 seen.add(span)
     return extra
 

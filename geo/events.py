@@ -5,13 +5,14 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from geo.attribution import attribute
+from geo.attribution import Attribution, Attributor
 from geo.clauses import describe
-from geo.models import Article, Event, EventDate, Place, Toponym, make_event_id
+from geo.coref import resolve_references
+from geo.models import Article, Event, EventDate, Place, Role, Toponym, make_event_id
 
 if TYPE_CHECKING:  # the map draws journeys with movements() and need not load spaCy for that
     from spacy.tokens import Doc, Span
@@ -34,15 +35,20 @@ LOCATIVE_PREPOSITIONS = frozenset({
 
 def is_locative(span: Span) -> bool:
     """Whether a place is where the sentence happens ("arrived in Kabul", "head to the air
-    base in Ramstein, Germany") rather than a modifier ("Kabul's airport", "defending the
-    Panjshir Valley"): the object of a locative preposition, through conjuncts and appositions.
+    base in Ramstein, Germany", "visited Qatar") rather than a modifier ("Kabul's airport",
+    "defending the Panjshir Valley"): the object of a locative preposition, or of a verb of
+    travel, through conjuncts and appositions.
     """
+    from geo.wordlists import load_words
+
     tok = span.root
     for _ in range(4):
         if tok.dep_ in ("conj", "appos", "compound", "npadvmod") and tok.head.i != tok.i:
             tok = tok.head
         else:
             break
+    if tok.dep_ == "dobj":  # "visited Qatar", "left Kabul"
+        return load_words().motion_verbs.get(tok.head.lemma_.lower()) is not None
     return tok.dep_ == "pobj" and tok.head.lower_ in LOCATIVE_PREPOSITIONS
 
 
@@ -70,6 +76,8 @@ def build_events(
     nation_starts = sorted((t.start, code) for t, code in nationalities)
     earlier_dates: dict[int, EventDate | None] = {}  # antecedent sentence start -> its date
     antecedents: dict[int, tuple[SubjectInfo, tuple[str, ...]] | None] = {}  # per sentence start
+    attributor = Attributor(doc, resolve_references(doc, actors), places=_place_tokens(doc, toponyms),
+                            text=text)
     events: list[Event] = []
     for tp, place in zip(toponyms, places, strict=True):
         if place is None:
@@ -87,10 +95,8 @@ def build_events(
             antecedents[s_start] = actors.antecedent(s_start)
         antecedent = antecedents[s_start]
         if antecedent is not None:
-            # "she told reporters": the pronoun is the subject, so its actor leads,
-            # and an undated sentence carries on at the date of the one it refers to.
-            info, subject = antecedent
-            names = tuple(dict.fromkeys((*subject, *names)))
+            # "she told reporters": an undated sentence carries on at the date of the one it refers to.
+            info, _subject = antecedent
             if when is None or when.precision == "article":
                 if info.start not in earlier_dates:
                     earlier_dates[info.start] = dates.pick(info.start, info.end)
@@ -102,11 +108,11 @@ def build_events(
         first = bisect.bisect_left(nation_starts, (start, ""))
         last = bisect.bisect_left(nation_starts, (end, ""))
         nations = tuple(sorted({code for _s, code in nation_starts[first:last]}))
-        who = attribute(doc, span, (start, end), names)
+        who = attributor.attribute(span, (start, end), names)
         what = describe(span)
         if what.modality == "negated":
             # "did not travel to Kabul": the text puts nobody there, and the map must not either.
-            who = replace(who, actors=(), roles=())
+            who = Attribution(mentioned=tuple(dict.fromkeys((*who.actors, *who.mentioned))))
         mentioned = tuple(a for a in dict.fromkeys((*who.mentioned, *names)) if a not in who.actors)
         placed = what.modality != "negated"
         events.append(
@@ -145,28 +151,30 @@ def build_events(
             )
         )
     placed = {e.sentence_start for e in events}
-    events.extend(_placeless(article, doc, text, sentences, actors, dates, placed))
+    events.extend(_placeless(article, doc, text, sentences, actors, dates, placed, attributor))
     return events
 
 
 def _placeless(article: Article, doc: Doc, text: str, sentences: _Sentences, actors: ActorIndex,
-               dates: DocDates, placed: set[int]) -> list[Event]:
+               dates: DocDates, placed: set[int], attributor: Attributor) -> list[Event]:
     """One event per sentence that names actors and no place ("Merkel called for dialogue").
 
     It has no coordinates and is never drawn; its actors are "mentioned" (no one is put at a
-    place), so the Timeline, the Actors page and the exports count it and no map guesses it.
+    place), the clause's agent first, a pronoun agent resolved ("He called for calm"), so the
+    Timeline, the Actors page and the exports count it and no map guesses it.
     """
     out: list[Event] = []
     for s_start, s_end in sentences.bounds():
         if s_start in placed or s_end - s_start > MAX_SENTENCE_CHARS:
             continue
-        names = actors.in_span(s_start, s_end)
+        span = doc.char_span(s_start, s_end, alignment_mode="expand")
+        agents = attributor.agents(span) if span is not None else ()
+        names = tuple(dict.fromkeys((*agents, *actors.in_span(s_start, s_end))))
         if not names:
             continue
         when = dates.pick(s_start, s_end)
         if when is None:
             continue
-        span = doc.char_span(s_start, s_end, alignment_mode="expand")
         what = describe(span) if span is not None else None
         out.append(Event(
             event_id=make_event_id(article.article_id, s_start, s_end), article_id=article.article_id,
@@ -179,6 +187,16 @@ def _placeless(article: Article, doc: Doc, text: str, sentences: _Sentences, act
             modality=what.modality if what else "reported", background=when.background, date_end=when.end,
         ))
     return out
+
+
+def _place_tokens(doc: Doc, toponyms: Sequence[Toponym]) -> frozenset[int]:
+    """The token indices of every place name, resolved or not."""
+    out: set[int] = set()
+    for tp in toponyms:
+        span = doc.char_span(tp.start, tp.end, alignment_mode="expand")
+        if span is not None:
+            out.update(range(span.start, span.end))
+    return frozenset(out)
 
 
 class _Sentences:
@@ -229,6 +247,17 @@ class Movement:
     to_lon: float
     from_date: date
     to_date: date
+    travel: bool = False  # stated ("flew from Qatar to Germany"), not two stops on different days
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Where the text puts an actor in one sentence: its most precise place in one role."""
+
+    actor: str
+    event: Event
+    role: Role
+    travel: bool  # a verb of travel took the actor to or from it ("flew to Qatar", "left Kabul")
 
 
 _RANK = {"point": 0, "city": 1, "admin1": 2, "country": 3}
@@ -245,49 +274,67 @@ def _nested(area: Event, point: Event) -> bool:
     return province_at(area.lat, area.lon) == province_at(point.lat, point.lon)
 
 
-def movements(events: Sequence[Event]) -> list[Movement]:
-    """Consecutive stops of each actor at different places, in time order.
+def _order(e: Event) -> tuple[date, str, int, int]:
+    return (e.date, e.article_id, e.sentence_start, e.place_start)
 
-    Only places the sentence puts someone at count ("arrived in Kabul", not
-    "Kabul's airport"; see ``is_locative``). A sentence gives an actor one stop:
-    its most precise such place ("Ramstein" in "Ramstein, Germany"). A step from
-    a point to the area that contains it, or back, is not a journey and is skipped.
+
+def stops(events: Sequence[Event], actor: str | None = None) -> list[Stop]:
+    """The places the text puts each actor at (or ``actor`` only), in time order.
+
+    Only attributed links count (``Event.actors``), never a name that is only mentioned, and
+    only where the place is where the sentence happens ("arrived in Kabul", "visited Qatar";
+    not "Kabul's airport" or "Karl Brandt of Graz"; see ``is_locative``) or a verb of travel
+    takes the actor to or from it. A sentence gives an actor one stop per role: its most
+    precise place ("Ramstein" in "Ramstein, Germany"); "flew from Qatar to Germany" gives two.
     """
-    ordered = sorted(events, key=lambda e: (e.date, e.article_id, e.sentence_start, e.place_start))
-    stops: dict[tuple[str, str, int], Event] = {}
-    for ev in ordered:
-        if not ev.locative:
+    from geo.wordlists import load_words
+
+    motion = load_words().motion_verbs
+    best: dict[tuple[str, str, int, bool], Stop] = {}
+    for ev in sorted(events, key=_order):
+        if not ev.has_place or ev.modality == "negated":
             continue
-        for actor in ev.actors:
-            key = (actor, ev.article_id, ev.sentence_start)
-            best = stops.get(key)
-            if best is None or _RANK[ev.place_precision] < _RANK[best.place_precision]:
-                stops[key] = ev
-    by_actor: dict[str, list[Event]] = {}
-    for (actor, _a, _s), ev in stops.items():
-        by_actor.setdefault(actor, []).append(ev)
+        moving = ev.predicate.split(" ", 1)[0] in motion if ev.predicate else False
+        for name in ev.actors:
+            if actor is not None and name != actor:
+                continue
+            role = ev.role_of(name) or "at"
+            travel = moving and role != "at"
+            if not (ev.locative or travel):
+                continue
+            key = (name, ev.article_id, ev.sentence_start, role == "from")
+            old = best.get(key)
+            if old is None or _RANK[ev.place_precision] < _RANK[old.event.place_precision]:
+                best[key] = Stop(name, ev, role, travel)
+    # origins before destinations within a sentence ("from Qatar to Germany")
+    return sorted(best.values(), key=lambda s: (*_order(s.event)[:3], s.role != "from", s.event.place_start))
+
+
+def movements(events: Sequence[Event]) -> list[Movement]:
+    """Each actor's journeys between consecutive stops (see ``stops``), in time order.
+
+    An arc is drawn only where the text states the travel (the next stop is reached, or the
+    last one left, by a verb of travel: "flew to Ramstein", "left Kabul") or where the actor is
+    put at two places on different days. Names that share a sentence draw nothing, and nor do
+    two places the same sentence mentions without travel. A step from a point to the area that
+    contains it, or back, is not a journey.
+    """
+    by_actor: dict[str, list[Stop]] = {}
+    for stop in stops(events):
+        by_actor.setdefault(stop.actor, []).append(stop)
     out: list[Movement] = []
-    for actor, evs in by_actor.items():
-        evs.sort(key=lambda e: (e.date, e.article_id, e.sentence_start, e.place_start))
-        for prev, ev in itertools.pairwise(evs):
-            if (prev.lat, prev.lon) == (ev.lat, ev.lon):
+    for actor, path in by_actor.items():
+        for prev, cur in itertools.pairwise(path):
+            a, b = prev.event, cur.event
+            if (a.lat, a.lon) == (b.lat, b.lon) or _nested(a, b) or _nested(b, a):
                 continue
-            if _nested(prev, ev) or _nested(ev, prev):
+            stated = (cur.travel and cur.role == "to") or (prev.travel and prev.role == "from")
+            if not stated and a.date == b.date:
                 continue
-            out.append(
-                Movement(
-                    actor=actor,
-                    from_event=prev.event_id,
-                    to_event=ev.event_id,
-                    from_name=prev.place_name,
-                    to_name=ev.place_name,
-                    from_lat=prev.lat,
-                    from_lon=prev.lon,
-                    to_lat=ev.lat,
-                    to_lon=ev.lon,
-                    from_date=prev.date,
-                    to_date=ev.date,
-                )
-            )
+            out.append(Movement(
+                actor=actor, from_event=a.event_id, to_event=b.event_id, from_name=a.place_name,
+                to_name=b.place_name, from_lat=a.lat, from_lon=a.lon, to_lat=b.lat, to_lon=b.lon,
+                from_date=a.date, to_date=b.date, travel=stated,
+            ))
     out.sort(key=lambda m: (m.from_date, m.to_date, m.actor))
     return out

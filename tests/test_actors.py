@@ -377,3 +377,16 @@ def test_name_before_a_lowercase_administrative_head_is_no_actor(blank: Language
     text = "Hundreds died in Zorbi Quel province. Nadia Zorbi visited the Quel state dinner."
     doc = tagged(blank, text, [("Zorbi Quel", "PERSON"), ("Nadia Zorbi", "PERSON"), ("Quel", "PERSON", 1)])
     assert [a.name for a in extract_actors(doc).actors] == ["Nadia Zorbi", "Quel"]
+
+
+@pytest.mark.model
+def test_a_surname_the_parser_reads_as_a_name_refers_back_to_the_full_name(nlp):
+    """"Saleh, from Linz," untagged by NER after "Walid Saleh": a mention of him; a verb that
+    happens to spell a surname ("Said the judge" after "Ali Said") is not."""
+    doc = nlp("Walid Saleh was charged on Monday. Saleh, from Linz, denied it.")
+    assert "Saleh" not in [e.text for e in doc.ents]  # what the rule is for
+    index = extract_actors(doc)
+    assert [(m.text, m.actor) for m in index.mentions if m.actor != "Linz"] == [
+        ("Walid Saleh", "Walid Saleh"), ("Saleh", "Walid Saleh")]
+    doc = nlp("Ali Said was charged on Monday. Said the judge: no.")
+    assert [m.text for m in extract_actors(doc).mentions] == ["Ali Said"]

@@ -149,3 +149,54 @@ def test_analysis_bench_on_small_texts(tmp_path, real_gazetteer):
 def test_run_all_rejects_unknown_names(capsys):
     assert bench_main(["nonsense"]) == 2
     assert "unknown benchmark" in capsys.readouterr().err
+
+
+# --- bench.attribution ----------------------------------------------------------------------
+
+
+def test_attribution_co_mention_puts_every_named_actor_at_the_place(tmp_path):
+    from bench import attribution as bench_attribution
+
+    src = tmp_path / "events.csv"
+    src.write_text("event_id,place_name,actors,mentioned_actors\n"
+                   "a,Doha,Antony Blinken,Heiko Maas;Antony Blinken\n"
+                   "b,,,Angela Merkel\n", encoding="utf-8")
+    out = bench_attribution.co_mention(src, tmp_path / "co.csv")
+    rows = out.read_text(encoding="utf-8").splitlines()
+    assert rows[1] == "a,Doha,Antony Blinken;Heiko Maas,Heiko Maas;Antony Blinken"
+    assert rows[2] == "b,,,Angela Merkel"  # an event without a place puts no one anywhere
+
+
+def test_attribution_scores_with_the_sets_own_scorer(tmp_path):
+    """Two gold articles and a hand-made export: the scorer's counts come back, and the section
+    names the target as met or missed from them."""
+    from bench import attribution as bench_attribution
+
+    if not bench_attribution.GOLD.is_file():
+        pytest.skip("the attribution dev set lives in ../shared beside the repository")
+    gold = [g for g in bench_attribution.gold_records() if g["id"] in ("geovirus-177", "trnews-1050001")]
+    gold_path = tmp_path / "gold.jsonl"
+    gold_path.write_text("".join(__import__("json").dumps(g) + "\n" for g in gold), encoding="utf-8")
+    header = ",".join(["event_id", "article_id", "place_name", "actors", "mentioned_actors", "quote",
+                       "sentence_start", "url"])
+    first = next(g for g in gold if g["pairs"])
+    actor, place = first["pairs"][0]  # names from the annotation, not typed here
+    other = next(p for p in gold[0]["places"] + gold[1]["places"] if [actor, p] not in first["pairs"])
+    url = f"https://gold.invalid/{first['id']}"
+    lines = [header, f'e1,x,"{place}","{actor}",,q,0,{url}', f'e2,x,"{other}","{actor}",,q,0,{url}']
+    events = tmp_path / "events.csv"
+    events.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    texts_dir = bench_attribution.ATTRIBUTION_DIR.parent
+    res = bench_attribution.score(gold_path, events, tmp_path, bootstrap=20, texts_dir=texts_dir, tag="t")
+    ours = bench_attribution.as_score("x", res["geostory"])
+    assert (ours.tp, ours.fp) == (1, 1)
+    assert ours.fn == sum(len(g["pairs"]) for g in gold) - 1
+    assert set(ours.ci) == {"precision", "recall", "f1"}
+    body = bench_attribution.format_section(res, res, [("geovirus", 1, ours, ours)], failed=0, seconds=1.0,
+                                            bootstrap=20)
+    assert "precision ≥ 0.75 (missed)" in body and "| geovirus | 1 |" in body
+    assert "0.500" in body  # precision 1 / 2
+    # Misses by what was found: one actor and two places were, the other gold places were not.
+    misses = bench_attribution.miss_kinds(gold, events)
+    assert sum(misses.values()) == ours.fn
+    assert misses["place not found"] + misses["neither found"] >= 1
