@@ -29,6 +29,7 @@ from geo import access
 from geo.cards import md_escape, type_label, visible
 from geo.config import Settings, load_settings, secret_values
 from geo.errors import ConfigError, GeoError
+from geo.lexicon import type_order
 from geo.models import Event
 from geo.redact import protect_logs, redact_url
 from geo.store import Store
@@ -191,7 +192,7 @@ def story_options(db_url: str) -> tuple[Options, dict[str, int], dict[str, int]]
         actors=tuple(a.name for a, _n in actors),
         countries=tuple(c for c, _n in store.countries()),
         sources=tuple(s for s, _n in store.sources()),
-        types=tuple(t for t, _n in types),
+        types=type_order(t for t, _n in types),
         date_range=bounds,
         default_range=story_period(store.first_published(), own),
         aliases=aliases,

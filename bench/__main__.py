@@ -14,7 +14,9 @@ from collections.abc import Sequence
 
 from bench.common import PROJECT_ROOT
 
-BENCHMARKS = ("ingest", "quality", "gazetteer", "startup", "dashboard", "analysis", "attribution", "event_types")
+BENCHMARKS = (
+    "ingest", "quality", "gazetteer", "startup", "dashboard", "analysis", "attribution", "event_types",
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -70,8 +70,14 @@ def md_escape(text: str) -> str:
 
 
 def type_label(event_type: str) -> str:
-    """An event type as people read it: "armed_clash" -> "armed clash"."""
-    return " ".join(event_type.replace("_", " ").split()) or "other"
+    """An event type as people read it: the taxonomy's label ("attack" -> "armed clash/attack");
+    a type the taxonomy does not know (an imported export's) is shown as written."""
+    from geo.lexicon import OTHER, load_taxonomy
+
+    known = {t.id: t.label for t in load_taxonomy().types}
+    if event_type in known:
+        return known[event_type]
+    return " ".join(event_type.replace("_", " ").split()) or known.get(OTHER, OTHER)
 
 
 def safe_url(url: str) -> str | None:

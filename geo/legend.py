@@ -49,10 +49,16 @@ def actor_colors(events: Sequence[Event]) -> dict[str, RGB]:
 
 
 def type_color(event_type: str) -> RGB:
-    """An event type's colour, keyed by the type itself: the same on every page and whatever else
-    the store holds ("other" is grey, as "no actor named" is)."""
-    if event_type in ("", "other"):
-        return NO_ACTOR
+    """An event type's colour, from the taxonomy (data/event_types.toml): the same on every page
+    and whatever else the store holds. A type the taxonomy does not know (an imported export's)
+    takes a palette colour keyed by its name; no type at all is the grey of "other"."""
+    from geo.lexicon import OTHER, load_taxonomy
+
+    if not event_type:
+        event_type = OTHER
+    for known in load_taxonomy().types:
+        if known.id == event_type:
+            return list(known.color)
     digest = hashlib.sha256(event_type.encode("utf-8")).digest()
     return PALETTE[digest[0] % len(PALETTE)]
 

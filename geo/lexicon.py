@@ -9,8 +9,9 @@ unknown key or a missing list is a ``ConfigError`` naming the file) and kept as 
 
 from __future__ import annotations
 
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,14 +24,17 @@ DATA_DIR = PROJECT_ROOT / "data"
 EVENT_TYPES_FILE = DATA_DIR / "event_types.toml"
 MODALITY_FILE = DATA_DIR / "modality.toml"
 OTHER = "other"
+_HEX = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 @dataclass(frozen=True)
 class EventType:
-    """One type of the taxonomy: its id (what events store), its label (what people read)."""
+    """One type of the taxonomy: its id (what events store), its label (what people read) and
+    its colour on every page."""
 
     id: str
     label: str
+    color: tuple[int, int, int]
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,12 @@ def _only(table: Mapping[str, Any], keys: set[str], where: str) -> None:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
 
 
+def _color(value: Any, where: str) -> tuple[int, int, int]:
+    if not isinstance(value, str) or not _HEX.fullmatch(value):
+        raise ConfigError(f"{where}: 'color' must be a colour written #rrggbb")
+    return (int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16))
+
+
 @lru_cache(maxsize=4)
 def load_taxonomy(path: Path = EVENT_TYPES_FILE) -> Taxonomy:
     """The taxonomy in ``path``; a ``ConfigError`` if it is malformed."""
@@ -101,13 +111,16 @@ def load_taxonomy(path: Path = EVENT_TYPES_FILE) -> Taxonomy:
         where = f"{path.name}: type {n}"
         if not isinstance(table, dict):
             raise ConfigError(f"{where}: not a table")
-        _only(table, {"id", "label", *maps}, where)
+        _only(table, {"id", "label", "color", *maps}, where)
         type_id, label = table.get("id"), table.get("label")
         if not isinstance(type_id, str) or not type_id.isidentifier() or not isinstance(label, str):
             raise ConfigError(f"{where}: needs an id (a plain word) and a label")
         if len(type_id) > 32 or any(t.id == type_id for t in types):
             raise ConfigError(f"{where}: id {type_id!r} is repeated or longer than 32 characters")
-        types.append(EventType(type_id, label))
+        color = _color(table.get("color"), f"{where} ({type_id})")
+        if any(t.color == color for t in types):
+            raise ConfigError(f"{where}: colour {table['color']} is already another type's")
+        types.append(EventType(type_id, label, color))
         for key, found in maps.items():
             for word in _words(table, key, f"{where} ({type_id})"):
                 if found.setdefault(word, type_id) != type_id:
@@ -157,3 +170,9 @@ def load_triggers(path: Path = MODALITY_FILE) -> Triggers:
 def event_types() -> tuple[EventType, ...]:
     """Every event type, in the order the app lists them ("other" last)."""
     return load_taxonomy().types
+
+
+def type_order(type_ids: Iterable[str]) -> tuple[str, ...]:
+    """Type ids in the taxonomy's order ("other" last), types it does not know after them."""
+    rank = {t.id: n for n, t in enumerate(load_taxonomy().types)}
+    return tuple(sorted(set(type_ids), key=lambda t: (rank.get(t, len(rank)), t)))

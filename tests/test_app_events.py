@@ -145,6 +145,10 @@ def test_co_mention_draws_no_arc(tmp_path: Path,
     assert not [a for a in _layer(at, "arcs") if "Theta" in str(a["actors"])]
     at = _app({"actor": "Epsilon Envoy"})
     assert not at.exception and {_ids()["Westville"], _ids()["Northtown"]} <= _on_map(at)
+    # The trip the text states is drawn, and it is the only arc.
+    arcs = _layer(at, "arcs")
+    assert len(arcs) == 1 and arcs[0]["actors"] == "Epsilon Envoy", arcs
+    assert "Westville" in str(arcs[0]) and "Northtown" in str(arcs[0]), arcs
 
 
 def test_a_denied_event_is_not_drawn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -53,23 +53,30 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
 
 _RULES = ("[rules]\nlight_verbs = []\ncontext_verbs = []\ndirectional_prepositions = []\n"
           "event_prepositions = []\n")
-_OTHER = '[[types]]\nid = "other"\nlabel = "other"\nverbs = []\nphrases = []\nnouns = []\n'
+_OTHER = ('[[types]]\nid = "other"\nlabel = "other"\ncolor = "#000003"\n'
+          'verbs = []\nphrases = []\nnouns = []\n')
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
         ("[[types]\nid=", "cannot be read"),
-        ('[[types]]\nid = "a"\nlabel = "a"\nverbs = ["go"]\nphrases = []\nnouns = []\n'
-         '[[types]]\nid = "b"\nlabel = "b"\nverbs = ["go"]\nphrases = []\nnouns = []\n' + _OTHER + _RULES,
+        ('[[types]]\nid = "a"\nlabel = "a"\ncolor = "#000001"\n'
+         'verbs = ["go"]\nphrases = []\nnouns = []\n'
+         '[[types]]\nid = "b"\nlabel = "b"\ncolor = "#000002"\n'
+         'verbs = ["go"]\nphrases = []\nnouns = []\n' + _OTHER + _RULES,
          "'go' is under both a and b"),
-        ('[[types]]\nid = "a"\nlabel = "a"\nverbs = ["go"]\nphrases = []\nnouns = []\ncolour = "red"\n'
+        ('[[types]]\nid = "a"\nlabel = "a"\ncolor = "#000001"\n'
+         'verbs = ["go"]\nphrases = []\nnouns = []\ncolour = "red"\n'
          + _OTHER + _RULES, "unknown key(s) colour"),
-        ('[[types]]\nid = "a"\nlabel = "a"\nverbs = "go"\nphrases = []\nnouns = []\n' + _OTHER + _RULES,
+        ('[[types]]\nid = "a"\nlabel = "a"\ncolor = "#000001"\n'
+         'verbs = "go"\nphrases = []\nnouns = []\n' + _OTHER + _RULES,
          "'verbs' must be a list of words"),
-        ('[[types]]\nid = "a b"\nlabel = "a"\nverbs = []\nphrases = []\nnouns = []\n' + _OTHER + _RULES,
+        ('[[types]]\nid = "a b"\nlabel = "a"\ncolor = "#000001"\n'
+         'verbs = []\nphrases = []\nnouns = []\n' + _OTHER + _RULES,
          "needs an id"),
-        ('[[types]]\nid = "a"\nlabel = "a"\nverbs = []\nphrases = []\nnouns = []\n' + _RULES,
+        ('[[types]]\nid = "a"\nlabel = "a"\ncolor = "#000001"\n'
+         'verbs = []\nphrases = []\nnouns = []\n' + _RULES,
          "the last type must be 'other'"),
         (_OTHER, "no [rules] table"),
     ],
