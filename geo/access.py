@@ -9,7 +9,7 @@ the settings:
 - nothing configured: anyone who can open the page may (``Mode.OPEN``, the
   local default; the pages say so).
 
-Pure logic, no streamlit: ui.py asks these functions and draws the gate.
+Pure logic, no streamlit: ui.editing asks these functions and draws the gate.
 Make a hash with ``python -m geo.access`` (it prompts for the password).
 """
 

@@ -47,10 +47,11 @@ if ctx.too_many:
     # This actor's events within the view's dates, countries and sources.
     _actors, *rest = ctx.filters
     mine = ui.overview_of(ctx.settings.db_url, (actor,), *rest).total
-    events = ui.query_events(ctx.settings.db_url, (actor,), *rest) if mine <= ui.MAX_DETAIL_EVENTS else []
+    limit = ui.data.MAX_DETAIL_EVENTS
+    events = ui.query_events(ctx.settings.db_url, (actor,), *rest) if mine <= limit else []
     if not events:
         st.caption(f"{md_escape(actor)} has {mine:,} events in these dates, countries and sources; "
-                   f"narrow them to {ui.MAX_DETAIL_EVENTS:,} or fewer for the itinerary.")
+                   f"narrow them to {ui.data.MAX_DETAIL_EVENTS:,} or fewer for the itinerary.")
 if events:
     st.dataframe(visible_frame(itinerary(events, actor)), hide_index=True, width="stretch")
 only = actor not in ctx.state.actors

@@ -58,7 +58,7 @@ def _overview_map() -> None:
             selected = None
     shown = overview_deck(overview, selected=selected, basemap_style=ctx.settings.basemap_style)
     st.caption(f"{ctx.total:,} events match: story mode steps through at most "
-               f"{ui.MAX_DETAIL_EVENTS:,}; narrow the filters to follow them one by one.")
+               f"{ui.data.MAX_DETAIL_EVENTS:,}; narrow the filters to follow them one by one.")
     if shown.notice:
         st.info(shown.notice, icon=":material/grid_view:")
     map_col, card_col = st.columns([3, 2])

@@ -19,7 +19,7 @@ if ctx.too_many:  # counted in SQL; the downloads are left to the command line
     per_source = ui.large_view("sources", ctx.settings.db_url, *ctx.filters)
     st.dataframe(visible_frame(per_source), hide_index=True, width="stretch")
     st.subheader(f"Events in this view ({ctx.total:,})")
-    st.info(f"The page lists and downloads up to {ui.MAX_DETAIL_EVENTS:,} events; narrow the filters, "
+    st.info(f"The page lists and downloads up to {ui.data.MAX_DETAIL_EVENTS:,} events; narrow the filters, "
             "or export this view from the command line where the app runs, with its GEOSTORY_DB_URL "
             "(CSV, GeoJSON or GeoParquet):")
     st.code(export_command(*ctx.filters), language=None)

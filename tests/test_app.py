@@ -467,11 +467,11 @@ def test_a_headless_start_asks_no_outside_service_for_its_address(tmp_path: Path
 def test_a_very_large_view_draws_counts_per_place_and_lists_nothing(
     store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Above ui.MAX_DETAIL_EVENTS the map counts per place in SQL, and so do Timeline, Actors and
+    """Above ui.data.MAX_DETAIL_EVENTS the map counts per place in SQL, and so do Timeline, Actors and
     Sources; Review asks for narrower filters."""
     import ui
 
-    monkeypatch.setattr(ui, "MAX_DETAIL_EVENTS", 2)
+    monkeypatch.setattr(ui.data, "MAX_DETAIL_EVENTS", 2)
     at = _app()
     assert not at.exception, [e.value for e in at.exception]
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo.cards import type_label
 from geo.config import PROJECT_ROOT
 from geo.legend import type_color
 from geo.models import Actor, Article
@@ -66,12 +67,12 @@ def test_the_card_says_who_was_there_who_is_mentioned_and_what(store_url: str) -
     at = _app({"event": _ids()["Northtown"]})
     assert not at.exception, [e.value for e in at.exception]
     facts = "\n".join(m.value for m in at.markdown).replace("\\", "")  # Markdown escapes away
-    assert "**What:** travel · “fly” · planned, not yet done" in facts
+    assert f"**What:** {type_label('travel')} · “fly” · planned, not yet done" in facts
     assert "**Who was there:** Epsilon Envoy (going there)" in facts
     assert "**Also mentioned:** Zeta Bureau" in facts
     assert "2021-08-26 to 2021-08-27" in facts
     tooltip = next(r for r in _layer(at, "events") if r["event_id"] == _ids()["Northtown"])
-    assert tooltip["what"] == "travel (planned)"
+    assert tooltip["what"] == f"{type_label('travel')} (planned)"
 
 
 def test_the_type_filter_lives_in_the_url_and_narrows_every_page(store_url: str) -> None:
