@@ -88,6 +88,40 @@ def actor_totals(store: Store, filters: MapFilters | None = None) -> pd.DataFram
     return frame.sort_values(["events", "actor"], ascending=[False, True], ignore_index=True)
 
 
+def type_totals(store: Store, filters: MapFilters | None = None) -> dict[str, int]:
+    """Each event type's number of matching events (types with none are left out)."""
+    filters = filters or MapFilters()
+
+    def work(conn: Connection) -> list[tuple[object, ...]]:
+        query = (sa.select(events.c.event_type, sa.func.count()).where(*conditions(conn, filters))
+                 .group_by(events.c.event_type))
+        return [tuple(row) for row in conn.execute(query)]
+
+    return {str(t): int(n) for t, n in run_read(store, work) if t}  # type: ignore[call-overload]
+
+
+def event_count(store: Store, filters: MapFilters | None = None) -> int:
+    """How many events match, with a place or without."""
+    filters = filters or MapFilters()
+
+    def work(conn: Connection) -> int:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(events)
+                                .where(*conditions(conn, filters))).scalar_one())
+
+    return run_read(store, work)
+
+
+def facet_counts(store: Store, filters: MapFilters) -> tuple[dict[str, int], dict[str, int]]:
+    """What the sidebar's lists show beside each choice: each actor's matching events under every
+    filter but the actor filter, and each type's under every filter but the type filter. Choosing
+    an actor then shows as many events as its count said, on every page."""
+    from dataclasses import replace
+
+    actors = actor_totals(store, replace(filters, actors=()))
+    return ({str(a): int(n) for a, n in zip(actors["actor"], actors["events"], strict=True)},
+            type_totals(store, replace(filters, types=())))
+
+
 def actor_days(store: Store, filters: MapFilters, actors: Sequence[str]) -> pd.DataFrame:
     """Matching events per day for each of ``actors``: columns date (ISO), actor, events."""
     if not actors:

@@ -155,8 +155,26 @@ def story_options(db_url: str) -> tuple[Options, dict[str, int], dict[str, int]]
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
-def events_before(db_url: str, day: date) -> int:
-    return get_store(db_url).count_events(date_to=shift_day(day, -1))
+def facets(db_url: str, actors: tuple[str, ...], date_from: date | None, date_to: date | None,
+           countries: tuple[str, ...], sources: tuple[str, ...], types: tuple[str, ...] = ()
+           ) -> tuple[dict[str, int], dict[str, int]]:
+    """The counts beside each actor and each event type in the sidebar, for the view's filters
+    (geo.aggregates.facet_counts)."""
+    from geo.aggregates import facet_counts
+    from geo.overview import MapFilters
+
+    return facet_counts(get_store(db_url), MapFilters(actors, date_from, date_to, countries, sources, types))
+
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
+def events_before(db_url: str, day: date, actors: tuple[str, ...] = (), countries: tuple[str, ...] = (),
+                  sources: tuple[str, ...] = (), types: tuple[str, ...] = ()) -> int:
+    """Events before ``day`` that the other filters keep: what "Include earlier background" adds."""
+    from geo.aggregates import event_count
+    from geo.overview import MapFilters
+
+    before = MapFilters(actors, None, shift_day(day, -1), countries, sources, types)
+    return event_count(get_store(db_url), before)
 
 
 def data_changed() -> None:
@@ -165,6 +183,7 @@ def data_changed() -> None:
     overview_of.clear()
     large_view.clear()
     story_options.clear()
+    facets.clear()
     events_before.clear()
 
 

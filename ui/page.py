@@ -23,6 +23,7 @@ from ui import data
 from ui.data import (
     ensure_demo,
     events_before,
+    facets,
     get_store,
     large_view,
     overview_of,
@@ -83,12 +84,16 @@ def setup(title: str, page: str) -> Context:
         config = replace(config, read_only=True)
     page_links()
     ensure_demo(config, store)
-    options, counts, type_counts = story_options(config.db_url)
+    options, _totals, _type_totals = story_options(config.db_url)
     # Checked on every run too: a write (new article, correction) can change what exists.
     state, _dropped = validate(current_state(options), options)
     st.session_state[STATE] = state
     for notice in st.session_state.pop(NOTICES, []):
         st.caption(f":material/info: {notice}")  # our wording; link keys are reduced to [\w-]
+    # The counts beside each choice follow the other filters, as every page's counts do.
+    low, high = effective_dates(state, options)
+    counts, type_counts = facets(config.db_url, state.actors, low, high, state.countries, state.sources,
+                                 state.types)
     sidebar(state, options, counts, type_counts)
     state = st.session_state[STATE]
     date_from, date_to = effective_dates(state, options)
@@ -103,7 +108,8 @@ def setup(title: str, page: str) -> Context:
         st.sidebar.caption(f"{placeless:,} of them name no place, so the map leaves "
                            f"{'them' if placeless != 1 else 'it'} out.")
     if date_from is not None and options.date_range is not None and date_from > options.date_range[0]:
-        earlier = events_before(config.db_url, date_from)
+        earlier = events_before(config.db_url, date_from, state.actors, state.countries, state.sources,
+                                state.types)
         if earlier:
             # Background mentions ("since 2013") sit before the story's period.
             plural = earlier != 1
