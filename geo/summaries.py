@@ -11,9 +11,9 @@ from itertools import combinations
 import pandas as pd
 
 from geo.models import Candidate, Event
+from geo.suspicion import suspects
 
 NO_ACTOR = "(no actor named)"
-REVIEW_CONFIDENCE = 0.7  # below this, a resolution is worth a human look
 
 
 def timeline_frame(events: Sequence[Event]) -> pd.DataFrame:
@@ -121,43 +121,28 @@ class ReviewItem:
     mentions: int
     candidates: tuple[Candidate, ...]
     example: str  # one sentence that mentions it
-
-    @property
-    def reason(self) -> str:
-        reasons = []
-        if self.confidence < REVIEW_CONFIDENCE:
-            reasons.append(f"low confidence ({self.confidence:.2f})")
-        if len(self.candidates) > 1:
-            reasons.append(f"{len(self.candidates)} candidates")
-        return ", ".join(reasons)
+    reason: str = ""  # why it is in the queue (geo.suspicion)
+    score: float = 0.0  # how suspect: the queue's order
 
 
 def review_items(
-    events: Sequence[Event], threshold: float = REVIEW_CONFIDENCE,
-    overridden: set[str] | frozenset[str] = frozenset(),
+    events: Sequence[Event], overridden: set[str] | frozenset[str] = frozenset(),
+    words: frozenset[str] | None = None,
 ) -> list[ReviewItem]:
-    """Place names resolved with low confidence or among several candidates, least sure first.
-
-    ``overridden`` holds the normalized names users already corrected; they are left out.
-    """
-    groups: dict[str, list[Event]] = defaultdict(list)
-    for e in events:
-        if e.has_place:
-            groups[" ".join(e.place_name.split()).casefold()].append(e)
+    """The review queue: place names with a sign of a wrong resolution, most suspect first
+    (``geo.suspicion``). ``overridden`` holds the folded names users already corrected."""
     items = []
-    for key, evs in groups.items():
-        if key in overridden:
+    for suspect in suspects(events, words=words, overridden=overridden):
+        if not suspect.queued:
             continue
-        lowest = min(evs, key=lambda e: e.confidence)
-        candidates = max((e.candidates for e in evs), key=len)
-        if lowest.confidence >= threshold and len(candidates) <= 1:
-            continue
+        lowest = min(suspect.events, key=lambda e: e.confidence)
         items.append(ReviewItem(
-            name=lowest.place_name, resolved_name=lowest.resolved_name, lat=lowest.lat, lon=lowest.lon,
-            precision=lowest.place_precision, country_code=lowest.country_code,
-            confidence=lowest.confidence, mentions=len(evs), candidates=candidates, example=lowest.quote,
+            name=lowest.place_name, resolved_name=lowest.resolved_name, lat=lowest.lat or 0.0,
+            lon=lowest.lon or 0.0, precision=lowest.place_precision, country_code=lowest.country_code,
+            confidence=lowest.confidence, mentions=len(suspect.events),
+            candidates=max((e.candidates for e in suspect.events), key=len), example=lowest.quote,
+            reason=suspect.describe(), score=suspect.score,
         ))
-    items.sort(key=lambda i: (i.confidence, -i.mentions, i.name))
     return items
 
 

@@ -14,13 +14,15 @@ from geo.access import AccessDenied
 from geo.cards import md_escape
 from geo.errors import GeoError
 from geo.models import PLACE_PRECISIONS
-from geo.summaries import REVIEW_CONFIDENCE, review_items
+from geo.summaries import review_items
 
 ctx = ui.setup("Review places", page="review")
 ctx.stop_if_too_many()
 st.title("Review places")
-st.caption(f"Place names resolved with confidence below {REVIEW_CONFIDENCE} or among several candidates. "
-           "A correction applies to every mention of the name, now and in later ingests.")
+st.caption("Place names that may be resolved wrongly, most suspect first: far from the article's other "
+           "places, an everyday word as a name, low confidence, several candidates; a name mentioned once "
+           "comes before one mentioned often. A correction applies to every mention of the name, now and in "
+           "later ingests.")
 # Without the right to edit, the list is shown read-only: no widget that writes.
 editable = ui.editor_gate(ctx)
 
