@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
+from geo import cli_story
 from geo.config import Settings, load_settings, secret_values
 from geo.errors import GeoError, InputError, StoreError
 from geo.redact import protect_logs, url_secrets
@@ -81,9 +82,8 @@ def _read_all(paths: Sequence[Path], args: argparse.Namespace) -> Iterator[Any]:
             yield InputError("no such file or folder", source=str(path))
     for path in iter_article_paths([p for p in paths if p.exists()]):
         try:
-            yield read_article(
-                path, title=args.title, published=args.published, source=args.source, url=args.url
-            )
+            yield read_article(path, title=args.title, published=args.published, source=args.source,
+                               url=args.url, story=args.story)
         except InputError as err:
             yield err
 
@@ -235,7 +235,7 @@ def cmd_events(args: argparse.Namespace) -> int:
     with Store(settings.db_url) as store:
         events = store.events(actors=args.actor or None, date_from=args.date_from, date_to=args.date_to,
                               countries=args.country or None, sources=args.source or None,
-                              event_types=args.type or None)
+                              event_types=args.type or None, story=args.story)
     data = export_bytes(events_frame(events), args.format)
     if args.output:
         Path(args.output).write_bytes(data)
@@ -247,12 +247,13 @@ def cmd_events(args: argparse.Namespace) -> int:
 
 def export_command(actors: Sequence[str] = (), date_from: date | None = None, date_to: date | None = None,
                    countries: Sequence[str] = (), sources: Sequence[str] = (), types: Sequence[str] = (),
-                   fmt: str = "csv") -> str:
+                   story: str | None = None, *, fmt: str = "csv") -> str:
     """The ``events`` command line that exports this view, quoted for a POSIX shell."""
     words = ["python", "-m", "geo", "events", "--format", fmt]
     pairs = [("--actor", a) for a in actors] + [("--country", c) for c in countries]
     pairs += [("--source", s) for s in sources] + [("--type", t) for t in types]
     pairs += [(flag, day.isoformat()) for flag, day in (("--from", date_from), ("--to", date_to)) if day]
+    pairs += [("--story", story)] if story is not None else []
     words += [w for pair in pairs for w in pair]
     words += ["-o", f"geostory-events.{fmt}"]
     return shlex.join(words)
@@ -313,6 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title")
     p.add_argument("--source")
     p.add_argument("--url")
+    p.add_argument("--story", help="the story (a named collection of articles) they belong to")
     p.add_argument("--db", help="database URL (default: GEOSTORY_DB_URL)")
     p.add_argument("--jobs", type=_jobs_arg, default=1,
                    help="worker processes, each with its own model (default 1)")
@@ -322,6 +324,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="database URL (default: GEOSTORY_DB_URL)")
     p.add_argument("--article", action="append", help="only this article id; repeat for several")
     p.set_defaults(func=cmd_reanalyse)
+
+    cli_story.register(sub)
 
     p = sub.add_parser("geoparse", help="toponyms of each JSONL text, without touching the store")
     p.add_argument("input")
@@ -341,6 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--country", action="append", help="ISO country code; repeat for several")
     p.add_argument("--source", action="append", help="repeat for several")
     p.add_argument("--type", action="append", help="event type; repeat for several")
+    p.add_argument("--story", help="only this story's articles (python -m geo story list)")
     p.add_argument("--format", required=True, choices=("csv", "geojson", "parquet"))
     p.add_argument("-o", "--output")
     p.set_defaults(func=cmd_events)

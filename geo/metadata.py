@@ -24,12 +24,13 @@ from geo.textio import clean_line, display_name
 logger = logging.getLogger(__name__)
 
 MAX_SIDECAR_BYTES: int = 64 * 1024
-META_KEYS: tuple[str, ...] = ("title", "published", "source", "url")
+META_KEYS: tuple[str, ...] = ("title", "published", "source", "url", "story")
 FUTURE_TOLERANCE = timedelta(days=2)  # time zones and embargoed copies, not typos
 # Caps on what a value may hold (the Add form's own max_chars): a longer title or source is cut at
 # a word, a longer URL is dropped, since a cut URL would point somewhere else.
 MAX_TITLE_CHARS = 300
 MAX_SOURCE_CHARS = 200
+MAX_STORY_CHARS = 120  # a story's name, shown in the story selector
 MAX_URL_CHARS = 2000
 _KEYS_NAMED = 5  # unknown keys named in their one warning
 
@@ -51,6 +52,7 @@ class ArticleMeta:
     published: date | None = None
     source: str | None = None
     url: str | None = None
+    story: str | None = None  # the named collection of articles it belongs to
     notes: tuple[tuple[str, str], ...] = ()
 
     def over(self, lower: ArticleMeta) -> ArticleMeta:
@@ -62,6 +64,7 @@ class ArticleMeta:
             published=self.published if self.published is not None else lower.published,
             source=self.source if self.source is not None else lower.source,
             url=self.url if self.url is not None else lower.url,
+            story=self.story if self.story is not None else lower.story,
             notes=kept + self.notes,
         )
 
@@ -170,11 +173,14 @@ def meta_from_strings(values: dict[str, str], name: str,
     raw_date = values.get("published", "").strip()
     published = parse_date(raw_date, source=name) if raw_date else None
     url = _url_value(values.get("url"), found)
-    return ArticleMeta(title=title, published=published, source=source, url=url, notes=tuple(found))
+    story = _text_value(values.get("story"), "story", MAX_STORY_CHARS, found)
+    return ArticleMeta(title=title, published=published, source=source, url=url, story=story,
+                       notes=tuple(found))
 
 
 def caller_meta(
-    title: str | None, published: date | str | None, source: str | None, url: str | None, name: str
+    title: str | None, published: date | str | None, source: str | None, url: str | None, name: str,
+    story: str | None = None,
 ) -> ArticleMeta:
     """The caller's metadata, validated like the file's."""
     when: date | None
@@ -194,6 +200,7 @@ def caller_meta(
         published=when,
         source=_text_value(source, "source", MAX_SOURCE_CHARS, notes),
         url=_url_value(url, notes),
+        story=_text_value(story, "story", MAX_STORY_CHARS, notes),
         notes=tuple(notes),
     )
 

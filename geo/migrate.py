@@ -8,7 +8,8 @@ copied into them (``geo.restore``), so a step must recognise work already done.
 - 1 → 2: ``events.locative``; places keyed by the gazetteer's name key.
 - 2 → 3: the event model (issue 11): who the sentence puts at the place and who it only mentions,
   each actor's role, the predicate, its type and modality, background asides, the end of a date
-  range, and events without a place (``lat``/``lon`` become nullable). SQLite cannot drop a NOT
+  range, and events without a place (``lat``/``lon`` become nullable); and each article's story
+  (issue 12: a named collection of articles). SQLite cannot drop a NOT
   NULL constraint, so there the events table is rebuilt, its links to actors kept aside meanwhile.
 """
 
@@ -39,6 +40,7 @@ logger = logging.getLogger(__name__)
 # geo.storecheck derives the older schemas from today's definitions with these.
 ADDED_IN: dict[tuple[str, str], int] = {
     ("events", "locative"): 2,
+    ("articles", "story"): 3,
     **{("events", c): 3 for c in ("mentioned_actors", "actor_roles", "predicate", "event_type", "modality",
                                   "background", "date_end")},
 }
@@ -103,6 +105,8 @@ def migrate_2_to_3(conn: Connection) -> None:
     Stored events keep their analysis of version 2 (every actor of the sentence, reported, type
     "other") until ``python -m geo reanalyse`` reads their articles again.
     """
+    if "story" not in {c["name"] for c in sa.inspect(conn).get_columns("articles")}:
+        conn.execute(sa.text("ALTER TABLE articles ADD COLUMN story TEXT NOT NULL DEFAULT ''"))
     inspected = {c["name"]: c for c in sa.inspect(conn).get_columns("events")}
     done = all(inspected.get(c, {}).get("nullable") for (_t, c) in NULLABLE_IN)
     if conn.dialect.name == "sqlite":
@@ -111,8 +115,8 @@ def migrate_2_to_3(conn: Connection) -> None:
     else:
         for (_t, column) in NULLABLE_IN:
             conn.execute(sa.text(f"ALTER TABLE events ALTER COLUMN {column} DROP NOT NULL"))
-        for (_t, column), version in ADDED_IN.items():
-            if version == 3 and column not in inspected:
+        for (table, column), version in ADDED_IN.items():
+            if version == 3 and table == "events" and column not in inspected:
                 col = events.c[column]
                 kind = col.type.compile(dialect=conn.dialect)
                 arg = None if col.server_default is None else col.server_default.arg  # type: ignore[attr-defined]

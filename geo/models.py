@@ -39,6 +39,7 @@ class Article:
     source: str = ""
     url: str = ""
     origin: str = ""  # where it came from: a file path, "paste", "upload:<name>"
+    story: str = ""  # the named story (a collection of articles) it belongs to; "" for none
     # What reading it noticed (a title cut, unknown keys, no published date): shown, never stored.
     warnings: tuple[str, ...] = field(default=(), compare=False)
 

@@ -34,6 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from geo.errors import StoreError
 from geo.schema import canonical_actor_names, event_actors, events
 from geo.store import Store
+from geo.stories import in_story
 
 logger = logging.getLogger(__name__)
 
@@ -52,13 +53,15 @@ class MapFilters:
     countries: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     types: tuple[str, ...] = ()  # event types
+    story: str | None = None  # one story's articles (geo.stories); None: every article
 
     @classmethod
     def of(cls, *, actors: Iterable[str] | None = None, date_from: date | None = None,
            date_to: date | None = None, countries: Iterable[str] | None = None,
-           sources: Iterable[str] | None = None, types: Iterable[str] | None = None) -> MapFilters:
+           sources: Iterable[str] | None = None, types: Iterable[str] | None = None,
+           story: str | None = None) -> MapFilters:
         return cls(tuple(actors or ()), date_from, date_to, tuple(countries or ()), tuple(sources or ()),
-                   tuple(types or ()))
+                   tuple(types or ()), story)
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,8 @@ def conditions(conn: Connection, filters: MapFilters, *,
         where.append(events.c.source.in_(list(filters.sources)))
     if filters.types:
         where.append(events.c.event_type.in_(list(filters.types)))
+    if filters.story is not None:
+        where.append(in_story(filters.story))
     if filters.actors:
         names = canonical_actor_names(conn, filters.actors)  # aliases and case, as Store.events
         if per_row:

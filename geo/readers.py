@@ -69,6 +69,7 @@ def read_article(
     published: date | str | None = None,
     source: str | None = None,
     url: str | None = None,
+    story: str | None = None,
 ) -> Article:
     """Read one article file; the keyword metadata overrides whatever the file says.
 
@@ -80,7 +81,7 @@ def read_article(
     name = display_name(str(path))
     suffix = _check_suffix(path.name, name)
     data = _read_limited(path, name)
-    overrides = caller_meta(title, published, source, url, name)
+    overrides = caller_meta(title, published, source, url, name, story)
     sidecar = read_sidecar(path.with_suffix(".json"))
     return _article_from_data(data, suffix, name, origin=name, overrides=overrides.over(sidecar))
 
@@ -99,7 +100,7 @@ def article_from_bytes(data: bytes, *, filename: str, **meta: Any) -> Article:
     if len(data) > MAX_ARTICLE_BYTES:
         raise InputError(_too_large(len(data)), source=name)
     overrides = caller_meta(
-        meta.get("title"), meta.get("published"), meta.get("source"), meta.get("url"), name
+        meta.get("title"), meta.get("published"), meta.get("source"), meta.get("url"), name, meta.get("story")
     )
     return _article_from_data(bytes(data), suffix, name, origin=f"upload:{name}", overrides=overrides)
 
@@ -112,6 +113,7 @@ def article_from_text(
     source: str = "",
     url: str = "",
     origin: str = "paste",
+    story: str = "",
 ) -> Article:
     """Build an article from pasted text, with the same checks as a file.
 
@@ -131,7 +133,7 @@ def article_from_text(
         raise InputError(f"invalid character at position {err.start}", source=name) from err
     if size > MAX_ARTICLE_BYTES:
         raise InputError(_too_large(size), source=name)
-    overrides = caller_meta(title or None, published, source or None, url or None, name)
+    overrides = caller_meta(title or None, published, source or None, url or None, name, story or None)
     body, header = split_front_matter(clean_text(text, name), name)
     return _finish(body, overrides.over(header), name, origin=name)
 
@@ -243,7 +245,7 @@ def _article_from_data(
 def _finish(body: str, meta: ArticleMeta, name: str, *, origin: str) -> Article:
     if not body.strip():
         raise InputError("empty: no text after the metadata header", source=name)
-    for key in ("title", "source", "url"):
+    for key in ("title", "source", "url", "story"):
         value = getattr(meta, key) or ""
         if _SURROGATE.search(value):
             # A JSON sidecar can spell one ("\\ud800"); it could be neither stored nor shown.
@@ -262,5 +264,6 @@ def _finish(body: str, meta: ArticleMeta, name: str, *, origin: str) -> Article:
         source=meta.source or "",
         url=meta.url or "",
         origin=origin,
+        story=meta.story or "",
         warnings=tuple(warnings),
     )

@@ -25,6 +25,7 @@ from functools import lru_cache
 from typing import Any, get_args
 
 from geo.errors import InputError
+from geo.metadata import MAX_STORY_CHARS
 from geo.models import DATE_PRECISIONS, MODALITIES, PLACE_PRECISIONS, ROLES, ActorKind, Candidate
 from geo.schema import shown_value
 
@@ -132,7 +133,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
     "meta": (text("key", 64), text("value")),  # beside the version, bench/synth.py keeps its parameters
     "articles": (
         ident("article_id"), text("title"), calendar("published", nullable=True), text("source"), text("url"),
-        text("origin"), text("text"), calendar("ingested_at"),
+        text("origin"), text("text"), calendar("ingested_at"), text("story", MAX_STORY_CHARS),
     ),
     "events": (
         ident("event_id"), ident("article_id"), parent("article_id", "articles", "article_id", "events"),

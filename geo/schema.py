@@ -48,6 +48,8 @@ articles = sa.Table(
     "articles", metadata, _id("article_id", primary_key=True),
     _req("title", _TEXT), sa.Column("published", sa.Date), _req("source", _TEXT), _req("url", _TEXT),
     _req("origin", _TEXT), _req("text", _TEXT), _req("ingested_at", _STAMP),
+    # Version 3: the named story (a collection of articles) it belongs to; '' for none.
+    _req("story", _TEXT, server_default=sa.text("''")),
 )
 # JSON lists are kept as text: actors (in the event's order), nationalities, candidates.
 events = sa.Table(

@@ -46,6 +46,7 @@ from geo.schema import (
     upsert_actors,
     version_error,
 )
+from geo.stories import Stories, in_story
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ class _Refused(Exception):
         self.article_row = article_row  # the article's own row, not one of its events or links
 
 
-class Store(Corrections):
+class Store(Corrections, Stories):
     """Articles, their events, actors and place overrides, behind one database URL."""
 
     def __init__(self, url: str, *, as_is: bool = False) -> None:
@@ -189,7 +190,7 @@ class Store(Corrections):
                 conn.execute(articles.insert().values(
                     article_id=article_id, title=article.title, published=article.published,
                     source=article.source, url=article.url, origin=article.origin, text=article.text,
-                    ingested_at=datetime.now(UTC),
+                    ingested_at=datetime.now(UTC), story=article.story,
                 ))
             except IntegrityError as err:
                 raise _Refused(err, article_row=True) from err
@@ -263,7 +264,7 @@ class Store(Corrections):
         self, *, actors: Iterable[str] | None = None, date_from: date | None = None,
         date_to: date | None = None, countries: Iterable[str] | None = None,
         sources: Iterable[str] | None = None, article_ids: Iterable[str] | None = None,
-        event_types: Iterable[str] | None = None, limit: int | None = None,
+        event_types: Iterable[str] | None = None, limit: int | None = None, story: str | None = None,
     ) -> list[Event]:
         """Events in story order; each filter narrows, an actor filter matches ANY of the names.
 
@@ -282,6 +283,8 @@ class Store(Corrections):
             query = query.where(events.c.article_id.in_(list(article_ids)))
         if event_types is not None:
             query = query.where(events.c.event_type.in_(list(event_types)))
+        if story is not None:
+            query = query.where(in_story(story))
         query = query.order_by(
             events.c.date, articles.c.published.is_(None), articles.c.published, events.c.article_id,
             events.c.sentence_start, events.c.place_start, events.c.event_id,
@@ -335,12 +338,15 @@ class Store(Corrections):
         rows = self._run(lambda c: c.execute(query).mappings().all())
         return [(Actor(r["name"], r["kind"], tuple(json.loads(r["aliases"]))), int(r["n"])) for r in rows]
 
-    def date_range(self, *, background: bool | None = None) -> tuple[date, date] | None:
-        """The first and last event dates; ``background=False``: of the story's own events only,
-        leaving out asides ("last month", "in 2013")."""
+    def date_range(self, *, background: bool | None = None,
+                   story: str | None = None) -> tuple[date, date] | None:
+        """The first and last event dates (of one ``story``'s events); ``background=False``: of the
+        story's own events only, leaving out asides ("last month", "in 2013")."""
         query = sa.select(sa.func.min(events.c.date), sa.func.max(events.c.date))
         if background is not None:
             query = query.where(events.c.background == background)
+        if story is not None:
+            query = query.where(in_story(story))
         row = self._run(lambda c: c.execute(query).one())
         return None if row[0] is None else (row[0], row[1])
 
@@ -363,10 +369,12 @@ class Store(Corrections):
         """Each source that events have, with its number of events."""
         return self._value_counts(events.c.source)
 
-    def first_published(self) -> date | None:
-        """The earliest published date among articles that have events (None if none has one)."""
+    def first_published(self, story: str | None = None) -> date | None:
+        """The earliest published date among articles (of ``story``) that have events."""
         with_events = sa.select(events.c.article_id)
         query = sa.select(sa.func.min(articles.c.published)).where(articles.c.article_id.in_(with_events))
+        if story is not None:
+            query = query.where(articles.c.story == story)
         return self._run(lambda c: c.execute(query).scalar_one())
 
     def count_events(self, *, date_from: date | None = None, date_to: date | None = None) -> int:

@@ -38,7 +38,9 @@ MAX_RAW_LENGTH = 4 * MAX_VALUE_LENGTH
 # before the first article was published.
 STORY_MARGIN_DAYS = 31
 
-KNOWN_PARAMS: tuple[str, ...] = ("actor", "from", "to", "country", "source", "type", "event", "color", "step")
+KNOWN_PARAMS: tuple[str, ...] = (
+    "actor", "from", "to", "country", "source", "type", "event", "color", "step", "story",
+)
 # ASCII digits only: str.isdigit() and \d also take "²" and other scripts' digits.
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _EVENT_ID = re.compile(r"[0-9a-f]{8,64}")
@@ -63,6 +65,8 @@ class ViewState:
     color: ColorBy = "date"
     step: int | None = None  # story mode position, 0-based, among the filtered events
     types: tuple[str, ...] = ()  # event types (geo.clauses' taxonomy); empty: every type
+    # One story (geo.stories); "" every story; None the store's default (``Options.default_story``).
+    story: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,8 @@ class Options:
     date_range: tuple[date, date] | None = None  # every event: the slider's bounds
     default_range: tuple[date, date] | None = None  # the story's own period: the first view
     aliases: Mapping[str, str] = field(default_factory=dict)  # folded alias -> canonical name
+    stories: tuple[str, ...] = ()  # named stories, the latest first
+    default_story: str = ""  # the story a plain link opens on ("" every story)
 
 
 def _values(params: Mapping[str, object], key: str, *, last: bool = False) -> list[str]:
@@ -195,7 +201,8 @@ def parse_query(params: Mapping[str, object]) -> tuple[ViewState, list[str]]:
         else:
             notices.append("ignored `step`: expected a small whole number")
 
-    state = ViewState(actors, date_from, date_to, countries, sources, event, color, step, types)
+    story = _single(params, "story")
+    state = ViewState(actors, date_from, date_to, countries, sources, event, color, step, types, story)
     return state, notices[:MAX_NOTICES]
 
 
@@ -222,6 +229,10 @@ def validate(state: ViewState, options: Options) -> tuple[ViewState, list[str]]:
     sources = tuple(s for s in state.sources if s in set(options.sources))
     if len(sources) < len(state.sources):
         notices.append("ignored an unknown source")
+    story = state.story
+    if story and story not in set(options.stories):
+        notices.append("ignored an unknown story")
+        story = None
     date_from, date_to = state.date_from, state.date_to
     if options.date_range is not None:
         low, high = options.date_range
@@ -232,8 +243,14 @@ def validate(state: ViewState, options: Options) -> tuple[ViewState, list[str]]:
         if date_from is not None and date_to is not None and date_from > date_to:
             date_from = date_to = None
     state = replace(state, actors=tuple(actors), countries=countries, sources=sources, types=types,
-                    date_from=date_from, date_to=date_to)
+                    date_from=date_from, date_to=date_to, story=story)
     return state, notices
+
+
+def effective_story(state: ViewState, options: Options) -> str | None:
+    """The story the view shows, as the filters take it: a name, or None for every story."""
+    story = options.default_story if state.story is None else state.story
+    return story or None
 
 
 # Streamlit's date widgets send a day to the browser as microseconds from 1970 in a JavaScript
@@ -366,6 +383,8 @@ def to_query(state: ViewState, options: Options | None = None) -> dict[str, str 
         out["color"] = state.color
     if state.step is not None:
         out["step"] = str(state.step)
+    if state.story is not None and (options is None or state.story != options.default_story):
+        out["story"] = state.story  # "" (every story) too, when a plain link opens on one
     return out
 
 

@@ -11,6 +11,7 @@ import ui
 from geo.cards import md_escape
 from geo.errors import GeoError, InputError
 from geo.mapview import build_deck
+from geo.metadata import MAX_STORY_CHARS
 from geo.readers import MAX_ARTICLE_BYTES, article_from_bytes, article_from_text
 
 ctx = ui.setup("Add articles", page="add")
@@ -32,12 +33,18 @@ with st.form("add_form"):
     published = c2.text_input("Published (YYYY-MM-DD)", max_chars=10)
     source = c1.text_input("Source", max_chars=200)
     url = c2.text_input("URL", max_chars=2000)
+    # Existing stories are offered by name; a new name starts a new story.
+    story = st.text_input("Story", max_chars=MAX_STORY_CHARS, placeholder="e.g. " + (
+        ctx.options.stories[0] if ctx.options.stories else "a name for these articles"),
+        help="A named collection of articles: the map, the Timeline and story mode can show one story "
+             "at a time. Leave empty for none.")
     analyse = st.form_submit_button("Analyse", icon=":material/search:", type="primary")
 
 if analyse:
     st.session_state.pop(PREVIEW, None)
     meta = {k: v.strip() for k, v in
-            {"title": title, "published": published, "source": source, "url": url}.items() if v.strip()}
+            {"title": title, "published": published, "source": source, "url": url, "story": story}.items()
+            if v.strip()}
     articles, problems = [], []
     if text.strip():
         try:

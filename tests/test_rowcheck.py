@@ -51,7 +51,8 @@ def _store_with(value: str) -> sqlite3.Connection:
     for table in metadata.sorted_tables:
         conn.execute(str(CreateTable(table).compile(dialect=sqlite_dialect.dialect())))
     conn.execute("INSERT INTO meta VALUES ('schema_version', '2')")
-    conn.execute("INSERT INTO articles VALUES ('a1', 't', '2021-08-01', 's', 'u', 'o', 'text', ?)", (value,))
+    conn.execute("INSERT INTO articles VALUES ('a1', 't', '2021-08-01', 's', 'u', 'o', 'text', ?, '')",
+                 (value,))
     prepare(conn)
     return conn
 

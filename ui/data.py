@@ -91,11 +91,11 @@ CACHE_TTL = 60
 
 @st.cache_data(show_spinner=False, max_entries=256, ttl=CACHE_TTL)
 def query_events(db_url: str, actors: tuple[str, ...], date_from: date | None, date_to: date | None,
-                 countries: tuple[str, ...], sources: tuple[str, ...], types: tuple[str, ...] = ()
-                 ) -> list[Event]:
+                 countries: tuple[str, ...], sources: tuple[str, ...], types: tuple[str, ...] = (),
+                 story: str | None = None) -> list[Event]:
     return get_store(db_url).events(
         actors=actors or None, date_from=date_from, date_to=date_to,
-        countries=countries or None, sources=sources or None, event_types=types or None,
+        countries=countries or None, sources=sources or None, event_types=types or None, story=story,
     )
 
 
@@ -108,16 +108,19 @@ MAX_DETAIL_EVENTS = 1_500
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
 def overview_of(db_url: str, actors: tuple[str, ...], date_from: date | None, date_to: date | None,
-                countries: tuple[str, ...], sources: tuple[str, ...], types: tuple[str, ...] = ()) -> Any:
+                countries: tuple[str, ...], sources: tuple[str, ...], types: tuple[str, ...] = (),
+                story: str | None = None) -> Any:
     from geo.density import map_overview
     from geo.overview import MapFilters
 
-    return map_overview(get_store(db_url), MapFilters(actors, date_from, date_to, countries, sources, types))
+    view = MapFilters(actors, date_from, date_to, countries, sources, types, story)
+    return map_overview(get_store(db_url), view)
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
 def large_view(what: str, db_url: str, actors: tuple[str, ...], date_from: date | None, date_to: date | None,
-               countries: tuple[str, ...], sources: tuple[str, ...], types: tuple[str, ...] = ()) -> Any:
+               countries: tuple[str, ...], sources: tuple[str, ...], types: tuple[str, ...] = (),
+                story: str | None = None) -> Any:
     """A large view counted in SQL (geo.aggregates): "actors" (the actor table), "pairs"
     (actors seen together), "sources" (events per source), "timeline" (its chart data) or
     "placeless" (how many have no place)."""
@@ -127,53 +130,65 @@ def large_view(what: str, db_url: str, actors: tuple[str, ...], date_from: date 
     count = {"actors": aggregates.actor_counts, "pairs": aggregates.actor_pairs,
              "sources": aggregates.source_counts, "timeline": aggregates.timeline_data,
              "placeless": aggregates.placeless_count}[what]
-    return count(get_store(db_url), MapFilters(actors, date_from, date_to, countries, sources, types))
+    return count(get_store(db_url), MapFilters(actors, date_from, date_to, countries, sources, types, story))
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL)
-def story_options(db_url: str) -> tuple[Options, dict[str, int], dict[str, int]]:
+def story_list(db_url: str) -> tuple[tuple[str, ...], str]:
+    """The named stories (the latest first) and the one a plain link opens on."""
+    store = get_store(db_url)
+    return tuple(info.name for info in store.stories()), store.latest_story()
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL)
+def story_options(db_url: str, story: str | None = None) -> tuple[Options, dict[str, int], dict[str, int]]:
     """What the filters can offer, with each actor's and each event type's event count (aggregates
-    in SQL, no event rows)."""
+    in SQL, no event rows). The dates are ``story``'s (None: every story's)."""
     store = get_store(db_url)
     actors = [(a, n) for a, n in store.actors() if n > 0]
     aliases = {alias.casefold(): a.name for a, _n in actors for alias in a.aliases}
-    bounds = store.date_range()
+    bounds = store.date_range(story=story)
     # The story opens on its own period: background asides ("last month", "in 2013") widen the
     # slider's bounds, not the first view.
-    own = store.date_range(background=False) or bounds
+    own = store.date_range(background=False, story=story) or bounds
     types = store.event_types()
+    stories, default_story = story_list(db_url)
     options = Options(
         actors=tuple(a.name for a, _n in actors),
         countries=tuple(c for c, _n in store.countries()),
         sources=tuple(s for s, _n in store.sources()),
         types=type_order(t for t, _n in types),
         date_range=bounds,
-        default_range=story_period(store.first_published(), own),
+        default_range=story_period(store.first_published(story), own),
         aliases=aliases,
+        stories=stories,
+        default_story=default_story,
     )
     return options, {a.name: n for a, n in actors}, dict(types)
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
 def facets(db_url: str, actors: tuple[str, ...], date_from: date | None, date_to: date | None,
-           countries: tuple[str, ...], sources: tuple[str, ...], types: tuple[str, ...] = ()
-           ) -> tuple[dict[str, int], dict[str, int]]:
+           countries: tuple[str, ...], sources: tuple[str, ...], types: tuple[str, ...] = (),
+           story: str | None = None) -> tuple[dict[str, int], dict[str, int]]:
     """The counts beside each actor and each event type in the sidebar, for the view's filters
     (geo.aggregates.facet_counts)."""
     from geo.aggregates import facet_counts
     from geo.overview import MapFilters
 
-    return facet_counts(get_store(db_url), MapFilters(actors, date_from, date_to, countries, sources, types))
+    view = MapFilters(actors, date_from, date_to, countries, sources, types, story)
+    return facet_counts(get_store(db_url), view)
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
 def events_before(db_url: str, day: date, actors: tuple[str, ...] = (), countries: tuple[str, ...] = (),
-                  sources: tuple[str, ...] = (), types: tuple[str, ...] = ()) -> int:
+                  sources: tuple[str, ...] = (), types: tuple[str, ...] = (),
+                  story: str | None = None) -> int:
     """Events before ``day`` that the other filters keep: what "Include earlier background" adds."""
     from geo.aggregates import event_count
     from geo.overview import MapFilters
 
-    before = MapFilters(actors, None, shift_day(day, -1), countries, sources, types)
+    before = MapFilters(actors, None, shift_day(day, -1), countries, sources, types, story)
     return event_count(get_store(db_url), before)
 
 
@@ -183,6 +198,7 @@ def data_changed() -> None:
     overview_of.clear()
     large_view.clear()
     story_options.clear()
+    story_list.clear()
     facets.clear()
     events_before.clear()
 

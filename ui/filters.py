@@ -62,6 +62,20 @@ def current_state(options: Options) -> ViewState:
     return st.session_state[STATE]
 
 
+def requested_story() -> str | None:
+    """The story the session asks for before its options are known: the session's, else the
+    link's (``story=``; "" for every story); None for the store's default."""
+    if STATE in st.session_state:
+        return st.session_state[STATE].story
+    state, _notices = parse_query(_url_params())
+    return state.story
+
+
+def _story_changed() -> None:
+    # Another story has other dates: its own period opens, from its first step.
+    set_state(story=st.session_state["w_story"], date_from=None, date_to=None, step=None, event=None)
+
+
 def set_state(**changes: Any) -> ViewState:
     state = replace(st.session_state[STATE], **changes)
     st.session_state[STATE] = state
@@ -95,7 +109,8 @@ def _background_changed(options: Options) -> Callable[[], None]:
 
 
 def _reset() -> None:
-    st.session_state[STATE] = ViewState(color=st.session_state[STATE].color)
+    now = st.session_state[STATE]
+    st.session_state[STATE] = ViewState(color=now.color, story=now.story)  # the story stays chosen
 
 
 def page_links() -> None:
@@ -112,6 +127,14 @@ def page_links() -> None:
 def sidebar(state: ViewState, options: Options, counts: dict[str, int], type_counts: dict[str, int]) -> None:
     names = country_names()
     side = st.sidebar
+    if options.stories:
+        choices = ["", *options.stories]
+        chosen = options.default_story if state.story is None else state.story
+        st.session_state["w_story"] = chosen if chosen in choices else ""
+        side.selectbox("Story", choices, key="w_story", on_change=_story_changed,
+                       format_func=lambda s: visible(s) if s else "All stories",
+                       help="A story is a named collection of articles; its dates, feed and story mode "
+                            "are its own.")
     side.subheader("Filters")
     bounds = slider_bounds(state, options)
     if bounds is not None:

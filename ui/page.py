@@ -18,7 +18,7 @@ from geo.errors import GeoError
 from geo.models import Event
 from geo.redact import redact_url
 from geo.store import Store
-from geo.viewstate import Options, ViewState, effective_dates, validate
+from geo.viewstate import Options, ViewState, effective_dates, effective_story, validate
 from ui import data
 from ui.data import (
     ensure_demo,
@@ -29,9 +29,19 @@ from ui.data import (
     overview_of,
     query_events,
     settings,
+    story_list,
     story_options,
 )
-from ui.filters import NOTICES, STATE, copy_link, current_state, page_links, sidebar, write_url
+from ui.filters import (
+    NOTICES,
+    STATE,
+    copy_link,
+    current_state,
+    page_links,
+    requested_story,
+    sidebar,
+    write_url,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +65,7 @@ class Context:
         """The effective filters, in the order the cached queries take them."""
         date_from, date_to = effective_dates(self.state, self.options)
         return (self.state.actors, date_from, date_to, self.state.countries, self.state.sources,
-                self.state.types)
+                self.state.types, effective_story(self.state, self.options))
 
     def rewrite_url(self) -> None:
         write_url(st.session_state[STATE], self.options)
@@ -84,7 +94,11 @@ def setup(title: str, page: str) -> Context:
         config = replace(config, read_only=True)
     page_links()
     ensure_demo(config, store)
-    options, _totals, _type_totals = story_options(config.db_url)
+    # The story first: the slider's dates and the first view are the chosen story's.
+    stories, default_story = story_list(config.db_url)
+    wanted = requested_story()
+    story = default_story if wanted is None or (wanted and wanted not in stories) else wanted
+    options, _totals, _type_totals = story_options(config.db_url, story or None)
     # Checked on every run too: a write (new article, correction) can change what exists.
     state, _dropped = validate(current_state(options), options)
     st.session_state[STATE] = state
@@ -93,11 +107,12 @@ def setup(title: str, page: str) -> Context:
     # The counts beside each choice follow the other filters, as every page's counts do.
     low, high = effective_dates(state, options)
     counts, type_counts = facets(config.db_url, state.actors, low, high, state.countries, state.sources,
-                                 state.types)
+                                 state.types, effective_story(state, options))
     sidebar(state, options, counts, type_counts)
     state = st.session_state[STATE]
     date_from, date_to = effective_dates(state, options)
-    filters = (state.actors, date_from, date_to, state.countries, state.sources, state.types)
+    filters = (state.actors, date_from, date_to, state.countries, state.sources, state.types,
+               effective_story(state, options))
     # The per-place counts answer "how many" too: one grouped query, which a large view needs anyway.
     total = overview_of(config.db_url, *filters).total
     events = query_events(config.db_url, *filters) if total <= data.MAX_DETAIL_EVENTS else []
@@ -109,7 +124,7 @@ def setup(title: str, page: str) -> Context:
                            f"{'them' if placeless != 1 else 'it'} out.")
     if date_from is not None and options.date_range is not None and date_from > options.date_range[0]:
         earlier = events_before(config.db_url, date_from, state.actors, state.countries, state.sources,
-                                state.types)
+                                state.types, effective_story(state, options))
         if earlier:
             # Background mentions ("since 2013") sit before the story's period.
             plural = earlier != 1

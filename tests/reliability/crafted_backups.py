@@ -129,7 +129,7 @@ CASES: tuple[Crafted, ...] = (
     Crafted("ingested-at-bad", 7, f"UPDATE articles SET ingested_at = '2021-13-01 00:00:00' "
             f"WHERE rowid = {FIRST_ARTICLE};", "ingested_at"),
     Crafted("created-at-bad", 7, "UPDATE overrides SET created_at = 'yesterday';", "created_at"),
-    Crafted("date-precision-unknown", 7, _event("date_precision = 'century'"), "century"),
+    Crafted("date-precision-unknown", 7, _event("date_precision = 'millennium'"), "millennium"),
     Crafted("place-precision-unknown", 7, _event("place_precision = 'galaxy'"), "galaxy"),
     Crafted("override-precision-unknown", 7, "UPDATE overrides SET precision = 'street';", "street"),
     Crafted("actor-kind-unknown", 7, "UPDATE actors SET kind = 'alien' WHERE rowid = 1;", "alien"),
