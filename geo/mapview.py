@@ -41,14 +41,13 @@ from geo.legend import (
     event_color,
 )
 from geo.models import Event
+from geo.outlines import outlines
 
 logger = logging.getLogger(__name__)
 
 LAYER_IDS: tuple[str, ...] = ("countries", "areas", "events", "arcs", "labels", "selected")
 MAX_LABELS = 12
 QUOTE_CHARS = 280  # tooltip quotes are cut: the card shows the whole sentence
-BASE_TOLERANCE = 0.4  # degrees; the base map is context, not data
-BASE_MIN_AREA = 1.0  # square degrees; smaller islands and countries are left out of the base
 TOOLTIP = {
     "html": "<b>{place}</b> · {date} · {what}<br/><i>{actors}</i><br/>{quote}",
     "style": {"maxWidth": "360px", "fontSize": "12px", "whiteSpace": "normal"},
@@ -75,24 +74,9 @@ def _simplified(geometry: Any, tolerance: float, min_part_area: float) -> dict[s
     return shapely.geometry.mapping(shapely.union_all(kept) if len(kept) > 1 else kept[0])
 
 
-@lru_cache(maxsize=1)
 def base_map() -> dict[str, Any]:
-    """The country outlines as a small GeoJSON FeatureCollection (computed once)."""
-    import shapely
-
-    from geo.boundaries import load_boundaries
-
-    try:
-        frame = load_boundaries("countries")
-    except GazetteerError as err:  # the map still works on a blank background
-        logger.warning("no base map: %s", err)
-        return {"type": "FeatureCollection", "features": []}
-    parts = [p for p in shapely.get_parts(frame.geometry.values) if p.area >= BASE_MIN_AREA]
-    simple = shapely.set_precision(shapely.simplify(parts, BASE_TOLERANCE, preserve_topology=False),
-                                   BASE_TOLERANCE / 5)
-    features = [{"type": "Feature", "geometry": shapely.geometry.mapping(g), "properties": {}}
-                for g in simple if not g.is_empty and g.geom_type == "Polygon"]
-    return {"type": "FeatureCollection", "features": features}
+    """The country outlines of the world view (coarse: computed once, see geo.outlines)."""
+    return outlines()
 
 
 def _area_tolerance(geometry: Any) -> float:
@@ -296,8 +280,11 @@ def build_deck(
         selected = None
     rows = event_rows(events, color_by)
     points, areas = split_rows(rows)
+    view = focus_view(selected) if focus and selected is not None else fit_view(events)
+    # Outlines as fine as the view's zoom needs (coarse for the world, as shipped for a city).
+    base = outlines(view.latitude, view.longitude, view.zoom, width=FIT_WIDTH, height=FIT_HEIGHT)
     layers = [
-        pdk.Layer("GeoJsonLayer", id="countries", data=base_map(), stroked=True, filled=True,
+        pdk.Layer("GeoJsonLayer", id="countries", data=base, stroked=True, filled=True,
                   get_fill_color=[236, 236, 230], get_line_color=[160, 160, 160],
                   line_width_min_pixels=0.5, pickable=False),
         pdk.Layer("GeoJsonLayer", id="areas", data=areas, stroked=True, filled=True,
@@ -330,7 +317,6 @@ def build_deck(
                                 get_position=["lon", "lat"], get_radius=22, radius_units='"pixels"',
                                 filled=False, stroked=True, get_line_color=[20, 20, 20],
                                 line_width_min_pixels=3, pickable=False))
-    view = focus_view(selected) if focus and selected is not None else fit_view(events)
     options: dict[str, Any] = {"map_provider": None}
     if basemap_style:  # a configured tile basemap (needs the network, and often a key)
         options = {"map_provider": "carto", "map_style": basemap_style}
