@@ -75,6 +75,15 @@ class Stories:
         found = [StoryInfo(str(r[0]), int(r[1]), int(r[2]), r[3], r[4]) for r in rows]
         return sorted(found, key=lambda s: (s.last is None, -(s.last.toordinal() if s.last else 0), s.name))
 
+    def story_articles(self, limit: int = 5_000) -> list[tuple[str, str, date | None, str]]:
+        """(id, title, published, story) of up to ``limit`` articles, the latest published first:
+        what a form needs to file articles, without their text."""
+        query = (sa.select(articles.c.article_id, articles.c.title, articles.c.published, articles.c.story)
+                 .order_by(articles.c.published.desc().nulls_last(), articles.c.title, articles.c.article_id)
+                 .limit(limit))
+        rows = self._run(lambda c: c.execute(query).all())
+        return [(str(r[0]), str(r[1] or ""), r[2], str(r[3] or "")) for r in rows]
+
     def latest_story(self) -> str:
         """The story of the most recently ingested article that has one ("" if none has)."""
         query = (sa.select(articles.c.story).where(articles.c.story != "")

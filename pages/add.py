@@ -13,6 +13,7 @@ from geo.errors import GeoError, InputError
 from geo.mapview import build_deck
 from geo.metadata import MAX_STORY_CHARS
 from geo.readers import MAX_ARTICLE_BYTES, article_from_bytes, article_from_text
+from ui.story_admin import story_admin
 
 ctx = ui.setup("Add articles", page="add")
 st.title("Add articles")
@@ -137,3 +138,6 @@ if preview:
                 st.error(md_escape(f"{origin}: {message}"))
             note = f"; {len(summary.skipped)} were stored already." if summary.skipped else "."
             st.success(f"Stored {len(summary.added)} article(s) with {summary.events} events{note}")
+
+st.divider()
+story_admin(ctx, editable=True)  # this page is for editors only (the gate above)

@@ -177,3 +177,66 @@ def test_the_story_lives_in_the_link_and_every_story_is_a_choice(store_url: str)
     unknown = _app({"story": "<b>nope</b>"})
     assert any("ignored an unknown story" in m.value for m in unknown.caption)
     assert unknown.selectbox(key="w_story").value == "Northtown storm"
+
+
+# -- editing stories in the app ------------------------------------------------------------------
+
+
+def _add_page(secrets: dict[str, object] | None = None) -> AppTest:
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=TIMEOUT)
+    for key, value in (secrets or {}).items():
+        at.secrets[key] = value
+    at.run()
+    at.switch_page("pages/add.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _submit(at: AppTest, label: str) -> AppTest:
+    return next(b for b in at.button if b.label == label).click().run()
+
+
+def test_an_editor_files_articles_and_renames_a_story(store_url: str) -> None:
+    at = _add_page()
+    shown = at.dataframe[-1].value
+    assert list(shown["story"]) == ["Northtown storm", "Envoys in August"]
+    with Store(store_url) as store:
+        later = next(i for i, title, _p, _s in store.story_articles() if title == "Storm")
+    at.multiselect(key="story_file_ids").set_value([later])
+    at.text_input(key="story_file_name").input("Envoys in August")
+    at = _submit(at, "File under this story")
+    assert not at.error and at.success, [e.value for e in at.error]
+    with Store(store_url) as store:
+        assert [s.name for s in store.stories()] == ["Envoys in August"]
+    at.selectbox(key="story_rename_old").set_value("Envoys in August")
+    at.text_input(key="story_rename_new").input("<b>Kabul</b> summer")
+    at = _submit(at, "Rename")
+    with Store(store_url) as store:
+        assert [s.name for s in store.stories()] == ["<b>Kabul</b> summer"]
+    # A bad name is refused with a message and changes nothing.
+    at.selectbox(key="story_rename_old").set_value("<b>Kabul</b> summer")
+    at.text_input(key="story_rename_new").input("a\u202eb")
+    at = _submit(at, "Rename")
+    assert any("control characters" in e.value for e in at.error)
+    with Store(store_url) as store:
+        assert [s.name for s in store.stories()] == ["<b>Kabul</b> summer"]
+
+
+def test_story_edits_need_the_editors_right(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from geo import access
+
+    monkeypatch.delenv("GEOSTORY_EDITOR_PASSWORD", raising=False)
+    password = "a long editor pass phrase"
+    secrets = {"geostory": {"editor_password_hash": access.hash_password(password, iterations=2_000)}}
+    at = _add_page(secrets)
+    assert not [w for w in at.text_input if w.key in ("story_file_name", "story_rename_new")]
+    next(t for t in at.text_input if t.label == "Editor password").input(password)
+    at = _submit(at, "Unlock editing")
+    at.selectbox(key="story_rename_old").set_value("Envoys in August")
+    at.text_input(key="story_rename_new").input("Taken over")
+    # The credential changes while the form is open: the old grant no longer holds at the submit.
+    at.secrets["geostory"] = {"editor_password_hash": access.hash_password(password, iterations=2_000)}
+    at = _submit(at, "Rename")
+    assert any(t.label == "Editor password" for t in at.text_input)
+    with Store(store_url) as store:
+        assert "Taken over" not in [s.name for s in store.stories()]
