@@ -85,8 +85,9 @@ class Stories:
         return [(str(r[0]), str(r[1] or ""), r[2], str(r[3] or "")) for r in rows]
 
     def latest_story(self) -> str:
-        """The story of the most recently ingested article that has one ("" if none has)."""
-        query = (sa.select(articles.c.story).where(articles.c.story != "")
+        """The story of the most recently ingested article: what a plain link opens on. "" (every
+        story) when that article is in none, so an article added without a story is never hidden."""
+        query = (sa.select(articles.c.story)
                  .order_by(articles.c.ingested_at.desc(), articles.c.article_id).limit(1))
         found = self._run(lambda c: c.execute(query).scalar_one_or_none())
         return str(found or "")

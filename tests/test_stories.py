@@ -82,13 +82,17 @@ def test_a_story_filters_every_query(tmp_path: Path) -> None:
             store.add_article(article, events, actors)
     _two_stories(url)
     with Store(url) as store:
-        assert store.latest_story() == "Northtown storm"
+        assert store.latest_story() == "Northtown storm"  # the article added last
         assert [s.name for s in store.stories()] == ["Northtown storm", "Envoys in August"]
         storm = store.events(story="Northtown storm")
         assert [e.actors for e in storm] == [("Zeta Rescue",)]
         assert len(store.events(story="Envoys in August")) + len(storm) == len(store.events())
         assert store.date_range(story="Envoys in August") == (date(2021, 8, 15), date(2021, 9, 1))
         assert store.first_published("Northtown storm") == date(2023, 5, 2)
+        # An article added without a story is never hidden: a plain link then opens on every story.
+        loose = Article(text="Crews cleared Northtown.", title="L", published=date(2023, 5, 3), source="W")
+        store.add_article(loose, [_event(loose, loose.text, "Northtown", date(2023, 5, 3), 30.0, 60.0)], [])
+        assert store.latest_story() == ""
         from geo.aggregates import event_count
 
         assert event_count(store, MapFilters(story="Northtown storm")) == 1
