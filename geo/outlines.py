@@ -3,8 +3,8 @@
 The shipped Natural Earth 1:10m countries (data/boundaries) are simplified to
 one of three levels by the view's zoom: coarse at world and continent zoom,
 where a 0.4° outline is already finer than a pixel allows and the whole world
-is in view; medium for a region; and the shipped geometry (0.02°) when the
-view is on a country or a city, where the coarse outline would cut across
+is in view; finer for a region and for a story step's frame; and the shipped
+geometry (0.02°) when the view is closer still, where the coarse outline would cut across
 cities and coasts. The finer levels are clipped to a box around the view, a
 few screens wide, because pydeck sends every vertex to the browser on each
 rerun: the whole world at 0.02° would be megabytes of JSON.
@@ -36,10 +36,12 @@ class OutlineLevel:
 
 LEVELS: tuple[OutlineLevel, ...] = (
     OutlineLevel(min_zoom=0.0, tolerance=0.4, min_part_area=1.0, clipped=False),
-    OutlineLevel(min_zoom=3.5, tolerance=0.1, min_part_area=0.05, clipped=True),
-    OutlineLevel(min_zoom=5.5, tolerance=0.0, min_part_area=0.0, clipped=True),  # as shipped
+    OutlineLevel(min_zoom=3.0, tolerance=0.1, min_part_area=0.05, clipped=True),
+    # A story step frames at least 8 degrees (geo.camera), about zoom 4.5-5 on the map.
+    OutlineLevel(min_zoom=4.25, tolerance=0.05, min_part_area=0.01, clipped=True),
+    OutlineLevel(min_zoom=5.75, tolerance=0.0, min_part_area=0.0, clipped=True),  # as shipped
 )
-SCREENS = 3.0  # the clip box spans this many view widths and heights, so a pan still shows outlines
+SCREENS = 2.0  # the clip box spans this many view widths and heights, so a pan still shows outlines
 _lock = threading.Lock()
 
 
