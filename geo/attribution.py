@@ -231,8 +231,14 @@ class Attributor:
             return _Step(links=[_Link(head.i, "at", actors=(who,))] if who else [])
         if head.i in self.refs.named:
             return _Step()  # "the Kabul Times": a name
-        if head.pos_ != "NOUN":  # "Paris New Generation Baptist Church": a name; "Augusta's Highland
-            return _Step(self._containing(head, "at") if tok.dep_ == "poss" else None)  # Avenue": a street
+        if head.pos_ == "PROPN" and tok.dep_ == "compound" and head.i not in self.places \
+                and head.lower_.rstrip(".") in self.words.name_tails:
+            # "Zoz of West Chester Twp.", "a neighbour on Elm Springs Drive": the place's name goes
+            # on in a word the gazetteer did not take; what holds the whole name holds the place.
+            # Not a name that goes on as something else ("Cumberland Farms", "Great Depression").
+            return _Step(head)
+        if head.pos_ != "NOUN":  # "Augusta's Highland Avenue": a street
+            return _Step(self._containing(head, "at") if tok.dep_ == "poss" else None)
         if lemma in self.words.event_nouns:
             return _Step(head)  # "at the beginning of a Zimbabwe conference"
         if any(c.dep_ == "prep" and c.lower_ in self.words.prepositions for c in head.children):
@@ -247,11 +253,23 @@ class Attributor:
         if h.like_num and h.dep_ in ("appos", "npadvmod", "amod", "nummod") and self._is_actor(h.head):
             return _Step(links=[_Link(h.head.i, "at")])  # "Karl Brandt, 52, of Graz"
         if h.lower_ in _QUANTIFIERS and self._is_actor(h.head):
-            return _Step(links=[_Link(self._list_head(h.head).i, "at", True)])  # "A, B and C, all of Graz"
+            return _Step(links=[self._all_of(h)])  # "A, B and C, all of Graz"
         if h.lemma_.lower() in self.words.person_nouns and any(
                 c.dep_ == "appos" and self._is_actor(c) for c in h.children):
             return _Step(links=[_Link(h.i, "at")])  # "her son, Hans Vogel, 19, of Linz"
         return _Step(self._containing(h, "at"))  # "in the Lienz district of Tyrol"
+
+    def _all_of(self, quantifier: Token) -> _Link:
+        """"A, B and C, all of Graz": everyone in the list; in a list of groups split by
+        semicolons ("A of Linz; B, C and D, all of Graz") only the group the "all" closes."""
+        members = coordinated(self._list_head(quantifier.head), self.refs)
+        sent = quantifier.sent
+        before = reversed(self.doc[sent.start:quantifier.i])
+        cut = next((t.i for t in before if t.text == ";"), sent.start - 1)
+        actors = (a for m in members if m.i > cut for a in self.refs.actors(m.i))
+        # held by the "of" (the "all" hangs on the list's first name, whom it would bring along)
+        of = next((c for c in quantifier.children if c.dep_ == "prep"), quantifier)
+        return _Link(of.i, "at", actors=tuple(dict.fromkeys(actors)))
 
     def _couple(self, name: Token) -> _Link:
         """"Maria Lopez and husband, Hans Vogel of Linz": a residence after the second of two

@@ -91,6 +91,14 @@ PLACED = [
     # a residence after a couple is theirs both
     ("Karl Brandt and his wife, Maria Lopez of Graz, attended the funeral.", "Graz",
      {"Karl Brandt": "at", "Maria Lopez": "at"}),
+    # a place whose name goes on in a word the gazetteer did not take ("Twp.", "Drive")
+    ("Anna Weber of West Linden Twp. won the spelling contest on Sunday.", "West Linden",
+     {"Anna Weber": "at"}),
+    ("The victim was Hans Vogel, 50, who was a baker on Elm Springs Drive.", "Elm Springs",
+     {"Hans Vogel": "at"}),
+    # "all of P" closing one group of a list split by semicolons
+    ("He leaves a brother, Karl Brandt of Linz; sisters, Maria Lopez, Anna Weber and Eva Roth, all of Graz.",
+     "Graz", {"Maria Lopez": "at", "Anna Weber": "at", "Eva Roth": "at"}),
 ]
 
 NOT_PLACED = [
@@ -122,6 +130,10 @@ NOT_PLACED = [
     # a list keeps each residence to its name
     ("The winners were Anna Weber of Linz, Maria Lopez of Porto and Hans Vogel of Graz.", "Linz",
      "Maria Lopez"),
+    ("He leaves a brother, Karl Brandt of Linz; sisters, Maria Lopez, Anna Weber and Eva Roth, all of Graz.",
+     "Graz", "Karl Brandt"),
+    # a name that goes on as something else than a place
+    ("Karl Brandt was a teenager in the early years of the Linden Depression.", "Linden", "Karl Brandt"),
 ]
 
 
@@ -183,8 +195,8 @@ def test_word_lists_load_and_check_their_values(tmp_path):
     assert words.motion_verbs["leave"] == "from" and words.motion_verbs["fly"] is None
     assert words.references["he"] == "person" and words.genders["wife"] == "f"
     for name in ("event_nouns.txt", "premises_nouns.txt", "person_nouns.txt", "hypothetical_marks.txt",
-                 "report_verbs.txt", "location_nouns.txt", "member_nouns.txt", "motion_verbs.csv",
-                 "references.csv", "gendered_words.csv"):
+                 "report_verbs.txt", "location_nouns.txt", "name_tails.txt", "member_nouns.txt",
+                 "motion_verbs.csv", "references.csv", "gendered_words.csv"):
         (tmp_path / name).write_bytes((words_dir() / name).read_bytes())
     (tmp_path / "prepositions.csv").write_text("preposition,role\nin,inside\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="inside"):
