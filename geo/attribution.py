@@ -262,14 +262,19 @@ class Attributor:
     def _all_of(self, quantifier: Token) -> _Link:
         """"A, B and C, all of Graz": everyone in the list; in a list of groups split by
         semicolons ("A of Linz; B, C and D, all of Graz") only the group the "all" closes."""
-        members = coordinated(self._list_head(quantifier.head), self.refs)
-        sent = quantifier.sent
-        before = reversed(self.doc[sent.start:quantifier.i])
-        cut = next((t.i for t in before if t.text == ";"), sent.start - 1)
-        actors = (a for m in members if m.i > cut for a in self.refs.actors(m.i))
+        members = self._group(coordinated(self._list_head(quantifier.head), self.refs), quantifier)
+        actors = (a for m in members for a in self.refs.actors(m.i))
         # held by the "of" (the "all" hangs on the list's first name, whom it would bring along)
         of = next((c for c in quantifier.children if c.dep_ == "prep"), quantifier)
         return _Link(of.i, "at", actors=tuple(dict.fromkeys(actors)))
+
+    def _group(self, members: list[Token], tok: Token) -> list[Token]:
+        """The members in ``tok``'s group of a list that semicolons split ("A and husband, B of
+        Linz; C, D and E, all of Graz"): the parser often joins the groups into one list."""
+        sent = tok.sent
+        low = next((t.i for t in reversed(self.doc[sent.start:tok.i]) if t.text == ";"), sent.start - 1)
+        high = next((t.i for t in self.doc[tok.i:sent.end] if t.text == ";"), sent.end)
+        return [m for m in members if low < m.i < high]
 
     def _couple(self, name: Token) -> _Link:
         """"Maria Lopez and husband, Hans Vogel of Linz": a residence after the second of two
@@ -281,12 +286,15 @@ class Attributor:
                 top = top.head
         if top.i == name.i:
             return _Link(name.i, "at")
-        members = coordinated(top, self.refs)
+        members = self._group(coordinated(top, self.refs), name)
         people = {a for m in members for a in self.refs.actors(m.i)}
-        if len(people) != 2 or len(members) > 3 or any(
+        # the words for them ("brother, Karl Brandt and wife, Eva") do not make the list longer
+        named = [m for m in members if m.lemma_.lower() not in self.words.person_nouns]
+        if len(people) != 2 or len(named) > 3 or any(
                 m.i != name.i and any(c.dep_ == "prep" for c in m.children) for m in members):
             return _Link(name.i, "at")
-        return _Link(top.i, "at", True)
+        couple = (a for m in members for a in self.refs.actors(m.i))
+        return _Link(name.i, "at", actors=tuple(dict.fromkeys(couple)))
 
     def _based(self, tok: Token) -> Token | None:
         """"U.S.-based Long War Journal", "the Graz-based Alpine Bank": the based one."""

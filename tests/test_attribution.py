@@ -91,6 +91,9 @@ PLACED = [
     # a residence after a couple is theirs both
     ("Karl Brandt and his wife, Maria Lopez of Graz, attended the funeral.", "Graz",
      {"Karl Brandt": "at", "Maria Lopez": "at"}),
+    # ... also when the words for them make the list longer, and when semicolons join groups
+    ("He leaves a sister, Anna Weber of Linz; a brother, Karl Brandt and wife, Maria Lopez of Graz.", "Graz",
+     {"Karl Brandt": "at", "Maria Lopez": "at"}),
     # a place whose name goes on in a word the gazetteer did not take ("Twp.", "Drive")
     ("Anna Weber of West Linden Twp. won the spelling contest on Sunday.", "West Linden",
      {"Anna Weber": "at"}),
