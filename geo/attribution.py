@@ -54,6 +54,16 @@ class Attribution:
     actors: tuple[str, ...] = ()
     roles: tuple[tuple[str, Role], ...] = ()  # (actor, role), in the order of ``actors``
     mentioned: tuple[str, ...] = ()
+    # those of ``actors`` a name's own phrase places ("Karl Brandt, 52, of Graz", "the Graz-based
+    # bank"): that holds whatever the clause around it says ("... did not travel to Vienna")
+    standing: tuple[str, ...] = ()
+
+    def denied(self) -> Attribution:
+        """The attribution once the clause is denied: only what a name's own phrase says stays."""
+        kept = self.standing
+        dropped = (a for a in self.actors if a not in kept)
+        return Attribution(actors=kept, roles=tuple(r for r in self.roles if r[0] in kept),
+                           mentioned=tuple(dict.fromkeys((*dropped, *self.mentioned))), standing=kept)
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,7 @@ class _Link:
     # Vienna"); a name's own phrase does not ("Maria Lopez of Porto" in a list of winners).
     spread: bool = False
     actors: tuple[str, ...] = ()  # who the holder stands for, where no token of it names them
+    clause: bool = False  # found through a clause (its subject), not a name's own phrase
 
 
 class Attributor:
@@ -90,16 +101,19 @@ class Attributor:
         ``context`` (character offsets) or referred to there are ``mentioned``."""
         links = [] if self.is_dateline(place) else self._links(place)
         roles: dict[str, Role] = {}
+        standing: dict[str, None] = {}
         for link in links:
-            for actor in link.actors:
-                roles.setdefault(actor, link.role)
+            found = list(link.actors)
             for tok in self._near(self.doc[link.holder], link.spread):
-                for actor in self.refs.actors(tok.i):
-                    if not self._inside(tok, place):
-                        roles.setdefault(actor, link.role)
+                found.extend(a for a in self.refs.actors(tok.i) if not self._inside(tok, place))
+            for actor in found:
+                roles.setdefault(actor, link.role)
+                if not link.clause:
+                    standing.setdefault(actor)
         referred = self._referred(context)
         mentioned = tuple(a for a in dict.fromkeys((*named, *referred)) if a not in roles)
-        return Attribution(actors=tuple(roles), roles=tuple(roles.items()), mentioned=mentioned)
+        return Attribution(actors=tuple(roles), roles=tuple(roles.items()), mentioned=mentioned,
+                           standing=tuple(standing))
 
     def agents(self, sent: Span) -> tuple[str, ...]:
         """The actors of a sentence's main subject (and a passive's agent), references resolved:
@@ -184,6 +198,10 @@ class Attributor:
         if h.ent_type_ in ("DATE", "TIME") and h.dep_ in ("pobj", "npadvmod"):
             verb = h.head.head if h.dep_ == "pobj" else h.head  # "released just after midnight from ..."
             return _Step(links=self._clause(verb, role)) if verb.pos_ in ("VERB", "AUX") else _Step()
+        if h.dep_ == "appos" and h.head.i in self.places:
+            # "its real estate in Slovakia, the department store on Main Square in Bratislava":
+            # the apposition is in the place it stands beside, and so is whoever is there
+            return _Step(h.head)
         premises = h.head if h.dep_ == "appos" else h  # "its stores, formerly Bergmann shops, in ..."
         owner = next((c for c in premises.children if c.dep_ == "poss"), None)
         if premises.lemma_.lower() in self.words.premises_nouns and owner is not None:
@@ -321,7 +339,7 @@ class Attributor:
             return []
         if role == "from" and verb.lemma_.lower() not in self.words.motion_verbs:
             role = "at"  # "spoke from Ramstein": where they spoke
-        return [_Link(t.i, role, spread) for t, spread in self._subjects(verb)]
+        return [_Link(t.i, role, spread, clause=True) for t, spread in self._subjects(verb)]
 
     def _subjects(self, verb: Token) -> list[tuple[Token, bool]]:
         """The subjects of a clause, each with whether the names joined to it share it: not for

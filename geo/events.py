@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from geo.attribution import Attribution, Attributor
-from geo.clauses import describe
+from geo.attribution import Attributor
+from geo.clauses import Clause, describe
 from geo.coref import resolve_references
 from geo.models import Article, Event, EventDate, Place, Role, Toponym, make_event_id
 
@@ -111,8 +111,11 @@ def build_events(
         who = attributor.attribute(span, (start, end), names)
         what = describe(span)
         if what.modality == "negated":
-            # "did not travel to Kabul": the text puts nobody there, and the map must not either.
-            who = Attribution(mentioned=tuple(dict.fromkeys((*who.actors, *who.mentioned))))
+            # "did not travel to Kabul": the text puts nobody there, and the map must not either;
+            # but "Karl Brandt of Graz did not travel to Vienna" still says where he lives
+            who = who.denied()
+            if who.actors:
+                what = Clause()
         if place is None and (not who.actors or what.modality == "negated"):
             # a name the gazetteer could not place is kept only where the text puts someone
             # there ("Karl Brandt, 40, of Fire Island"): who was where, without coordinates

@@ -17,14 +17,20 @@ from geo.errors import ConfigError
 from geo.wordlists import load_words
 
 
-def attribute(nlp, text: str, place: str, nth: int = 0) -> Attribution:
+def attribute(nlp, text: str, place: str, nth: int = 0, places: tuple[str, ...] = ()) -> Attribution:
+    """``places``: other place names of the text, as the toponym stage would give them."""
     doc = nlp(text)
     index = extract_actors(doc)
     start = [m.start() for m in re.finditer(rf"\b{re.escape(place)}(?!\w)", text)][nth]
     span = doc.char_span(start, start + len(place), alignment_mode="expand")
     sent = span.sent
     named = index.in_span(sent.start_char, sent.end_char)
-    attributor = Attributor(doc, resolve_references(doc, index))
+    tokens = set()
+    for name in places:
+        for m in re.finditer(rf"\b{re.escape(name)}(?!\w)", text):
+            other = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+            tokens.update(range(other.start, other.end))
+    attributor = Attributor(doc, resolve_references(doc, index), places=frozenset(tokens))
     return attributor.attribute(span, (sent.start_char, sent.end_char), named)
 
 
@@ -157,6 +163,24 @@ def test_the_text_only_mentions_them(nlp, text, place, actor):
     last_sentence = text.rsplit(". ", 1)[-1]
     if actor in last_sentence:  # named beside the place: "also mentioned"
         assert actor in found.mentioned
+
+
+@pytest.mark.model
+def test_an_apposition_to_a_place_is_in_that_place(nlp):
+    text = ("The Alpine Bank is selling its last building in Austria, the old tower on Linden Square "
+            "in Graz.")
+    assert attribute(nlp, text, "Graz", places=("Austria",)).actors == ("Alpine Bank",)
+    assert attribute(nlp, text, "Austria").actors == ("Alpine Bank",)
+
+
+@pytest.mark.model
+def test_a_denied_clause_keeps_only_what_a_name_says(nlp):
+    text = "Karl Brandt, 52, of Graz did not travel to Vienna with Maria Lopez."
+    home = attribute(nlp, text, "Graz")
+    assert home.standing == ("Karl Brandt",) and home.denied().actors == ("Karl Brandt",)
+    trip = attribute(nlp, "Karl Brandt travelled to Vienna with Maria Lopez.", "Vienna")
+    assert trip.actors == ("Karl Brandt",) and trip.standing == ()
+    assert trip.denied().actors == () and set(trip.denied().mentioned) == {"Karl Brandt", "Maria Lopez"}
 
 
 @pytest.mark.model

@@ -370,3 +370,14 @@ def test_demo_draws_no_arc_its_text_does_not_state(tmp_path, real_pipeline):
     # The example: "Blinken thanked Qatar for ... evacuated from Kabul last month".
     assert not any(m.actor == "Antony Blinken" and "Kabul" in (m.from_name, m.to_name)
                    for m in movements(events))
+
+
+@pytest.mark.model
+def test_a_denied_clause_keeps_where_a_name_says_someone_lives(pipeline):
+    text = "Karl Brandt of Springfield, Illinois, did not travel to Berlin on Monday."
+    built = pipeline.analyse(Article(text=text, published=PUBLISHED, source="desk")).events
+    by_place = {e.place_name: e for e in built}
+    home, trip = by_place["Springfield"], by_place["Berlin"]
+    assert home.actors == ("Karl Brandt",) and home.has_place and home.modality == "reported"
+    assert trip.actors == () and trip.mentioned_actors == ("Karl Brandt",)
+    assert trip.modality == "negated" and not trip.has_place
