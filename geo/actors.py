@@ -105,7 +105,8 @@ def _collect(
         if label in _PLACE_LABELS:
             # Reclaimed even when the toponym stage took it: a place-tagged word that
             # is the surname of the article's person and never used as a place.
-            if one_word and text.casefold() in surnames and text.casefold() not in place_words:
+            if one_word and ((text.casefold() in surnames and text.casefold() not in place_words)
+                             or _after_kin(doc, ent.start)):
                 mentions.append(_Mention(start, end, text, "PERSON"))
                 reclaimed.append((ent.start_char, ent.end_char))
                 logger.debug("place-tagged %r at %d is a person's surname", text, start)
@@ -174,11 +175,21 @@ def _untagged(
     return extra
 
 
+def _kin_words() -> frozenset[str]:
+    """"wife", "son", "brother": words for a person's relative (in both word lists)."""
+    words = load_words()
+    return words.person_nouns & frozenset(words.genders)
+
+
+def _after_kin(doc: Doc, i: int) -> bool:
+    """Whether token ``i`` follows a word for a relative and a comma: "and wife, Tonya"."""
+    return i >= 2 and doc[i - 1].text == "," and doc[i - 2].lower_ in _kin_words()
+
+
 def _kin_names(doc: Doc, full: str, taken: SpanIndex, seen: set[tuple[int, int]]) -> list[_Mention]:
     """A name the model left untagged right after a word for a relative: "and wife, Gwen of
     Detroit", "his son, Tobias": the word says the name is a person's."""
-    words = load_words()
-    kin = words.person_nouns & words.genders.keys()  # "wife", "son", "brother": a person's relative
+    kin = _kin_words()
     out: list[_Mention] = []
     for tok in doc[:-2]:
         if tok.lower_ not in kin or doc[tok.i + 1].text != ",":

@@ -75,8 +75,11 @@ class NamePhrases:
     def _all_of(self, quantifier: Token) -> Link:
         """"A, B and C, all of Graz": everyone in the list; in a list of groups split by
         semicolons ("A of Linz; B, C and D, all of Graz") only the group the "all" closes."""
-        members = self._group(coordinated(self._list_head(quantifier.head), self.refs), quantifier)
-        actors = (a for m in members for a in self.refs.actors(m.i))
+        members = coordinated(self._list_head(quantifier.head), self.refs)
+        # "B and wife, Eva, all of Graz": a name beside a member is in the list too
+        members += [c for m in members for c in m.children if c.dep_ == "appos" and self._is_actor(c)]
+        actors = (a for m in self._group(sorted(members, key=lambda t: t.i), quantifier)
+                  for a in self.refs.actors(m.i))
         # held by the "of" (the "all" hangs on the list's first name, whom it would bring along)
         of = next((c for c in quantifier.children if c.dep_ == "prep"), quantifier)
         return Link(of.i, "at", actors=tuple(dict.fromkeys(actors)))

@@ -422,3 +422,13 @@ def test_model_a_name_after_a_word_for_a_relative_is_a_person(nlp: Language) -> 
     index = extract_actors(doc)
     assert by_name(index)["Ottilie"].kind == "person"
     assert set(by_name(index)) == {"Karl Brandt", "Ottilie"}
+
+
+@pytest.mark.model
+def test_model_a_place_tagged_name_after_a_word_for_a_relative_is_that_person(nlp: Language) -> None:
+    text = "He leaves a son, Karl Brandt, and his wife, Tonya, of Graz."
+    doc = tagged(nlp, text, [("Karl Brandt", "PERSON"), ("Tonya", "GPE"), ("Graz", "GPE")])
+    index = extract_actors(doc)
+    assert by_name(index)["Tonya"].kind == "person"
+    at = text.index("Tonya")
+    assert index.reclaimed == ((at, at + len("Tonya")),)  # Graz stays a place

@@ -100,6 +100,10 @@ PLACED = [
     # ... also when the words for them make the list longer, and when semicolons join groups
     ("He leaves a sister, Anna Weber of Linz; a brother, Karl Brandt and wife, Maria Lopez of Graz.", "Graz",
      {"Karl Brandt": "at", "Maria Lopez": "at"}),
+    # a name beside a member of the list is in it too ("and wife, Eva Roth")
+    ("He is survived by a loving friend, Anna Weber of Linz; children: Otto Brandt, Karl Vogel and wife, "
+     "Erika, and Jakob Roth and wife, Helga, all of Graz, Austria.", "Graz",
+     {"Otto Brandt": "at", "Karl Vogel": "at", "Erika": "at", "Jakob Roth": "at", "Helga": "at"}),
     # a place whose name goes on in a word the gazetteer did not take ("Twp.", "Drive")
     ("Anna Weber of West Linden Twp. won the spelling contest on Sunday.", "West Linden",
      {"Anna Weber": "at"}),
