@@ -27,6 +27,7 @@ collects the mentions and merges them; ``geo.actor_index`` answers who is named 
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from bisect import bisect_left
@@ -175,6 +176,7 @@ def _untagged(
     return extra
 
 
+@functools.lru_cache(maxsize=1)
 def _kin_words() -> frozenset[str]:
     """"wife", "son", "brother": words for a person's relative (in both word lists)."""
     words = load_words()
