@@ -24,6 +24,7 @@ _FUNCTION_WORDS = frozenset({"of", "the", "for", "and", "on", "in", "de", "du", 
 _HONORIFICS = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame)\.?\s+")
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
+_RESIDENCE_TAIL = re.compile(r"(?<=\w)\s+of\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*$")
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z]{0,4}[A-Z]$")
 # A facility or area word after an organisation's name makes it a place ("Al Udeid Air Base",
 # "Andarab district").
@@ -73,6 +74,17 @@ def trim(full: str, start: int, end: int, label: str) -> tuple[int, int]:
         if pattern is not None and (m := pattern.match(text)):
             start += m.end()
             text = text[m.end() :]
+    if label == "PERSON":
+        # "Stepchildren: Dani Pipkins": a list's label before the name
+        cut = max(text.rfind(":"), text.rfind("\n"))
+        if cut >= 0 and text[cut + 1:].strip()[:1].isupper():
+            skip = len(text[cut + 1:]) - len(text[cut + 1:].lstrip())
+            start += cut + 1 + skip
+            text = text[cut + 1 + skip:]
+        # "Leonard of Ada": the residence the model took into the name is a place, not the name
+        if m := _RESIDENCE_TAIL.search(text):
+            end -= len(text) - m.start()
+            text = text[: m.start()]
     if m := _POSSESSIVE.search(text):
         end -= len(m.group())
         text = text[: m.start()]

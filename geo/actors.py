@@ -27,6 +27,7 @@ collects the mentions and merges them; ``geo.actor_index`` answers who is named 
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from bisect import bisect_left
@@ -53,6 +54,7 @@ from geo.actor_rules import (
     trim,
 )
 from geo.models import Actor, ActorKind
+from geo.wordlists import load_words
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +71,7 @@ _SUBJECT_PRONOUNS = frozenset({"he", "she", "they"})
 # "The two spoke from Ramstein", "Both said...": a plural subject that points back like "they".
 _COLLECTIVE_SUBJECTS = frozenset({"two", "both", "pair", "three", "trio"})
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+_LIST_MARKS = frozenset({",", ";", ":", "and", "&"})
 
 
 @dataclass
@@ -87,6 +90,7 @@ def _collect(
     excluded = SpanIndex(exclude)
     persons = [e for e in ents if e.label_ == "PERSON" and not excluded.overlaps(e.start_char, e.end_char)]
     surnames = {e[-1].text.casefold() for e in persons if e[-1].is_alpha}
+    family = {e[-1].text.casefold() for e in persons if len(e) > 1 and e[-1].is_alpha}  # of a full name
     roles = {r for e in persons if (r := role_noun(e))}
     # A word the text uses as a place somewhere ("flew to Jordan") stays a place everywhere.
     place_words = {e.text.casefold() for e in ents if e.label_ in _PLACE_LABELS and is_spatial(e)}
@@ -102,7 +106,8 @@ def _collect(
         if label in _PLACE_LABELS:
             # Reclaimed even when the toponym stage took it: a place-tagged word that
             # is the surname of the article's person and never used as a place.
-            if one_word and text.casefold() in surnames and text.casefold() not in place_words:
+            if one_word and ((text.casefold() in surnames and text.casefold() not in place_words)
+                             or _after_kin(doc, ent.start)):
                 mentions.append(_Mention(start, end, text, "PERSON"))
                 reclaimed.append((ent.start_char, ent.end_char))
                 logger.debug("place-tagged %r at %d is a person's surname", text, start)
@@ -122,6 +127,9 @@ def _collect(
             elif looks_personal(ent) and role_noun(ent) in roles:
                 label = "PERSON"
                 logger.debug("ORG %r after role noun %r taken as a person", text, role_noun(ent))
+        if label == "PERSON" and one_word and text.casefold() in family:
+            start = _first_name(doc, ent.start, start, excluded)  # "Tojquah Battle" tagged "Battle"
+            text = full[start:end]
         mentions.append(_Mention(start, end, text, label, label == "ORG" and in_title(ent)))
     # A title tail is dropped only if the word is never an actor in its own right.
     free = {name_key(m.text) for m in mentions if not m.title_tail}
@@ -161,9 +169,60 @@ def _untagged(
         if tok.text in surnames and tok.pos_ == "PROPN" and not tok.ent_type_:
             span = (tok.idx, tok.idx + len(tok.text))
             if span not in seen and not taken.overlaps(*span):
-                extra.append(_Mention(*span, tok.text, "PERSON"))
+                span = (_first_name(doc, tok.i, span[0], taken), span[1])
+                extra.append(_Mention(*span, full[span[0]:span[1]], "PERSON"))
                 seen.add(span)
+    extra.extend(_kin_names(doc, full, taken, seen))
     return extra
+
+
+@functools.lru_cache(maxsize=1)
+def _kin_words() -> frozenset[str]:
+    """"wife", "son", "brother": words for a person's relative (in both word lists)."""
+    words = load_words()
+    return words.person_nouns & frozenset(words.genders)
+
+
+def _after_kin(doc: Doc, i: int) -> bool:
+    """Whether token ``i`` follows a word for a relative and a comma: "and wife, Tonya"."""
+    return i >= 2 and doc[i - 1].text == "," and doc[i - 2].lower_ in _kin_words()
+
+
+def _kin_names(doc: Doc, full: str, taken: SpanIndex, seen: set[tuple[int, int]]) -> list[_Mention]:
+    """A name the model left untagged right after a word for a relative: "and wife, Gwen of
+    Detroit", "his son, Tobias": the word says the name is a person's."""
+    kin = _kin_words()
+    out: list[_Mention] = []
+    for tok in doc[:-2]:
+        if tok.lower_ not in kin or doc[tok.i + 1].text != ",":
+            continue
+        run = []
+        for t in doc[tok.i + 2:tok.i + 6]:
+            if t.pos_ != "PROPN" or not t.text[:1].isupper() or t.ent_type_:
+                break
+            run.append(t)
+        if not run:
+            continue
+        span = (run[0].idx, run[-1].idx + len(run[-1].text))
+        if span not in seen and not taken.overlaps(*span):
+            out.append(_Mention(*span, full[span[0]:span[1]], "PERSON"))
+            seen.add(span)
+    return out
+
+
+def _first_name(doc: Doc, i: int, start: int, taken: SpanIndex) -> int:
+    """Where a surname alone at token ``i`` really starts: at a capitalised proper noun before it
+    that the parser hangs on it and no entity holds, in a list ("..., Treva Battle, Tojquah Battle
+    and Kelvin Battle"): each member of a family has a first name of their own. Not after a
+    word of the sentence ("said Officer Battle"). ``start`` if there is none."""
+    if i < 2 or doc[i - 2].text not in _LIST_MARKS:
+        return start
+    t = doc[i - 1]
+    if t.dep_ == "compound" and t.head.i == i and t.pos_ == "PROPN" and t.text[:1].isupper() \
+            and not t.ent_type_ and not taken.overlaps(t.idx, t.idx + len(t.text)) \
+            and any(c.isalpha() for c in t.text):
+        return t.idx
+    return start
 
 
 def _word_char_at(text: str, i: int) -> bool:

@@ -26,9 +26,10 @@ group") come from ``geo.coref``; the word lists from ``geo.wordlists``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from geo.attribution_names import MAX_STEPS, Link, NamePhrases, Step
 from geo.coref import References, coordinated
 from geo.models import Role
 from geo.wordlists import Words, load_words
@@ -36,12 +37,10 @@ from geo.wordlists import Words, load_words
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
-_MAX_STEPS = 12
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 _MODIFIERS = frozenset({"compound", "poss", "amod", "nmod", "npadvmod"})
 _INHERIT = frozenset({"conj", "xcomp", "advcl", "acomp"})  # a verb without a subject shares its head's
 _CLAUSE_HEADS = frozenset({"VERB", "AUX", "ADJ"})  # "is due to travel on to Germany": due -> is
-_QUANTIFIERS = frozenset({"all", "both", "each"})  # "..., all of Paris, Texas"
 _RELATIVE_TAGS = frozenset({"WDT", "WP"})
 # After a place at the start of a line: ", Mont.", "(AP)", then a dash or a colon: a dateline.
 _DATELINE_TAIL = re.compile(r"[\s,A-Za-z.'\u2019]{0,30}?(?:\([^()\n]{1,30}\)\s*)?[-\u2013\u2014:]")
@@ -54,27 +53,19 @@ class Attribution:
     actors: tuple[str, ...] = ()
     roles: tuple[tuple[str, Role], ...] = ()  # (actor, role), in the order of ``actors``
     mentioned: tuple[str, ...] = ()
+    # those of ``actors`` a name's own phrase places ("Karl Brandt, 52, of Graz", "the Graz-based
+    # bank"): that holds whatever the clause around it says ("... did not travel to Vienna")
+    standing: tuple[str, ...] = ()
+
+    def denied(self) -> Attribution:
+        """The attribution once the clause is denied: only what a name's own phrase says stays."""
+        kept = self.standing
+        dropped = (a for a in self.actors if a not in kept)
+        return Attribution(actors=kept, roles=tuple(r for r in self.roles if r[0] in kept),
+                           mentioned=tuple(dict.fromkeys((*dropped, *self.mentioned))), standing=kept)
 
 
-@dataclass(frozen=True)
-class _Step:
-    """One step up from a place: a token to go on from (None: stop here), and links found."""
-
-    up: Token | None = None
-    links: list[_Link] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Link:
-    holder: int  # token index of the phrase the text puts at the place
-    role: Role
-    # A subject shares its place with the names joined to it ("Brandt and Lopez travelled to
-    # Vienna"); a name's own phrase does not ("Maria Lopez of Porto" in a list of winners).
-    spread: bool = False
-    actors: tuple[str, ...] = ()  # who the holder stands for, where no token of it names them
-
-
-class Attributor:
+class Attributor(NamePhrases):
     """The rules for one parsed article; ``attribute`` is asked once per place mention."""
 
     def __init__(self, doc: Doc, refs: References, *, places: frozenset[int] = frozenset(),
@@ -90,16 +81,19 @@ class Attributor:
         ``context`` (character offsets) or referred to there are ``mentioned``."""
         links = [] if self.is_dateline(place) else self._links(place)
         roles: dict[str, Role] = {}
+        standing: dict[str, None] = {}
         for link in links:
-            for actor in link.actors:
-                roles.setdefault(actor, link.role)
+            found = list(link.actors)
             for tok in self._near(self.doc[link.holder], link.spread):
-                for actor in self.refs.actors(tok.i):
-                    if not self._inside(tok, place):
-                        roles.setdefault(actor, link.role)
+                found.extend(a for a in self.refs.actors(tok.i) if not self._inside(tok, place))
+            for actor in found:
+                roles.setdefault(actor, link.role)
+                if not link.clause:
+                    standing.setdefault(actor)
         referred = self._referred(context)
         mentioned = tuple(a for a in dict.fromkeys((*named, *referred)) if a not in roles)
-        return Attribution(actors=tuple(roles), roles=tuple(roles.items()), mentioned=mentioned)
+        return Attribution(actors=tuple(roles), roles=tuple(roles.items()), mentioned=mentioned,
+                           standing=tuple(standing))
 
     def agents(self, sent: Span) -> tuple[str, ...]:
         """The actors of a sentence's main subject (and a passive's agent), references resolved:
@@ -126,30 +120,30 @@ class Attributor:
             return True
         return _DATELINE_TAIL.match(text, place.end_char) is not None
 
-    def _links(self, place: Span) -> list[_Link]:
+    def _links(self, place: Span) -> list[Link]:
         tok = place.root
         if tok.i in self.refs.named:  # a place inside an actor's name ("NHS West Midlands")
             return []
         based = self._based(tok)
         if based is not None:
-            return [_Link(based.i, "at")]
+            return [Link(based.i, "at")]
         role: Role | None = None
-        links: list[_Link] = []
-        for _ in range(_MAX_STEPS):
+        links: list[Link] = []
+        for _ in range(MAX_STEPS):
             where = self._where_clause(tok)
             if where is not None:
                 return links + self._clause(where, role or "at")
             dep, head = tok.dep_, tok.head
-            step: _Step
+            step: Step
             if head.i == tok.i:
                 break
             if dep in ("conj", "appos") and head.i not in self.refs.named and head.pos_ in ("PROPN", "NOUN"):
-                step = _Step(head)  # "Ramstein, Germany", "Springfield, Illinois": the place it belongs to
+                step = Step(head)  # "Ramstein, Germany", "Springfield, Illinois": the place it belongs to
             elif dep in _MODIFIERS:
                 step = self._modifier(tok, head)
             elif dep == "dobj" and head.pos_ in ("VERB", "AUX"):
                 obj_role = self.words.motion_verbs.get(head.lemma_.lower())
-                step = _Step(links=self._clause(head, obj_role) if obj_role else [])
+                step = Step(links=self._clause(head, obj_role) if obj_role else [])
             elif dep != "pobj":
                 break
             elif head.lower_ == "of":
@@ -165,120 +159,83 @@ class Attributor:
             tok = step.up
         return links
 
-    def _attached(self, h: Token, role: Role) -> _Step:
+    def _attached(self, h: Token, role: Role) -> Step:
         """What a locative phrase attached to ``h`` says: links, and a token to climb on from."""
         for _ in range(3):  # "travel on to Germany": the verb's (not "home to ...")
             if (h.pos_ == "ADP" or h.tag_ == "RP") and h.dep_ in ("prep", "prt") and h.head.i != h.i:
                 h = h.head
         if h.pos_ in ("VERB", "AUX"):
-            return _Step(links=self._clause(h, role))
+            return Step(links=self._clause(h, role))
         if role == "to":  # "the road to Kabul", "ambassador to Qatar": a noun's "to" places no one
-            return _Step()
+            return Step()
         lemma = h.lemma_.lower()
         if h.i in self.refs.named or self.refs.actors(h.i):
             # "the Alpine Bank in Graz"; "treated at the City Clinic in Linz": the clinic is there,
             # and so is whoever the clause puts in it
-            return _Step(self._containing(h, role), [_Link(h.i, role)])
+            return Step(self._containing(h, role), [Link(h.i, role)])
         if h.i in self.places:
-            return _Step(h)  # "Graz, Styria in Austria"
+            return Step(h)  # "Graz, Styria in Austria"
         if h.ent_type_ in ("DATE", "TIME") and h.dep_ in ("pobj", "npadvmod"):
             verb = h.head.head if h.dep_ == "pobj" else h.head  # "released just after midnight from ..."
-            return _Step(links=self._clause(verb, role)) if verb.pos_ in ("VERB", "AUX") else _Step()
+            return Step(links=self._clause(verb, role)) if verb.pos_ in ("VERB", "AUX") else Step()
+        if h.dep_ == "appos" and h.head.i in self.places:
+            # "its real estate in Slovakia, the department store on Main Square in Bratislava":
+            # the apposition is in the place it stands beside, and so is whoever is there
+            return Step(h.head)
         premises = h.head if h.dep_ == "appos" else h  # "its stores, formerly Bergmann shops, in ..."
         owner = next((c for c in premises.children if c.dep_ == "poss"), None)
         if premises.lemma_.lower() in self.words.premises_nouns and owner is not None:
             # "his home in Linz"
-            return _Step(links=[_Link(owner.i, "at")])
+            return Step(links=[Link(owner.i, "at")])
         if h.dep_ == "appos" and self._is_actor(h.head):  # "Maria Lopez, a teacher in Porto"
-            return _Step(links=[_Link(h.head.i, role)])
+            return Step(links=[Link(h.head.i, role)])
         if lemma in self.words.person_nouns:
             person = self._person_of(h)
             if person is not None:
-                return _Step(links=[_Link(person.i, role)])
+                return Step(links=[Link(person.i, role)])
         if h.dep_ == "attr" and h.head.pos_ == "AUX":  # "who was a teacher on Elm Street"
-            return _Step(links=self._clause(h.head, "at"))
+            return Step(links=self._clause(h.head, "at"))
         if h.dep_ == "pobj" and lemma in self.words.event_nouns:
-            return _Step(h)  # "at a briefing at the Pentagon", "after a crash in Monza"
+            return Step(h)  # "at a briefing at the Pentagon", "after a crash in Monza"
         if role == "at" and h.dep_ == "pobj" and (lemma in self.words.location_nouns or h.pos_ == "PROPN"):
             # "to the air base in Ramstein"; not "a letter from P", "a meeting on the crisis in P"
-            return _Step(self._containing(h, role))
+            return Step(self._containing(h, role))
         if lemma in self.words.event_nouns and h.dep_ in ("dobj", "attr", "appos") \
                 and h.head.pos_ in ("VERB", "AUX"):
-            return _Step(links=self._clause(h.head, role))  # "told a news conference in Vienna"
+            return Step(links=self._clause(h.head, role))  # "told a news conference in Vienna"
         verb = h.head
         if h.dep_ == "dobj" and verb.pos_ == "VERB" and verb.lemma_.lower() not in self.words.report_verbs:
             # "runs a factory in Linz", "stepped off a plane in Lisbon"; not "confirmed cases in P"
-            return _Step(links=self._clause(verb, role))
-        return _Step()
+            return Step(links=self._clause(verb, role))
+        return Step()
 
-    def _containing(self, h: Token, role: Role) -> Token | None:
-        """``h`` when it is itself the object of a locative preposition, to climb on from."""
-        if h.dep_ == "pobj" and h.head.lower_ in self.words.prepositions:
-            return h
-        return None
-
-    def _modifier(self, tok: Token, head: Token) -> _Step:
+    def _modifier(self, tok: Token, head: Token) -> Step:
         """A place modifying a noun: a title or an attribute ("Ohio coach"), unless the noun
         is where someone is ("the Kabul airport" in a locative phrase), a residence or an event."""
         lemma = head.lemma_.lower()
         if lemma in self.words.person_nouns:  # "Graz resident Karl Brandt"
             person = self._person_of(head)
             if person is not None:
-                return _Step(links=[_Link(person.i, "at")])
+                return Step(links=[Link(person.i, "at")])
             # "Police found drugs on a Springfield man": in a story about one man, him
             gender = self.words.genders.get(head.lower_)
             who = self.refs.protagonist(gender) if gender and tok.dep_ == "compound" else None
-            return _Step(links=[_Link(head.i, "at", actors=(who,))] if who else [])
+            return Step(links=[Link(head.i, "at", actors=(who,))] if who else [])
         if head.i in self.refs.named:
-            return _Step()  # "the Kabul Times": a name
-        if head.pos_ != "NOUN":  # "Paris New Generation Baptist Church": a name; "Augusta's Highland
-            return _Step(self._containing(head, "at") if tok.dep_ == "poss" else None)  # Avenue": a street
+            return Step()  # "the Kabul Times": a name
+        if head.pos_ == "PROPN" and tok.dep_ == "compound" and head.i not in self.places \
+                and head.lower_.rstrip(".") in self.words.name_tails:
+            # "Zoz of West Chester Twp.", "a neighbour on Elm Springs Drive": the place's name goes
+            # on in a word the gazetteer did not take; what holds the whole name holds the place.
+            # Not a name that goes on as something else ("Cumberland Farms", "Great Depression").
+            return Step(head)
+        if head.pos_ != "NOUN":  # "Augusta's Highland Avenue": a street
+            return Step(self._containing(head, "at") if tok.dep_ == "poss" else None)
         if lemma in self.words.event_nouns:
-            return _Step(head)  # "at the beginning of a Zimbabwe conference"
+            return Step(head)  # "at the beginning of a Zimbabwe conference"
         if any(c.dep_ == "prep" and c.lower_ in self.words.prepositions for c in head.children):
-            return _Step()  # "the U.S. air base in Ramstein": its own place says where; "U.S." whose
-        return _Step(self._containing(head, "at"))  # "at the Little Portugal home", "to Kabul's airport"
-
-    def _of(self, h: Token) -> _Step:
-        """"X of P": a residence or seat when X is a name, an age after one, "all" after a list of
-        names or a person word with a name beside it; a containing place when X is a place."""
-        if h.i in self.refs.named:
-            return _Step(links=[self._couple(h)])  # "Mayor David W. Smith of Newark"
-        if h.like_num and h.dep_ in ("appos", "npadvmod", "amod", "nummod") and self._is_actor(h.head):
-            return _Step(links=[_Link(h.head.i, "at")])  # "Karl Brandt, 52, of Graz"
-        if h.lower_ in _QUANTIFIERS and self._is_actor(h.head):
-            return _Step(links=[_Link(self._list_head(h.head).i, "at", True)])  # "A, B and C, all of Graz"
-        if h.lemma_.lower() in self.words.person_nouns and any(
-                c.dep_ == "appos" and self._is_actor(c) for c in h.children):
-            return _Step(links=[_Link(h.i, "at")])  # "her son, Hans Vogel, 19, of Linz"
-        return _Step(self._containing(h, "at"))  # "in the Lienz district of Tyrol"
-
-    def _couple(self, name: Token) -> _Link:
-        """"Maria Lopez and husband, Hans Vogel of Linz": a residence after the second of two
-        joined people is theirs both, unless the other has a phrase of its own ("Anna Weber of
-        Graz and Maria Lopez of Porto"); a longer list keeps each residence to its name."""
-        top = name
-        for _ in range(2):
-            if top.dep_ in ("conj", "appos") and top.head.i != top.i and top.head.pos_ in ("PROPN", "NOUN"):
-                top = top.head
-        if top.i == name.i:
-            return _Link(name.i, "at")
-        members = coordinated(top, self.refs)
-        people = {a for m in members for a in self.refs.actors(m.i)}
-        if len(people) != 2 or len(members) > 3 or any(
-                m.i != name.i and any(c.dep_ == "prep" for c in m.children) for m in members):
-            return _Link(name.i, "at")
-        return _Link(top.i, "at", True)
-
-    def _based(self, tok: Token) -> Token | None:
-        """"U.S.-based Long War Journal", "the Graz-based Alpine Bank": the based one."""
-        if tok.lower_.endswith("-based") and tok.dep_ in ("amod", "compound"):
-            return tok.head if self._is_actor(tok.head) else None
-        head = tok.head
-        if head.lower_ == "based" and tok.dep_ in ("npadvmod", "compound", "amod") and tok.i == head.i - 2 \
-                and self.doc[tok.i + 1].text == "-" and self._is_actor(head.head):
-            return head.head
-        return None
+            return Step()  # "the U.S. air base in Ramstein": its own place says where; "U.S." whose
+        return Step(self._containing(head, "at"))  # "at the Little Portugal home", "to Kabul's airport"
 
     def _where_clause(self, tok: Token) -> Token | None:
         """"Porto, where Maria Lopez was born": the clause that happens there."""
@@ -289,19 +246,19 @@ class Attributor:
 
     # -- who the clause is about -----------------------------------------------------------
 
-    def _clause(self, verb: Token, role: Role) -> list[_Link]:
+    def _clause(self, verb: Token, role: Role) -> list[Link]:
         """The holders of a clause: its subject (or the one it shares) and a passive's agent."""
         if self._denied(verb):
             return []
         if role == "from" and verb.lemma_.lower() not in self.words.motion_verbs:
             role = "at"  # "spoke from Ramstein": where they spoke
-        return [_Link(t.i, role, spread) for t, spread in self._subjects(verb)]
+        return [Link(t.i, role, spread, clause=True) for t, spread in self._subjects(verb)]
 
     def _subjects(self, verb: Token) -> list[tuple[Token, bool]]:
         """The subjects of a clause, each with whether the names joined to it share it: not for
         a relative clause's noun ("Maria Lopez, who grew up in Porto, and Anna Weber ...")."""
         v = verb
-        for _ in range(_MAX_STEPS):
+        for _ in range(MAX_STEPS):
             subs = [c for c in v.children if c.dep_ in _SUBJECTS]
             agents = [g for c in v.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
             if subs or agents:
@@ -328,7 +285,7 @@ class Attributor:
     def _denied(self, verb: Token) -> bool:
         """Denied ("did not travel to") or hypothetical ("if the Taliban pulled out of ...")."""
         v = verb
-        for _ in range(_MAX_STEPS):
+        for _ in range(MAX_STEPS):
             for c in v.children:
                 if c.dep_ == "neg" or (c.dep_ == "mark" and c.lower_ in self.words.hypothetical_marks):
                     return True
@@ -338,32 +295,6 @@ class Attributor:
         return False
 
     # -- helpers --------------------------------------------------------------------------
-
-    def _is_actor(self, tok: Token) -> bool:
-        return bool(self.refs.actors(tok.i)) or any(self.refs.actors(c.i) for c in tok.children
-                                                     if c.dep_ == "appos")
-
-    def _person_of(self, noun: Token) -> Token | None:
-        """The person a residence noun describes: "Graz resident Karl Brandt" (the name it
-        modifies), "Maria Lopez, a villager" (the name it is in apposition to), or "a villager,
-        Anna Weber" (its own apposition)."""
-        if noun.dep_ == "compound" and self._is_actor(noun.head):
-            return noun.head
-        if noun.dep_ == "appos" and self._is_actor(noun.head):
-            return noun.head
-        if noun.i in self.refs.resolved or any(
-                c.dep_ == "appos" and self._is_actor(c) for c in noun.children):
-            return noun
-        return None
-
-    def _list_head(self, tok: Token) -> Token:
-        """The first name of a list "A, B and C all of P" (conjuncts hang off the first)."""
-        for _ in range(_MAX_STEPS):
-            if tok.dep_ == "conj" and tok.head.i != tok.i:
-                tok = tok.head
-            else:
-                break
-        return tok
 
     def _near(self, holder: Token, spread: bool) -> list[Token]:
         """Who shares a holder's place: its apposition ("a newspaper" and "The Linzer Zeitung"),

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from geo.attribution import Attribution, Attributor
-from geo.clauses import describe
+from geo.attribution import Attributor
+from geo.clauses import Clause, describe
 from geo.coref import resolve_references
 from geo.models import Article, Event, EventDate, Place, Role, Toponym, make_event_id
 
@@ -63,7 +63,9 @@ def build_events(
     *,
     text: str | None = None,
 ) -> list[Event]:
-    """One event per resolved toponym, carrying its sentence, date and actors.
+    """One event per resolved toponym, carrying its sentence, date and actors; and one per
+    unresolved toponym the text puts a named actor at ("Karl Brandt, 40, of Fire Island"),
+    without coordinates: who was where is kept, and the map never guesses it.
 
     An event's context is its sentence; in a sentence longer than ``MAX_SENTENCE_CHARS`` it is
     a window of about ``CONTEXT_CHARS`` either side of the place, so that each event's quote,
@@ -80,8 +82,6 @@ def build_events(
                             text=text)
     events: list[Event] = []
     for tp, place in zip(toponyms, places, strict=True):
-        if place is None:
-            continue
         span = doc.char_span(tp.start, tp.end, alignment_mode="expand")
         if span is None:
             continue
@@ -111,10 +111,17 @@ def build_events(
         who = attributor.attribute(span, (start, end), names)
         what = describe(span)
         if what.modality == "negated":
-            # "did not travel to Kabul": the text puts nobody there, and the map must not either.
-            who = Attribution(mentioned=tuple(dict.fromkeys((*who.actors, *who.mentioned))))
+            # "did not travel to Kabul": the text puts nobody there, and the map must not either;
+            # but "Karl Brandt of Graz did not travel to Vienna" still says where he lives
+            who = who.denied()
+            if who.actors:
+                what = Clause()
+        if place is None and (not who.actors or what.modality == "negated"):
+            # a name the gazetteer could not place is kept only where the text puts someone
+            # there ("Karl Brandt, 40, of Fire Island"): who was where, without coordinates
+            continue
         mentioned = tuple(a for a in dict.fromkeys((*who.mentioned, *names)) if a not in who.actors)
-        placed = what.modality != "negated"
+        located = place if what.modality != "negated" else None  # None: not on the map
         events.append(
             Event(
                 event_id=make_event_id(article_id, tp.start, tp.end),
@@ -122,25 +129,25 @@ def build_events(
                 date=when.value,
                 date_precision=when.precision,
                 place_name=tp.text,
-                lat=place.lat if placed else None,
-                lon=place.lon if placed else None,
-                place_precision=place.precision if placed else "",
-                geonameid=place.geonameid if placed else None,
-                country_code=place.country_code if placed else "",
+                lat=located.lat if located else None,
+                lon=located.lon if located else None,
+                place_precision=located.precision if located else "",
+                geonameid=located.geonameid if located else None,
+                country_code=located.country_code if located else "",
                 actors=who.actors,
                 quote=text[start:end].strip(),
                 sentence_start=start,
                 sentence_end=end,
-                confidence=place.confidence,
+                confidence=place.confidence if place else 0.0,
                 source=article.source,
                 url=article.url,
                 place_start=tp.start,
                 place_end=tp.end,
-                resolved_name=place.resolved_name,
+                resolved_name=place.resolved_name if place else "",
                 date_text=when.text,
                 nationalities=nations,
                 locative=is_locative(span),
-                candidates=place.candidates if placed else (),
+                candidates=located.candidates if located else (),
                 mentioned_actors=mentioned,
                 actor_roles=who.roles,
                 predicate=what.predicate,

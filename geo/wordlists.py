@@ -29,6 +29,7 @@ class Words:
     motion_verbs: dict[str, Role | None]  # a verb of travel -> the role of a place as its direct object
     event_nouns: frozenset[str]  # "a news conference in Kabul": where its doer acted
     location_nouns: frozenset[str]  # "at the air base in Ramstein": a place within a place
+    name_tails: frozenset[str]  # "West Chester Twp.", "Elm Springs Drive": a place's name goes on
     premises_nouns: frozenset[str]  # "his home in Linz": where its owner is
     member_nouns: frozenset[str]  # "Taliban fighters", "UN staff": where they are, their body is
     person_nouns: frozenset[str]  # no office: "a Graz resident", "a villager in Lienz", "her son"
@@ -85,6 +86,7 @@ def load_words(folder: Path = WORDS_DIR) -> Words:
         motion_verbs=motion,
         event_nouns=_lines(folder / "event_nouns.txt"),
         location_nouns=_lines(folder / "location_nouns.txt"),
+        name_tails=_lines(folder / "name_tails.txt"),
         premises_nouns=_lines(folder / "premises_nouns.txt"),
         member_nouns=_lines(folder / "member_nouns.txt"),
         person_nouns=_lines(folder / "person_nouns.txt"),

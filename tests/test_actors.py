@@ -390,3 +390,45 @@ def test_a_surname_the_parser_reads_as_a_name_refers_back_to_the_full_name(nlp):
         ("Walid Saleh", "Walid Saleh"), ("Saleh", "Walid Saleh")]
     doc = nlp("Ali Said was charged on Monday. Said the judge: no.")
     assert [m.text for m in extract_actors(doc).mentions] == ["Ali Said"]
+
+
+@pytest.mark.model
+def test_model_first_names_in_a_list_of_one_family(nlp: Language) -> None:
+    # the model tags one member by surname alone and misses another: each keeps a first name
+    text = ("Karl Brandt died on Monday. He leaves his children, Tobiah Brandt, Quilla Brandt and "
+            "Ottilie Brandt.")
+    doc = tagged(nlp, text, [("Karl Brandt", "PERSON"), ("Brandt", "PERSON", 2),
+                             ("Ottilie Brandt", "PERSON")])
+    index = extract_actors(doc)
+    assert set(by_name(index)) == {"Karl Brandt", "Tobiah Brandt", "Quilla Brandt", "Ottilie Brandt"}
+    # not a word of the sentence before a surname
+    doc = tagged(nlp, "Karl Brandt resigned. Said Brandt left.",
+                 [("Karl Brandt", "PERSON"), ("Brandt", "PERSON", 1)])
+    assert set(by_name(extract_actors(doc))) == {"Karl Brandt"}
+
+
+@pytest.mark.model
+def test_model_label_and_residence_are_not_part_of_a_name(nlp: Language) -> None:
+    text = "He leaves a son, Hans Vogel of Linz. Sisters: Maria Lopez, Anna Weber."
+    doc = tagged(nlp, text, [("Hans Vogel of Linz", "PERSON"), ("Sisters: Maria Lopez", "PERSON"),
+                             ("Anna Weber", "PERSON")])
+    assert set(by_name(extract_actors(doc))) == {"Hans Vogel", "Maria Lopez", "Anna Weber"}
+
+
+@pytest.mark.model
+def test_model_a_name_after_a_word_for_a_relative_is_a_person(nlp: Language) -> None:
+    text = "He leaves a brother, Karl Brandt, and his wife, Ottilie, of Graz."
+    doc = tagged(nlp, text, [("Karl Brandt", "PERSON")])
+    index = extract_actors(doc)
+    assert by_name(index)["Ottilie"].kind == "person"
+    assert set(by_name(index)) == {"Karl Brandt", "Ottilie"}
+
+
+@pytest.mark.model
+def test_model_a_place_tagged_name_after_a_word_for_a_relative_is_that_person(nlp: Language) -> None:
+    text = "He leaves a son, Karl Brandt, and his wife, Tonya, of Graz."
+    doc = tagged(nlp, text, [("Karl Brandt", "PERSON"), ("Tonya", "GPE"), ("Graz", "GPE")])
+    index = extract_actors(doc)
+    assert by_name(index)["Tonya"].kind == "person"
+    at = text.index("Tonya")
+    assert index.reclaimed == ((at, at + len("Tonya")),)  # Graz stays a place

@@ -17,14 +17,20 @@ from geo.errors import ConfigError
 from geo.wordlists import load_words
 
 
-def attribute(nlp, text: str, place: str, nth: int = 0) -> Attribution:
+def attribute(nlp, text: str, place: str, nth: int = 0, places: tuple[str, ...] = ()) -> Attribution:
+    """``places``: other place names of the text, as the toponym stage would give them."""
     doc = nlp(text)
     index = extract_actors(doc)
     start = [m.start() for m in re.finditer(rf"\b{re.escape(place)}(?!\w)", text)][nth]
     span = doc.char_span(start, start + len(place), alignment_mode="expand")
     sent = span.sent
     named = index.in_span(sent.start_char, sent.end_char)
-    attributor = Attributor(doc, resolve_references(doc, index))
+    tokens = set()
+    for name in places:
+        for m in re.finditer(rf"\b{re.escape(name)}(?!\w)", text):
+            other = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+            tokens.update(range(other.start, other.end))
+    attributor = Attributor(doc, resolve_references(doc, index), places=frozenset(tokens))
     return attributor.attribute(span, (sent.start_char, sent.end_char), named)
 
 
@@ -91,6 +97,21 @@ PLACED = [
     # a residence after a couple is theirs both
     ("Karl Brandt and his wife, Maria Lopez of Graz, attended the funeral.", "Graz",
      {"Karl Brandt": "at", "Maria Lopez": "at"}),
+    # ... also when the words for them make the list longer, and when semicolons join groups
+    ("He leaves a sister, Anna Weber of Linz; a brother, Karl Brandt and wife, Maria Lopez of Graz.", "Graz",
+     {"Karl Brandt": "at", "Maria Lopez": "at"}),
+    # a name beside a member of the list is in it too ("and wife, Eva Roth")
+    ("He is survived by a loving friend, Anna Weber of Linz; children: Otto Brandt, Karl Vogel and wife, "
+     "Erika, and Jakob Roth and wife, Helga, all of Graz, Austria.", "Graz",
+     {"Otto Brandt": "at", "Karl Vogel": "at", "Erika": "at", "Jakob Roth": "at", "Helga": "at"}),
+    # a place whose name goes on in a word the gazetteer did not take ("Twp.", "Drive")
+    ("Anna Weber of West Linden Twp. won the spelling contest on Sunday.", "West Linden",
+     {"Anna Weber": "at"}),
+    ("The victim was Hans Vogel, 50, who was a baker on Elm Springs Drive.", "Elm Springs",
+     {"Hans Vogel": "at"}),
+    # "all of P" closing one group of a list split by semicolons
+    ("He leaves a brother, Karl Brandt of Linz; sisters, Maria Lopez, Anna Weber and Eva Roth, all of Graz.",
+     "Graz", {"Maria Lopez": "at", "Anna Weber": "at", "Eva Roth": "at"}),
 ]
 
 NOT_PLACED = [
@@ -122,6 +143,10 @@ NOT_PLACED = [
     # a list keeps each residence to its name
     ("The winners were Anna Weber of Linz, Maria Lopez of Porto and Hans Vogel of Graz.", "Linz",
      "Maria Lopez"),
+    ("He leaves a brother, Karl Brandt of Linz; sisters, Maria Lopez, Anna Weber and Eva Roth, all of Graz.",
+     "Graz", "Karl Brandt"),
+    # a name that goes on as something else than a place
+    ("Karl Brandt was a teenager in the early years of the Linden Depression.", "Linden", "Karl Brandt"),
 ]
 
 
@@ -142,6 +167,24 @@ def test_the_text_only_mentions_them(nlp, text, place, actor):
     last_sentence = text.rsplit(". ", 1)[-1]
     if actor in last_sentence:  # named beside the place: "also mentioned"
         assert actor in found.mentioned
+
+
+@pytest.mark.model
+def test_an_apposition_to_a_place_is_in_that_place(nlp):
+    text = ("The Alpine Bank is selling its last building in Austria, the old tower on Linden Square "
+            "in Graz.")
+    assert attribute(nlp, text, "Graz", places=("Austria",)).actors == ("Alpine Bank",)
+    assert attribute(nlp, text, "Austria").actors == ("Alpine Bank",)
+
+
+@pytest.mark.model
+def test_a_denied_clause_keeps_only_what_a_name_says(nlp):
+    text = "Karl Brandt, 52, of Graz did not travel to Vienna with Maria Lopez."
+    home = attribute(nlp, text, "Graz")
+    assert home.standing == ("Karl Brandt",) and home.denied().actors == ("Karl Brandt",)
+    trip = attribute(nlp, "Karl Brandt travelled to Vienna with Maria Lopez.", "Vienna")
+    assert trip.actors == ("Karl Brandt",) and trip.standing == ()
+    assert trip.denied().actors == () and set(trip.denied().mentioned) == {"Karl Brandt", "Maria Lopez"}
 
 
 @pytest.mark.model
@@ -183,8 +226,8 @@ def test_word_lists_load_and_check_their_values(tmp_path):
     assert words.motion_verbs["leave"] == "from" and words.motion_verbs["fly"] is None
     assert words.references["he"] == "person" and words.genders["wife"] == "f"
     for name in ("event_nouns.txt", "premises_nouns.txt", "person_nouns.txt", "hypothetical_marks.txt",
-                 "report_verbs.txt", "location_nouns.txt", "member_nouns.txt", "motion_verbs.csv",
-                 "references.csv", "gendered_words.csv"):
+                 "report_verbs.txt", "location_nouns.txt", "name_tails.txt", "member_nouns.txt",
+                 "motion_verbs.csv", "references.csv", "gendered_words.csv"):
         (tmp_path / name).write_bytes((words_dir() / name).read_bytes())
     (tmp_path / "prepositions.csv").write_text("preposition,role\nin,inside\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="inside"):

@@ -93,15 +93,20 @@ def test_nationalities_belong_to_their_sentence(events):
 
 
 @pytest.mark.model
-def test_build_events_skips_unresolved_places(nlp, pipeline, article):
+def test_build_events_keeps_an_unresolved_place_only_where_someone_is_put(nlp, pipeline, article):
     doc = nlp(TEXT)
     toponyms = find_toponyms(doc, pipeline.gazetteer)
     places = pipeline.resolver.resolve(toponyms, text=TEXT)
     assert [t.text for t in toponyms] == ["Doha", "Qatar", "Ramstein", "Germany", "Kabul"]
-    places[1] = None  # "Qatar" not resolved
+    places[1] = None  # "Qatar" not resolved: the text puts Blinken there, so it stays, off the map
+    places[4] = None  # "Kabul" not resolved: no named actor is put there, so no event
     built = build_events(article, doc, toponyms, places, extract_actors(doc), DocDates(doc, PUBLISHED))
-    assert [e.place_name for e in built] == ["Doha", "Ramstein", "Germany", "Kabul"]
-    assert [e.date_text for e in built] == ["Monday", "Monday", "Monday", "Tuesday"]  # "He" carries on
+    assert [e.place_name for e in built] == ["Doha", "Qatar", "Ramstein", "Germany"]
+    qatar = built[1]
+    assert qatar.actors == ("Antony Blinken",) and not qatar.has_place
+    assert (qatar.geonameid, qatar.country_code, qatar.candidates, qatar.confidence) == (None, "", (), 0.0)
+    assert [e.date_text for e in built] == ["Monday", "Monday", "Monday", "Monday"]  # "He" carries on
+    assert stops(built, "Antony Blinken")[0].event.place_name == "Doha"  # no stop off the map
 
 
 @pytest.mark.model
@@ -365,3 +370,14 @@ def test_demo_draws_no_arc_its_text_does_not_state(tmp_path, real_pipeline):
     # The example: "Blinken thanked Qatar for ... evacuated from Kabul last month".
     assert not any(m.actor == "Antony Blinken" and "Kabul" in (m.from_name, m.to_name)
                    for m in movements(events))
+
+
+@pytest.mark.model
+def test_a_denied_clause_keeps_where_a_name_says_someone_lives(pipeline):
+    text = "Karl Brandt of Springfield, Illinois, did not travel to Berlin on Monday."
+    built = pipeline.analyse(Article(text=text, published=PUBLISHED, source="desk")).events
+    by_place = {e.place_name: e for e in built}
+    home, trip = by_place["Springfield"], by_place["Berlin"]
+    assert home.actors == ("Karl Brandt",) and home.has_place and home.modality == "reported"
+    assert trip.actors == () and trip.mentioned_actors == ("Karl Brandt",)
+    assert trip.modality == "negated" and not trip.has_place
