@@ -96,7 +96,8 @@ def place_frame(event: Event, area_bounds: AreaBounds | None = None) -> Frame:
         "country", "admin1") else None
     if bounds is None:
         return point_frame(event.lat, event.lon)
-    # The area with its neighbours: the frame is AREA_CONTEXT times its size.
+    # The area with its neighbours: the frame is AREA_CONTEXT times its size (and holds the point).
+    bounds = bounds.union(point_frame(event.lat, event.lon))
     return bounds.around((bounds.east - bounds.west) * AREA_CONTEXT,
                          (bounds.north - bounds.south) * AREA_CONTEXT)
 

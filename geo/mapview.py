@@ -248,9 +248,10 @@ def fit_view(
 
 
 def area_bounds(event: Event) -> Frame | None:
-    """The bounds of the main part of the area an event stands for (None for a point).
+    """The bounds of the part of the area where the event's point is (None for a point).
 
-    The largest polygon only: Alaska and Hawaii would make the United States a world view.
+    One polygon only, the one nearest the point (the largest among equals): Alaska and
+    Hawaii would make the United States a world view, French Guiana would pull France.
     """
     import shapely.geometry
 
@@ -261,7 +262,8 @@ def area_bounds(event: Event) -> Frame | None:
         return None
     shape = shapely.geometry.shape(found[1])
     parts = list(getattr(shape, "geoms", [shape]))
-    west, south, east, north = max(parts, key=lambda p: p.area).bounds
+    here = shapely.geometry.Point(event.lon, event.lat)
+    west, south, east, north = min(parts, key=lambda p: (round(p.distance(here), 1), -p.area)).bounds
     return Frame(west, south, east, north)
 
 
