@@ -105,15 +105,32 @@ def place_frame(event: Event, area_bounds: AreaBounds | None = None) -> Frame:
 def step_frame(focus: Event, events: Sequence[Event] = (), area_bounds: AreaBounds | None = None) -> Frame:
     """The frame of a story step: its focus, the places where its actors act, and context.
 
-    Places merely named in the step (a country in passing) do not widen it: the camera
-    flies to what the step is about.
+    Places merely named in the step (a country in passing), and those its actors only
+    came from, do not widen it: the camera flies to what the step is about.
     """
     frame = place_frame(focus, area_bounds)
     for event in events:
-        if event.has_place and event.locative and event.actors:
+        if event.has_place and event.locative and event.actors and not _departure(event):
             assert event.lat is not None and event.lon is not None
             frame = frame.union(point_frame(event.lat, event.lon))
-    return frame.around(MIN_SPAN, MIN_SPAN)
+    return _centred(frame, focus).around(MIN_SPAN, MIN_SPAN)
+
+
+def _departure(event: Event) -> bool:
+    # Where the actors came from ("flew from Qatar") is drawn by the arc, not framed.
+    roles = [role for _actor, role in event.actor_roles]
+    return bool(roles) and all(role == "from" for role in roles)
+
+
+def _centred(frame: Frame, focus: Event) -> Frame:
+    """The frame grown to be centred on the focus: the camera flies to the step's place, and the
+    other places stay in view around it."""
+    assert focus.lat is not None and focus.lon is not None
+    half_lon = max(focus.lon - frame.west, frame.east - focus.lon)
+    y = _merc(focus.lat)
+    half_y = max(y - _merc(frame.south), _merc(frame.north) - y)
+    return Frame(max(-180.0, focus.lon - half_lon), max(-MAX_LAT, _unmerc(y - half_y)),
+                 min(180.0, focus.lon + half_lon), min(MAX_LAT, _unmerc(y + half_y)))
 
 
 def fit(frame: Frame, width: int = VIEW_WIDTH, height: int = VIEW_HEIGHT, *,

@@ -123,7 +123,7 @@ def heading(steps: Sequence[StoryStep], step: int) -> None:
     with st.container(key="story_heading"):
         st.markdown(f"## {step_heading(current)}")
         who = current.actors()
-        st.caption(" · ".join([current.focus.place_name, *who[:4]]))
+        st.caption(md_escape(" · ".join([current.focus.place_name, *who[:4]])))  # names are untrusted text
 
 
 def intro(ctx: Context, steps: Sequence[StoryStep]) -> None:
