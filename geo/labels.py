@@ -72,13 +72,12 @@ def label_box(text: str, x: float, y: float, offset_y: float, size: float = LABE
     return Box(x - half_w, cy - half_h, x + half_w, cy + half_h)
 
 
-def label_offset(precision: str, mentions: int, *, focus: bool = False, size: float = LABEL_SIZE) -> float:
+def label_offset(mentions: int, *, focus: bool = False, size: float = LABEL_SIZE) -> float:
     """Pixels above the anchor: clear of the point, and of the ring for the focus."""
     half_h = size * 0.6 + OUTLINE
     if focus:
         return -(RING_RADIUS + RING_WIDTH + LABEL_GAP + half_h)
-    if precision in ("country", "admin1"):
-        return 0.0  # an area is drawn as a polygon: its name sits on it
+    # Areas too: one without a polygon (a sea, a region) is drawn as a point.
     return -(marker_radius(mentions) + LABEL_GAP + half_h)
 
 
@@ -130,7 +129,7 @@ def place_labels(events: Sequence[Event], zoom: float, *, focus: Event | None = 
         special = key == focus_key or key in wanted
         if not special and extra >= limit:
             continue
-        offset = label_offset(row["precision"], row["mentions"], focus=key == focus_key)
+        offset = label_offset(row["mentions"], focus=key == focus_key)
         x, y = world_pixel(row["lat"], row["lon"], zoom)
         box = label_box(row["text"], x, y, offset)
         if any(box.overlaps(other) for other in taken):

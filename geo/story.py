@@ -19,7 +19,7 @@ import bisect
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from geo.models import Event
@@ -142,6 +142,20 @@ class _Group:
     background: bool
     sentences: list[tuple[str, int]]
     events: list[Event]
+    # What joins groups, kept as they grow: attributed actors, places acted at, paragraphs.
+    actors: set[str] = field(default_factory=set)
+    places: set[tuple[float, float]] = field(default_factory=set)
+    paragraphs: set[tuple[str, int]] = field(default_factory=set)
+    country: str = ""  # the focus's country, set before joining by country
+
+    @classmethod
+    def of(cls, key: tuple[str, int], events: list[Event], starts: Mapping[str, Sequence[int]]) -> _Group:
+        article, sentence = key
+        return cls(day=min(e.date for e in events), background=all(e.background for e in events),
+                   sentences=[key], events=events, actors={a for e in events for a in e.actors},
+                   places={_place_key(e) for e in events if e.locative or e.actors},
+                   paragraphs={(article, bisect.bisect_right(starts[article], sentence))}
+                   if article in starts else set())
 
     @property
     def focus(self) -> Event:
@@ -151,68 +165,62 @@ class _Group:
     def minor(self) -> bool:
         return not any(_acts(e) for e in self.events)
 
-    def actors(self) -> set[str]:
-        return {a for e in self.events for a in e.actors}
-
-    def places(self) -> set[tuple[float, float]]:
-        return {_place_key(e) for e in self.events if e.locative or e.actors}
-
-    def paragraphs(self, starts: Mapping[str, Sequence[int]]) -> set[tuple[str, int]]:
-        found = set()
-        for article, sentence in self.sentences:
-            if article in starts:
-                found.add((article, bisect.bisect_right(starts[article], sentence)))
-        return found
-
 
 def _merge(into: _Group, other: _Group) -> None:
     into.sentences += other.sentences
     into.events += other.events
+    into.actors |= other.actors
+    into.places |= other.places
+    into.paragraphs |= other.paragraphs
 
 
 def _join_while(groups: list[_Group], belongs: Callable[[_Group, _Group], bool]) -> list[_Group]:
     """Join each group into an earlier group of the same day (and background flag) it belongs with."""
     out: list[_Group] = []
+    by_day: dict[tuple[date, bool], list[_Group]] = {}  # only the same day's groups are candidates
     for group in groups:
-        home = next((g for g in out if g.day == group.day and g.background == group.background
-                     and belongs(g, group)), None)
+        same_day = by_day.setdefault((group.day, group.background), [])
+        home = next((g for g in same_day if belongs(g, group)), None)
         if home is None:
             out.append(group)
+            same_day.append(group)
         else:
             _merge(home, group)
     return out
 
 
-def _together(starts: Mapping[str, Sequence[int]]) -> Callable[[_Group, _Group], bool]:
-    def belongs(a: _Group, b: _Group) -> bool:
-        return (bool(a.places() & b.places()) or bool(a.actors() & b.actors())
-                or bool(a.paragraphs(starts) & b.paragraphs(starts)))
-    return belongs
+def _together(a: _Group, b: _Group) -> bool:
+    return bool(a.places & b.places or a.actors & b.actors or a.paragraphs & b.paragraphs)
 
 
 def _absorb_minor(groups: list[_Group]) -> list[_Group]:
     """A sentence that only names places joins its day's step (in its article, if it has one)."""
-    major = [g for g in groups if not g.minor]
-    out: list[_Group] = []
+    minor = {id(g): g.minor for g in groups}  # decided before any merge
+    major: dict[tuple[date, bool], list[_Group]] = {}
     for group in groups:
-        if not group.minor:
+        if not minor[id(group)]:
+            major.setdefault((group.day, group.background), []).append(group)
+    out: list[_Group] = []
+    only_mentions: dict[tuple[date, bool], _Group] = {}
+    for group in groups:
+        day = (group.day, group.background)
+        if not minor[id(group)]:
             out.append(group)
-            continue
-        same_day = [g for g in major if g.day == group.day and g.background == group.background]
-        if not same_day:
-            # A day with only mentions still is a step of the story, one step for the day.
-            same_day = [g for g in out if g.minor and g.day == group.day and g.background == group.background]
-            if not same_day:
-                out.append(group)
-                continue
-        articles = {a for a, _s in group.sentences}
-        home = next((g for g in same_day if articles & {a for a, _s in g.sentences}), same_day[0])
-        _merge(home, group)
+        elif day in major:
+            articles = {a for a, _s in group.sentences}
+            home = next((g for g in major[day] if articles & {a for a, _s in g.sentences}), major[day][0])
+            _merge(home, group)
+        elif day in only_mentions:
+            _merge(only_mentions[day], group)  # a day with only mentions is one step of the story
+        else:
+            only_mentions[day] = group
+            out.append(group)
     return out
 
 
 def _same_country(a: _Group, b: _Group) -> bool:
-    return bool(a.focus.country_code) and a.focus.country_code == b.focus.country_code
+    # The focus of the step the group joined so far: stable while it grows in one pass.
+    return bool(a.country) and a.country == b.country
 
 
 def _same_day(_a: _Group, _b: _Group) -> bool:
@@ -233,16 +241,14 @@ def story_steps(events: Sequence[Event], *, paragraphs: Mapping[str, Sequence[in
         if not event.has_place:  # a step is somewhere on the map
             continue
         sentences.setdefault((event.article_id, event.sentence_start), []).append(event)
-    groups = []
-    for key, members in sentences.items():
-        background = all(e.background for e in members)
-        groups.append(_Group(day=min(e.date for e in members), background=background,
-                             sentences=[key], events=list(members)))
+    groups = [_Group.of(key, members, paragraphs or {}) for key, members in sentences.items()]
     # Time order, the story's own events before its asides; a stable sort keeps the text's order in a day.
     groups.sort(key=lambda g: (g.background, g.day))
-    groups = _join_while(groups, _together(paragraphs or {}))
+    groups = _join_while(groups, _together)
     groups = _absorb_minor(groups)
     if len(groups) > max_steps:
+        for group in groups:
+            group.country = group.focus.country_code
         groups = _join_while(groups, _same_country)
     if len(groups) > max_steps:
         groups = _join_while(groups, _same_day)

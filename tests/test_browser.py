@@ -209,7 +209,7 @@ def test_a_new_user_follows_the_story_and_shares_the_view(server: tuple[str, str
         tab.wait_for_selector(f"text=Story step {step + 1} of", timeout=20_000)
         settle(tab)
         # The caption arrives before the card under load: wait for the card of the step the list shows.
-        focus = tab.locator(".st-key-w_step").inner_text().split(" · ", 1)[1].strip()
+        focus = tab.locator(".st-key-w_step input").input_value().split(" · ", 1)[1].strip()
         tab.wait_for_function("name => (document.querySelector('.st-key-card') || {innerText: ''})"
                               ".innerText.includes('Place: ' + name)", arg=focus, timeout=20_000)
         place = _place(tab)
