@@ -275,13 +275,13 @@ def story_intro(steps: Sequence[StoryStep], title: str = "", *, max_actors: int 
         return None
     own = [s for s in steps if not s.background] or list(steps)
     counts = Counter(a for s in own for e in s.events for a in e.actors)
-    places: list[str] = []
+    places: dict[tuple[float, float], str] = {}  # one name a location: "United States", not also "U.S."
     for step in own:
-        for name in step.places():
-            if name not in places:
-                places.append(name)
+        for event in (step.focus, *step.events):
+            places.setdefault(_place_key(event), event.place_name)
     return StoryIntro(title=title, first=min(s.date for s in own), last=max(s.last_date for s in own),
-                      actors=tuple(a for a, _n in counts.most_common(max_actors)), places=tuple(places),
+                      actors=tuple(a for a, _n in counts.most_common(max_actors)),
+                      places=tuple(dict.fromkeys(places.values())),
                       steps=len(steps))
 
 
