@@ -30,6 +30,7 @@ OUTLINE = 3  # pixels of white halo around the glyphs
 RING_RADIUS = 22  # pixels: the focus ring around the selected place
 RING_WIDTH = 3
 MAX_LABELS = 12
+CLUSTER_PIXELS = 48  # a hidden label counts towards a kept one this close (pixels)
 _PRECISION_RANK = {"point": 0, "city": 1, "admin1": 2, "country": 3}
 
 
@@ -123,6 +124,7 @@ def place_labels(events: Sequence[Event], zoom: float, *, focus: Event | None = 
     if focus is not None and focus.lat is not None and focus.lon is not None:
         taken.append(ring_box(*world_pixel(focus.lat, focus.lon, zoom)))
     out: list[dict[str, Any]] = []
+    hidden: list[tuple[float, float]] = []  # anchors (pixels) of labels left out for lack of room
     extra = 0
     for row in sorted(rows, key=priority):
         key = (round(row["lat"], 2), round(row["lon"], 2))
@@ -133,8 +135,36 @@ def place_labels(events: Sequence[Event], zoom: float, *, focus: Event | None = 
         x, y = world_pixel(row["lat"], row["lon"], zoom)
         box = label_box(row["text"], x, y, offset)
         if any(box.overlaps(other) for other in taken):
+            hidden.append((x, y))
             continue
         taken.append(box)
         extra += not special
-        out.append({**row, "offset": [0, round(offset, 1)]})
+        out.append({**row, "label": row["text"], "offset": [0, round(offset, 1)], "box": box, "xy": (x, y)})
+    _count_hidden(out, hidden, taken)
+    for row in out:
+        del row["box"], row["xy"]
     return out
+
+
+def _count_hidden(out: list[dict[str, Any]], hidden: Sequence[tuple[float, float]], taken: list[Box]) -> None:
+    """A label tells how many nearby places lost theirs ("Kabul +3"), when the longer text still fits.
+
+    At world zoom a region's places crowd into one spot: the count is the aggregate, and
+    zooming in (or a story step) names them.
+    """
+    if not out:
+        return
+    counts = [0] * len(out)
+    for hx, hy in hidden:
+        nearest = min(range(len(out)), key=lambda i: math.dist(out[i]["xy"], (hx, hy)))
+        if math.dist(out[nearest]["xy"], (hx, hy)) <= CLUSTER_PIXELS:
+            counts[nearest] += 1
+    for index, row in enumerate(out):
+        if not counts[index]:
+            continue
+        label = f"{row['text']} +{counts[index]}"
+        box = label_box(label, *row["xy"], row["offset"][1])
+        others = [b for b in taken if b is not row["box"]]
+        if not any(box.overlaps(other) for other in others):
+            taken[taken.index(row["box"])] = box
+            row["box"], row["label"] = box, label

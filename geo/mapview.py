@@ -326,7 +326,7 @@ def build_deck(
         # current places are named first, even when busier places would take the labels.
         labels = place_labels(events, view.zoom, focus=selected, highlight=highlight)
         layers.append(pdk.Layer("TextLayer", id="labels", data=labels,
-                                get_position=["lon", "lat"], get_text="text", get_size=LABEL_SIZE,
+                                get_position=["lon", "lat"], get_text="label", get_size=LABEL_SIZE,
                                 size_units='"pixels"', get_color=[30, 30, 30],
                                 get_pixel_offset="offset", character_set='"auto"',
                                 font_family='"Helvetica Neue, Arial, sans-serif"',
