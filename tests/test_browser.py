@@ -226,6 +226,7 @@ def test_a_new_user_follows_the_story_and_shares_the_view(server: tuple[str, str
     assert len(reached) == len(stops), f"reached {stops[:len(reached)]}; visited {visited}"
     # Narrow to one actor: the story restarts among that actor's events.
     _pick_actor(tab, "Antony Blinken")
+    tab.wait_for_url(re.compile(r"actor=Antony"), timeout=20_000)  # the link follows the run
     assert _query(tab.url)["actor"] == ["Antony Blinken"]
     tab.get_by_role("button", name="Next").click()
     tab.wait_for_selector("text=Story step 1 of", timeout=20_000)
