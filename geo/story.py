@@ -244,7 +244,11 @@ def story_steps(events: Sequence[Event], *, paragraphs: Mapping[str, Sequence[in
     groups = [_Group.of(key, members, paragraphs or {}) for key, members in sentences.items()]
     # Time order, the story's own events before its asides; a stable sort keeps the text's order in a day.
     groups.sort(key=lambda g: (g.background, g.day))
-    groups = _join_while(groups, _together)
+    while True:  # until nothing more joins: C may link A and B that a single pass kept apart
+        count = len(groups)
+        groups = _join_while(groups, _together)
+        if len(groups) == count:
+            break
     groups = _absorb_minor(groups)
     if len(groups) > max_steps:
         for group in groups:

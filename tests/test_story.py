@@ -210,3 +210,11 @@ def test_play_stays_longer_on_a_step_that_tells_more(base: Event) -> None:
     three = story_steps([_mention(base, "Harbour", 5, sentence=s, actors=("Crew",)) for s in (0, 40, 80)])[0]
     assert step_seconds(one, 2.0) == 2.0
     assert 2.0 < step_seconds(three, 2.0) <= 6.0
+
+
+def test_a_sentence_that_links_two_steps_joins_them_all(base: Event) -> None:
+    first = _mention(base, "Harbour", 5, sentence=0, actors=("Crew",), lat=1.0, lon=1.0)
+    second = _mention(base, "Hilltown", 5, sentence=40, actors=("Miners",), lat=2.0, lon=2.0)
+    link = _mention(base, "Harbour", 5, sentence=80, actors=("Miners",), lat=1.0, lon=1.0)
+    (step,) = story_steps([first, second, link])
+    assert len(step.events) == 3
