@@ -30,11 +30,11 @@ import numpy as np
 import pydeck as pdk
 
 from geo.cards import visible
+from geo.labels import MAX_LABELS
 from geo.legend import DATE_END, DATE_START, LegendItem
 from geo.mapview import (
     FIT_HEIGHT,
     FIT_WIDTH,
-    MAX_LABELS,
     TOOLTIP,
     area_geometry,
     base_map,

@@ -31,8 +31,10 @@ from typing import Any
 
 import pydeck as pdk
 
+from geo.camera import Frame, step_view
 from geo.cards import type_label, visible
 from geo.errors import GazetteerError
+from geo.labels import LABEL_SIZE, RING_RADIUS, RING_WIDTH, marker_radius, place_labels
 from geo.legend import (
     NO_ACTOR,
     RGB,
@@ -46,7 +48,6 @@ from geo.outlines import outlines
 logger = logging.getLogger(__name__)
 
 LAYER_IDS: tuple[str, ...] = ("countries", "areas", "events", "arcs", "labels", "selected")
-MAX_LABELS = 12
 QUOTE_CHARS = 280  # tooltip quotes are cut: the card shows the whole sentence
 TOOLTIP = {
     "html": "<b>{place}</b> · {date} · {what}<br/><i>{actors}</i><br/>{quote}",
@@ -153,7 +154,7 @@ def event_rows(events: Sequence[Event], color_by: str = "date") -> list[dict[str
             "precision": e.place_precision,
             "country_code": e.country_code,
             "mentions": n,
-            "radius": round(5 + 4 * math.sqrt(n), 2),  # pixels; area grows with mentions
+            "radius": marker_radius(n),  # pixels; area grows with mentions
             "color": [*event_color(e, events, color_by, colors, span), 210],
         })
     return rows
@@ -178,27 +179,6 @@ def arc_rows(events: Sequence[Event], colors: dict[str, RGB] | None = None) -> l
             "color": [*color, 200],
         })
     return rows
-
-
-def label_rows(events: Sequence[Event], limit: int = MAX_LABELS,
-               always: Sequence[Event] = ()) -> list[dict[str, Any]]:
-    """One label per location, the name most often used for it ("Panjshir", not also "Panjshir Valley").
-
-    ``always`` (the story's current places) keep their labels beyond the limit.
-    """
-    names: dict[tuple[float, float], Counter[str]] = {}
-    for e in events:
-        names.setdefault((round(e.lat, 2), round(e.lon, 2)), Counter())[e.place_name] += 1
-    first = {}
-    for e in events:
-        first.setdefault((round(e.lat, 2), round(e.lon, 2)), e)
-    rows = [{"text": visible(counts.most_common(1)[0][0]), "lat": first[key].lat, "lon": first[key].lon,
-             "mentions": sum(counts.values())}
-            for key, counts in names.items()]
-    # Labels of a world-wide story pile up: the most mentioned places keep theirs.
-    wanted = {(round(e.lat, 2), round(e.lon, 2)) for e in always}
-    rows.sort(key=lambda r: (-((round(r["lat"], 2), round(r["lon"], 2)) in wanted), -r["mentions"]))
-    return rows[:max(limit, len(wanted))]
 
 
 def split_rows(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -251,6 +231,26 @@ def fit_view(
                          zoom=round(zoom, 2), pitch=0, bearing=0)
 
 
+def area_bounds(event: Event) -> Frame | None:
+    """The bounds of the part of the area where the event's point is (None for a point).
+
+    One polygon only, the one nearest the point (the largest among equals): Alaska and
+    Hawaii would make the United States a world view, French Guiana would pull France.
+    """
+    import shapely.geometry
+
+    if event.lat is None or event.lon is None:
+        return None
+    found = area_geometry(event.place_precision, event.country_code, event.lat, event.lon)
+    if found is None:
+        return None
+    shape = shapely.geometry.shape(found[1])
+    parts = list(getattr(shape, "geoms", [shape]))
+    here = shapely.geometry.Point(event.lon, event.lat)
+    west, south, east, north = min(parts, key=lambda p: (round(p.distance(here), 1), -p.area)).bounds
+    return Frame(west, south, east, north)
+
+
 def focus_view(event: Event) -> pdk.ViewState:
     """A view centred on one event, closer for a city than for a country."""
     zoom = {"country": 4.0, "admin1": 6.0, "city": 7.0, "point": 8.0}.get(event.place_precision, 6.0)
@@ -280,7 +280,13 @@ def build_deck(
         selected = None
     rows = event_rows(events, color_by)
     points, areas = split_rows(rows)
-    view = focus_view(selected) if focus and selected is not None else fit_view(events)
+    if focus and selected is not None:
+        # Story mode: the camera frames the step's place with its neighbours (geo.camera).
+        camera = step_view(selected, highlight or [selected], area_bounds)
+        view = pdk.ViewState(latitude=camera.latitude, longitude=camera.longitude, zoom=camera.zoom,
+                             pitch=0, bearing=0)
+    else:
+        view = fit_view(events)
     # Outlines as fine as the view's zoom needs (coarse for the world, as shipped for a city).
     base = outlines(view.latitude, view.longitude, view.zoom, width=FIT_WIDTH, height=FIT_HEIGHT)
     layers = [
@@ -302,21 +308,22 @@ def build_deck(
                                 get_source_color="color", get_target_color="color", get_width=3,
                                 great_circle=True, pickable=True))
     if show_labels:
-        # The story's current places are named even when busier places take the other labels.
-        labelled = list(highlight) or ([selected] if selected is not None else [])
-        layers.append(pdk.Layer("TextLayer", id="labels", data=label_rows(events, always=labelled),
-                                get_position=["lon", "lat"], get_text="text", get_size=13,
+        # Thinned for the zoom the map opens at, so that no two overlap (geo.labels); the story's
+        # current places are named first, even when busier places would take the labels.
+        labels = place_labels(events, view.zoom, focus=selected, highlight=highlight)
+        layers.append(pdk.Layer("TextLayer", id="labels", data=labels,
+                                get_position=["lon", "lat"], get_text="label", get_size=LABEL_SIZE,
                                 size_units='"pixels"', get_color=[30, 30, 30],
-                                get_pixel_offset=[0, -16], character_set='"auto"',
+                                get_pixel_offset="offset", character_set='"auto"',
                                 font_family='"Helvetica Neue, Arial, sans-serif"',
                                 font_settings={"sdf": True}, outline_width=3,
                                 outline_color=[255, 255, 255], pickable=False))
     if selected is not None:
         layers.append(pdk.Layer("ScatterplotLayer", id="selected",
                                 data=[{"lat": selected.lat, "lon": selected.lon}],
-                                get_position=["lon", "lat"], get_radius=22, radius_units='"pixels"',
+                                get_position=["lon", "lat"], get_radius=RING_RADIUS, radius_units='"pixels"',
                                 filled=False, stroked=True, get_line_color=[20, 20, 20],
-                                line_width_min_pixels=3, pickable=False))
+                                line_width_min_pixels=RING_WIDTH, pickable=False))
     options: dict[str, Any] = {"map_provider": None}
     if basemap_style:  # a configured tile basemap (needs the network, and often a key)
         options = {"map_provider": "carto", "map_style": basemap_style}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
 import ui
@@ -12,14 +10,15 @@ from geo.errors import NotFoundError
 from geo.legend import legend, legend_html
 from geo.mapview import build_deck, picked_event_id
 from geo.models import Event
-from geo.story import step_of_event, story_steps
+from geo.story import step_of_event
 from geo.viewstate import clamp_step
+from ui import story
 
 ctx = ui.setup("Map", page="")
 events = [e for e in ctx.events if e.has_place]  # the map never guesses where a place-less event was
 state = ctx.state
-# Story mode steps sentence by sentence, not mention by mention.
-steps = story_steps(events)
+# Story mode's steps: what one day's sentences tell about one place, actor or paragraph.
+steps = story.steps_of(ctx, events)
 st.title("Follow the story")
 
 
@@ -81,37 +80,6 @@ if ctx.too_many:
     _overview_map()
     st.stop()
 
-PLAY_SECONDS = 2.0
-
-
-def _go(step: int | None) -> None:
-    if step is None or not steps:
-        ui.set_state(step=None, event=None)
-    else:
-        step = clamp_step(step, len(steps))
-        ui.set_state(step=step, event=steps[step].focus.event_id)  # type: ignore[index]
-
-
-def _current() -> int | None:
-    # Callbacks run before the next script run: read the state, not this run's copy.
-    return st.session_state[ui.STATE].step
-
-
-def _previous() -> None:
-    current = _current()
-    _go(0 if current is None else current - 1)
-
-
-def _next() -> None:
-    current = _current()
-    _go(0 if current is None else current + 1)
-
-
-def _toggle_play() -> None:
-    st.session_state["playing"] = not st.session_state.get("playing", False)
-    if st.session_state["playing"] and _current() is None:
-        _go(0)
-
 
 def _color() -> None:
     ui.set_state(color=st.session_state["w_color"])
@@ -133,21 +101,10 @@ elif state.event:
     if selected is None:
         st.caption("The linked event is not among the events these filters show.")
 
-controls = st.columns([1, 1, 1, 3, 2], vertical_alignment="center")
-controls[0].button("Previous", icon=":material/skip_previous:", on_click=_previous, key="prev",
-                   disabled=step == 0, width="stretch")
-controls[1].button("Next", icon=":material/skip_next:", on_click=_next, key="next",
-                   disabled=step is not None and step >= len(steps) - 1, width="stretch")
-playing = bool(st.session_state.get("playing", False))
-controls[2].button("Pause" if playing else "Play",
-                   icon=":material/pause:" if playing else ":material/play_arrow:",
-                   on_click=_toggle_play, key="play", width="stretch")
-controls[3].caption(f"Story step {step + 1} of {len(steps)}" if step is not None
-                    else f"{len(events)} events in {len(steps)} sentences · press Next to follow "
-                         "the story sentence by sentence")
+colour_col = story.controls(steps, step, len(events))
 st.session_state["w_color"] = state.color
-controls[4].segmented_control("Colour by", options=["date", "actor", "type"], key="w_color", on_change=_color,
-                              label_visibility="collapsed")
+colour_col.segmented_control("Colour by", options=["date", "actor", "type"], key="w_color", on_change=_color,
+                             label_visibility="collapsed")
 
 deck = build_deck(events, color_by=state.color, selected=selected, focus=step is not None,
                   basemap_style=ctx.settings.basemap_style,
@@ -166,15 +123,11 @@ if picked and picked != st.session_state.get("handled_pick"):
     st.rerun()
 
 with card_col:
+    if step is not None:
+        story.heading(steps, step)
     if selected is None:
-        st.caption("Click a point or an area to see where the story says so, or press Next.")
+        story.intro(ctx, steps)  # the title slide, until the story starts
     else:
         _show_card(selected, steps[step].others() if step is not None else [])
 
-if playing:
-    if step is not None and step < len(steps) - 1:
-        time.sleep(PLAY_SECONDS)
-        _go(step + 1)
-        ctx.rewrite_url()
-        st.rerun()
-    st.session_state["playing"] = False
+story.advance(ctx, steps, step)

@@ -28,6 +28,7 @@ from geo.models import Article, Event
 from geo.pipeline import Pipeline, ingest
 from geo.readers import article_from_text
 from geo.store import Store
+from geo.story import paragraph_starts, step_of_event, story_steps
 from geo.summaries import review_items
 from tests.browser_support import (
     CANARY_HOST,
@@ -259,13 +260,24 @@ def test_map_cards_tooltip_and_legend_show_text(site: Site, tab: Any) -> None:
     assert any("<" in a or "~~" in a for a in named)
     for actor in named:
         assert _plain(actor) in legend, (actor, legend)
-    placed = [e for e in site.events if e.has_place]  # story mode steps through the map's places
-    for step, event in enumerate(placed):
-        if step:
+    # Story mode steps through the map's places, a few sentences a step (as geo.story groups them).
+    placed = [e for e in site.events if e.has_place]
+    steps = story_steps(placed, paragraphs={a.article_id: paragraph_starts(a.text)
+                                            for a in site.articles.values()})
+    for index, step in enumerate(steps):
+        if index:
             tab.get_by_role("button", name="Next").click()
-            tab.wait_for_selector(f"text=Story step {step + 1} of {len(placed)}", timeout=LOAD_MS)
+            tab.wait_for_selector(f"text=Story step {index + 1} of {len(steps)}", timeout=LOAD_MS)
+        _check_card(tab, site, step.focus)
+    _assert_clean(tab, site)
+    # Every other event's card, as a link to it within its step opens it.
+    for event in placed:
+        index = step_of_event(steps, event.event_id)
+        if event == steps[index].focus and event != hover:  # type: ignore[index]
+            continue
+        _open(tab, site, f"/?event={event.event_id}&step={index}&color=actor", ".st-key-card")
         _check_card(tab, site, event)
-        if event == hover:
+        if event == hover:  # the camera centres the step on its selected place
             _check_tooltip(tab, site, event)
     _assert_clean(tab, site)
 

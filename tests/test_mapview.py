@@ -8,10 +8,10 @@ from datetime import date
 
 import pytest
 
+from geo.labels import MAX_LABELS
 from geo.legend import DATE_END, DATE_START, actor_colors, legend
 from geo.mapview import (
     FIT_WIDTH,
-    MAX_LABELS,
     TOOLTIP,
     build_deck,
     event_rows,
@@ -106,10 +106,11 @@ def test_the_story_steps_places_keep_their_labels_beyond_the_limit() -> None:
     quiet = replace(base, event_id="quiet", place_name="Quiet Town", lat=-40.0, lon=100.0)
     events = [*busy, quiet]
     texts = [r["text"] for r in _layer(_spec(build_deck(events)), "labels")["data"]]
-    assert len(texts) == MAX_LABELS and "Quiet Town" not in texts
+    # Thinned (geo.labels, tested there): the busiest first, never more than the limit.
+    assert 0 < len(texts) <= MAX_LABELS and texts[0].startswith("Busy")
     for deck in (build_deck(events, selected=quiet, focus=True), build_deck(events, highlight=[quiet])):
         texts = [r["text"] for r in _layer(_spec(deck), "labels")["data"]]
-        assert texts[0] == "Quiet Town" and len(texts) == MAX_LABELS
+        assert texts[0] == "Quiet Town" and len(texts) <= MAX_LABELS + 1
 
 
 @pytest.mark.gazetteer
