@@ -1,0 +1,67 @@
+"""The event feed beside the map (rows built by ``geo.feed``): a click selects the event.
+
+The feed follows the view: it lists the filtered events, opens the page holding the story
+step's (or the picked) event when that changes, and goes back to its first page when the
+filters change the list. Paged, so that a large view draws 25 buttons, not 1,500.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+
+import streamlit as st
+
+from geo.feed import FeedRow, feed_page, feed_rows, page_of, row_label
+from geo.models import Event
+from ui.filters import set_state
+
+PAGE = "feed_page"
+FOLLOWED = "feed_followed"
+LISTED = "feed_listed"
+
+
+def _pick(event_id: str, step: int | None) -> None:
+    # As a click on the map: the card shows the event and the story continues from its step.
+    set_state(event=event_id, step=step)
+
+
+def _turn(delta: int) -> None:
+    st.session_state[PAGE] = int(st.session_state.get(PAGE, 0)) + delta
+
+
+def _current_page(rows: Sequence[FeedRow], focus_id: str | None, highlight: Collection[str]) -> int:
+    listed = (len(rows), rows[0].event_id if rows else "", rows[-1].event_id if rows else "")
+    if st.session_state.get(LISTED) != listed:  # other filters: start from the top
+        st.session_state[LISTED] = listed
+        st.session_state[PAGE] = 0
+    followed = (focus_id, tuple(sorted(highlight)))
+    if st.session_state.get(FOLLOWED) != followed:
+        # A new step or pick: open its page; paging by hand afterwards is left alone.
+        st.session_state[FOLLOWED] = followed
+        found = page_of(rows, focus_id)
+        if found is not None:
+            st.session_state[PAGE] = found
+    return int(st.session_state.get(PAGE, 0))
+
+
+def event_feed(events: Sequence[Event], *, highlight: Collection[str], focus_id: str | None,
+               step_for: Callable[[str], int | None], height: int) -> None:
+    """The feed in a scrolling box of ``height`` pixels; ``highlight``: the ids to mark (the step's
+    events, the selected one), ``focus_id``: the event whose page to open, ``step_for``: the story
+    step a clicked event belongs to."""
+    rows = feed_rows(events, highlight)
+    page = feed_page(rows, _current_page(rows, focus_id, highlight))
+    st.session_state[PAGE] = page.page
+    st.markdown(f"**Events** {page.first}–{page.last} of {page.total}, oldest first")
+    with st.container(height=height, key="feed", border=True):
+        for row in page.rows:
+            st.button(row_label(row), key=f"feed_{row.event_id}", on_click=_pick,
+                      args=(row.event_id, step_for(row.event_id)),
+                      type="primary" if row.highlighted else "tertiary", width="stretch")
+    if page.pages > 1:
+        turn = st.columns([1, 1, 1], vertical_alignment="center")
+        turn[0].button("Earlier", icon=":material/chevron_left:", key="feed_prev", on_click=_turn,
+                       args=(-1,), disabled=page.page == 0, width="stretch")
+        turn[1].caption(f"Page {page.page + 1} of {page.pages}")
+        turn[2].button("Later", icon=":material/chevron_right:", key="feed_next", on_click=_turn,
+                       args=(1,), disabled=page.page >= page.pages - 1, width="stretch")
