@@ -23,6 +23,7 @@ ColorBy = Literal["date", "actor", "type"]
 COLOR_CHOICES: tuple[str, ...] = ("date", "actor", "type")
 # The map's layer toggles, in the legend's order; every one is shown unless a link says otherwise.
 LAYER_CHOICES: tuple[str, ...] = ("points", "arcs", "areas", "labels")
+NO_LAYERS = "none"  # every layer switched off, as a link says it
 
 # Bounds: a link is typed by nobody, but may be crafted by anybody.
 MAX_ACTORS = 12
@@ -209,9 +210,12 @@ def parse_query(params: Mapping[str, object]) -> tuple[ViewState, list[str]]:
     text = _single(params, "layers")
     if text is not None:
         wanted = {part.strip().lower() for part in text.split(",") if part.strip()}
-        layers = tuple(name for name in LAYER_CHOICES if name in wanted)
-        if wanted - set(LAYER_CHOICES):
-            notices.append("ignored a `layers` value: use points, arcs, areas or labels")
+        if wanted == {NO_LAYERS}:
+            layers = ()
+        elif wanted and wanted <= set(LAYER_CHOICES):
+            layers = tuple(name for name in LAYER_CHOICES if name in wanted)
+        else:  # a crafted or garbled value never hides the map's data
+            notices.append("ignored `layers`: use points, arcs, areas or labels, comma-separated")
     state = ViewState(actors, date_from, date_to, countries, sources, event, color, step, types, story,
                       layers)
     return state, notices[:MAX_NOTICES]
@@ -395,7 +399,7 @@ def to_query(state: ViewState, options: Options | None = None) -> dict[str, str 
     if state.step is not None:
         out["step"] = str(state.step)
     if state.layers != LAYER_CHOICES:
-        out["layers"] = ",".join(state.layers)  # "" (every layer off) is kept as such
+        out["layers"] = ",".join(state.layers) or NO_LAYERS
     if state.story is not None and (options is None or state.story != options.default_story):
         out["story"] = state.story  # "" (every story) too, when a plain link opens on one
     return out

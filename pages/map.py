@@ -22,12 +22,14 @@ events = [e for e in ctx.events if e.has_place]  # the map never guesses where a
 state = ctx.state
 # Story mode steps sentence by sentence, not mention by mention.
 steps = story_steps(events)
-st.title("Follow the story")
-share_button(state, ctx.options, ctx.page)
-# The map leads: about 70% of the content width and most of a laptop screen's height; the card
+title_col, share_col = st.columns([2, 3], vertical_alignment="center")
+title_col.title("Follow the story")
+with share_col:
+    share_button(state, ctx.options, ctx.page)
+# The map leads: about 70% of the content width ([5, 2]) and most of a laptop screen's height; the card
 # and the feed sit beside it (below it on a phone, where Streamlit stacks columns).
-MAP_HEIGHT = 640
-COLUMNS = [7, 3]
+MAP_HEIGHT = 610
+COLUMNS = [5, 2]
 
 
 def _show_card(selected: Event, also: list[str]) -> None:

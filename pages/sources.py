@@ -30,14 +30,16 @@ articles = ctx.store.articles()
 in_view = Counter(e.article_id for e in ctx.events)
 rows = [
     {"title": a.title, "published": a.published.isoformat() if a.published else "", "source": a.source,
-     "link": safe_url(a.url), "events": in_view[article_id]}
+     # No link is an empty cell: a missing value would show as the word "None".
+     "link": safe_url(a.url) or "", "events": in_view[article_id]}
     for article_id, a in articles
     if in_view[article_id]
 ]
 st.caption(f"{len(rows)} of {len(articles)} articles have events in this view.")
 st.dataframe(visible_frame(pd.DataFrame(rows, columns=["title", "published", "source", "link", "events"])),
              hide_index=True, width="stretch",
-             column_config={"link": st.column_config.LinkColumn("link", display_text="open")})
+             column_config={"title": st.column_config.TextColumn("title", width="large"),
+                            "link": st.column_config.LinkColumn("link", display_text="open")})
 
 st.subheader(f"Events in this view ({len(ctx.events)})")
 frame = events_frame(ctx.events)

@@ -16,6 +16,9 @@ from geo.models import Event
 from ui.filters import set_state
 
 PAGE = "feed_page"
+# A list reads from the left: the rows' buttons align their text to the start.
+_ROW_STYLE = ("<style>.st-key-feed button { justify-content: flex-start; text-align: left; }"
+              ".st-key-feed button p { text-align: left; }</style>")
 FOLLOWED = "feed_followed"
 LISTED = "feed_listed"
 
@@ -52,6 +55,7 @@ def event_feed(events: Sequence[Event], *, highlight: Collection[str], focus_id:
     rows = feed_rows(events, highlight)
     page = feed_page(rows, _current_page(rows, focus_id, highlight))
     st.session_state[PAGE] = page.page
+    st.html(_ROW_STYLE)
     st.markdown(f"**Events** {page.first}–{page.last} of {page.total}, oldest first")
     with st.container(height=height, key="feed", border=True):
         for row in page.rows:
@@ -60,8 +64,8 @@ def event_feed(events: Sequence[Event], *, highlight: Collection[str], focus_id:
                       type="primary" if row.highlighted else "tertiary", width="stretch")
     if page.pages > 1:
         turn = st.columns([1, 1, 1], vertical_alignment="center")
-        turn[0].button("Earlier", icon=":material/chevron_left:", key="feed_prev", on_click=_turn,
+        turn[0].button("Earlier", icon=":material/chevron_left:", key="feed_page_earlier", on_click=_turn,
                        args=(-1,), disabled=page.page == 0, width="stretch")
         turn[1].caption(f"Page {page.page + 1} of {page.pages}")
-        turn[2].button("Later", icon=":material/chevron_right:", key="feed_next", on_click=_turn,
+        turn[2].button("Later", icon=":material/chevron_right:", key="feed_page_later", on_click=_turn,
                        args=(1,), disabled=page.page >= page.pages - 1, width="stretch")

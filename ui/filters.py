@@ -216,7 +216,7 @@ def copy_link(state: ViewState, options: Options, page: str) -> None:
 _SHARE_HTML = """
 <div style="display:flex;gap:8px;align-items:center;font-family:sans-serif;font-size:14px">
   <button id="share" type="button" style="padding:6px 12px;border-radius:8px;border:1px solid #bbb;
-    background:#fff;cursor:pointer;white-space:nowrap;font-size:14px">&#128279; Share this view</button>
+    background:#fff;cursor:pointer;white-space:nowrap;font-size:14px">Share this view</button>
   <input id="link" type="text" readonly aria-label="Link to this view" value="%(link)s"
     style="flex:1;min-width:0;padding:6px;border:1px solid #ddd;border-radius:6px;font-size:13px;color:#333">
   <span id="done" role="status" style="color:#1a7f37;white-space:nowrap"></span>
@@ -246,8 +246,7 @@ def share_button(state: ViewState, options: Options, page: str) -> str:
     """A visible "Share this view" button that copies the view's link, says "Link copied", and
     shows the link for a manual copy; returns the link. The link carries actor names and other
     untrusted text: it enters the HTML attribute-escaped only."""
-    import streamlit.components.v1 as components
-
     link = view_link(state, options, page)
-    components.html(_SHARE_HTML % {"link": html.escape(link, quote=True)}, height=44)
+    # Our own template; the only outside text, the link, is attribute-escaped.
+    st.iframe(_SHARE_HTML % {"link": html.escape(link, quote=True)}, height=44)
     return link
