@@ -163,11 +163,12 @@ def _layers() -> None:
 
 
 shown_layers = set(state.layers)
-deck = build_deck(events, color_by=state.color, selected=selected, focus=step is not None,
-                  basemap_style=ctx.settings.basemap_style,
-                  highlight=steps[step].events if step is not None else (),
-                  show_points="points" in shown_layers, show_arcs="arcs" in shown_layers,
-                  show_areas="areas" in shown_layers, show_labels="labels" in shown_layers)
+with st.spinner("Drawing the map…"):  # the first draw loads the outlines: say so, not a blank
+    deck = build_deck(events, color_by=state.color, selected=selected, focus=step is not None,
+                      basemap_style=ctx.settings.basemap_style,
+                      highlight=steps[step].events if step is not None else (),
+                      show_points="points" in shown_layers, show_arcs="arcs" in shown_layers,
+                      show_areas="areas" in shown_layers, show_labels="labels" in shown_layers)
 map_col, card_col = st.columns(COLUMNS)
 with map_col:
     chosen = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="map",

@@ -163,3 +163,35 @@ def test_share_this_view_copies_the_link_and_confirms(server: str, browser) -> N
     assert copied == shown and copied.startswith(server)
     assert _query(copied) == {"actor": ["Alpha Person"], "color": ["actor"]}
     context.close()
+
+
+FIRST_LOAD_S = 300
+MAIN_TEXT = "() => (document.querySelector('[data-testid=stMain]') || {}).innerText || ''"
+
+
+@pytest.mark.gazetteer
+@pytest.mark.model
+def test_the_first_start_never_leaves_a_blank_page(tmp_path: Path, browser) -> None:  # type: ignore[no-untyped-def]
+    """A fresh server on an empty store loads the demo under a progress bar; from the bar's first
+    appearance until the map is drawn, the main area always shows something."""
+    import time
+
+    url = f"sqlite:///{tmp_path / 'first.sqlite'}"
+    env = {"GEOSTORY_DB_URL": url, "GEOSTORY_DEMO": "true"}
+    with streamlit_server(env, tmp_path / "streamlit-first.log") as base:
+        tab = browser.new_page(viewport={"width": 1440, "height": 900})
+        tab.goto(base, timeout=FIRST_LOAD_S * 1000)
+        seen_bar, blank_after_bar, deadline = False, [], time.monotonic() + FIRST_LOAD_S
+        while time.monotonic() < deadline:
+            text = tab.evaluate(MAIN_TEXT)
+            bar = tab.locator("[data-testid='stProgress']").count() > 0
+            seen_bar = seen_bar or bar
+            if seen_bar and not text.strip():
+                blank_after_bar.append(round(deadline - time.monotonic(), 1))
+            if tab.locator(f"{MAP} canvas").count():
+                break
+            tab.wait_for_timeout(150)
+        assert seen_bar, "no progress bar on the first start"
+        assert tab.locator(f"{MAP} canvas").count(), "the map never came"
+        assert not blank_after_bar, f"blank after the progress bar ({len(blank_after_bar)} polls)"
+        tab.close()

@@ -23,6 +23,25 @@ FOLLOWED = "feed_followed"
 LISTED = "feed_listed"
 
 
+# Scrolls the feed's box (not the page) to its first marked row. The page's own document is reachable
+# from this same-origin frame; the marked row's id makes the frame new, so it runs on each change.
+_SCROLL_HTML = """<script data-row="%(row)s">
+setTimeout(() => {
+  const doc = window.parent.document;
+  const row = doc.querySelector('.st-key-feed [data-testid="stBaseButton-primary"]');
+  const scrolls = (el) => el.scrollHeight > el.clientHeight + 2
+    && /(auto|scroll)/.test(getComputedStyle(el).overflowY);
+  let box = row && row.parentElement;
+  while (box && !scrolls(box)) {
+    box = box.parentElement;
+  }
+  if (row && box) {
+    box.scrollTop += row.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+  }
+}, 300);
+</script>"""
+
+
 def _pick(event_id: str, step: int | None) -> None:
     # As a click on the map: the card shows the event and the story continues from its step.
     set_state(event=event_id, step=step)
@@ -62,6 +81,9 @@ def event_feed(events: Sequence[Event], *, highlight: Collection[str], focus_id:
             st.button(row_label(row), key=f"feed_{row.event_id}", on_click=_pick,
                       args=(row.event_id, step_for(row.event_id)),
                       type="primary" if row.highlighted else "tertiary", width="stretch")
+    marked = next((row.event_id for row in page.rows if row.highlighted), None)
+    if marked is not None:
+        st.iframe(_SCROLL_HTML % {"row": marked}, height=1)  # event ids are hex: nothing to escape
     if page.pages > 1:
         turn = st.columns([1, 1, 1], vertical_alignment="center")
         turn[0].button("Earlier", icon=":material/chevron_left:", key="feed_page_earlier", on_click=_turn,
