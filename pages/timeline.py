@@ -45,7 +45,7 @@ chart = (
         x=alt.X("date:T", title="Date", axis=axis),
         y=alt.Y("actor:N", title=None, sort=alt.EncodingSortField("events", op="sum", order="descending")),
         size=alt.Size("events:Q", title="Events", scale=alt.Scale(range=[40, 400], zero=False),
-                      legend=alt.Legend(values=sizes)),
+                      legend=alt.Legend(values=sizes, format="d")),
         color=alt.Color("actor:N", legend=None, scale=alt.Scale(domain=actors, range=palette)),
         tooltip=[alt.Tooltip("date:T", title="day" if unit == "day" else f"{unit} from"), "actor:N",
                  alt.Tooltip("events:Q", title="events")],

@@ -166,6 +166,8 @@ def test_share_this_view_copies_the_link_and_confirms(server: str, browser) -> N
 
 
 FIRST_LOAD_S = 300
+GRID_WIDTHS = ("() => [...document.querySelectorAll(\"[data-testid='stDataFrame'] .dvn-scroller\")]"
+               ".map(el => [el.scrollWidth, el.clientWidth])")
 MAIN_TEXT = "() => (document.querySelector('[data-testid=stMain]') || {}).innerText || ''"
 
 
@@ -195,3 +197,41 @@ def test_the_first_start_never_leaves_a_blank_page(tmp_path: Path, browser) -> N
         assert tab.locator(f"{MAP} canvas").count(), "the map never came"
         assert not blank_after_bar, f"blank after the progress bar ({len(blank_after_bar)} polls)"
         tab.close()
+
+
+def test_the_feed_scrolls_to_the_picked_row(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    context, tab = _open(browser, server, 1440, 900)
+    rows = tab.locator(".st-key-feed [data-testid^='stBaseButton']")
+    assert rows.count() >= 20
+    late = rows.nth(19)
+    key = late.evaluate("el => [...el.closest('[class*=st-key-feed_]').classList]"
+                        ".find(c => c.startsWith('st-key-feed_'))")
+    event_id = key.removeprefix("st-key-feed_")
+    context.close()
+    context, tab = _open(browser, server, 1440, 900, f"?event={event_id}")
+    row = tab.locator(f".st-key-feed_{event_id} button")
+    row.wait_for(timeout=20_000)
+    tab.wait_for_timeout(1500)  # the scroll runs once the frame has loaded
+    box = tab.locator(".st-key-feed").bounding_box()
+    mine = row.bounding_box()
+    assert box and mine
+    assert box["y"] <= mine["y"] and mine["y"] + mine["height"] <= box["y"] + box["height"] + 1, (box, mine)
+    context.close()
+
+
+def test_timeline_and_tables_at_1440(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    """Screenshots for a look (test-output/); every table fits its column: no sideways scrolling."""
+    for path in ("timeline", "sources", "actors"):
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        tab = context.new_page()
+        tab.goto(f"{server}/{path}", timeout=60_000)
+        tab.wait_for_selector("h1", timeout=60_000)
+        settle(tab)
+        tab.wait_for_timeout(1500)
+        tab.screenshot(path=str(OUTPUT / f"{path}-1440.png"), full_page=True)
+        # A grid wider than its box scrolls sideways: its last columns are cut off.
+        widths = tab.evaluate(GRID_WIDTHS)
+        assert all(scroll <= client + 1 for scroll, client in widths), (path, widths)
+        if path != "timeline":
+            assert widths, f"no table found on {path}"
+        context.close()
