@@ -178,7 +178,13 @@ def _assert_clean(tab: Any, site: Site) -> None:
     assert tab.watch.outside == [], tab.watch.outside
     assert site.hits == [], site.hits
     assert injected(tab) == []
-    assert tab.locator("img[src*='beacon'], img[src*='127.0.0.2'], iframe, object, embed").count() == 0
+    assert tab.locator("img[src*='beacon'], img[src*='127.0.0.2'], iframe:not([data-testid='stIFrame']), "
+                       "object, embed").count() == 0
+    # Our own frames only (the share button, the feed's scroll): our template, the link's text escaped.
+    for frame in tab.locator("iframe[data-testid='stIFrame']").all():
+        doc = frame.get_attribute("srcdoc") or ""
+        assert doc.lstrip().startswith(('<div style="display:flex', '<script data-row=')), doc[:80]
+        assert "<img" not in doc and "beacon" not in doc and EVIL not in doc, doc[:200]
     assert [link for link in links(tab) if not _allowed(link, site)] == []
 
 
