@@ -9,12 +9,13 @@ import streamlit as st
 import ui
 from geo.cards import build_card, md_escape, visible_frame
 from geo.errors import NotFoundError
+from geo.feed import PAGE_SIZE as FEED_PAGE_SIZE
 from geo.legend import legend, legend_html, max_mentions
 from geo.mapview import build_deck, picked_event_id
 from geo.models import Event
 from geo.story import step_of_event, story_steps
 from geo.viewstate import LAYER_CHOICES, clamp_step
-from ui.feed import event_feed
+from ui.feed import event_feed, large_feed
 from ui.filters import share_button
 
 ctx = ui.setup("Map", page="")
@@ -76,14 +77,21 @@ def _overview_map() -> None:
                                  key="overview_map", height=MAP_HEIGHT)
         st.html(legend_html(list(shown.legend)))
     picked = picked_event_id(chosen)
-    if picked and picked != picked_id:
+    if picked and picked != st.session_state.get("overview_handled"):
+        # A new click on the map (the chart keeps its selection: a feed pick must not be undone by it).
+        st.session_state["overview_handled"] = picked
         st.session_state["overview_pick"] = picked
         st.rerun()
     with card_col:
         if selected is None:
-            st.caption("Click a place to see its latest event.")
+            st.caption("Click a place to see its latest event, or pick an event in the list.")
         else:
             _show_card(selected, [])
+        # Read a page at a time from SQL: the feed stays fast however many events match.
+        total = ctx.total + ui.large_view("placeless", ctx.settings.db_url, *ctx.filters)
+        large_feed(lambda page: ui.data.events_page(ctx.settings.db_url, page, FEED_PAGE_SIZE, *ctx.filters),
+                   total, picked=picked_id, listed=ctx.filters,
+                   height=MAP_HEIGHT - 260 if selected is not None else MAP_HEIGHT - 60)
 
 
 if ctx.too_many:

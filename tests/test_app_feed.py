@@ -183,3 +183,33 @@ def test_the_sources_table_has_no_none_link_text(store_url: str) -> None:
     articles = at.dataframe[0].value
     assert "None" not in set(map(str, articles["link"]))
     assert (articles["link"] == "").any()  # the article with a javascript: URL has no link
+
+
+def test_a_view_too_large_to_load_still_has_a_paged_feed_read_from_sql(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui
+
+    monkeypatch.setattr(ui.data, "MAX_DETAIL_EVENTS", 2)  # every view is "large": counts per place
+    many = _many(store_url, 70)
+    at = _app()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [b for b in at.button if b.key == "next"]  # the overview, not story mode
+    first = [b.key for b in _feed(at)]
+    assert len(first) == PAGE_SIZE
+    assert any("of 75" in m.value for m in at.markdown)
+    at.button(key="feed_page_later").click().run()
+    second = [b.key for b in _feed(at)]
+    assert len(second) == PAGE_SIZE and not set(first) & set(second)
+    dates = [b.label.split("**")[1] for b in _feed(at)]
+    assert dates == sorted(dates)  # oldest first, as the small view's feed
+    # A click opens the event's card beside the overview map.
+    target = second[3].removeprefix("feed_")
+    day = at.button(key=f"feed_{target}").label.split("**")[1]
+    at.button(key=f"feed_{target}").click().run()
+    assert not at.exception
+    assert at.session_state["overview_pick"] == target
+    assert at.button(key=f"feed_{target}").proto.type == "primary"
+    assert target in many
+    card = " ".join(m.value for m in at.markdown)
+    assert "#### Many" in card and f"**Date:** {day}" in card  # the picked event's card

@@ -100,6 +100,17 @@ def query_events(db_url: str, actors: tuple[str, ...], date_from: date | None, d
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=256, ttl=CACHE_TTL)
+def events_page(db_url: str, page: int, size: int, actors: tuple[str, ...], date_from: date | None,
+                date_to: date | None, countries: tuple[str, ...], sources: tuple[str, ...],
+                types: tuple[str, ...] = (), story: str | None = None) -> list[Event]:
+    """One page of the matching events in time order, read with LIMIT/OFFSET: a large view's feed."""
+    return get_store(db_url).events(
+        actors=actors or None, date_from=date_from, date_to=date_to, countries=countries or None,
+        sources=sources or None, event_types=types or None, story=story, limit=size, offset=page * size,
+    )
+
+
 # Above this many matching events the pages do not load them one by one: the map draws
 # counts per place from SQL (geo.overview, geo.density), Timeline, Actors and Sources count in
 # SQL too (geo.aggregates), and Review asks for narrower filters. An event costs up to about
@@ -196,6 +207,7 @@ def events_before(db_url: str, day: date, actors: tuple[str, ...] = (), countrie
 def data_changed() -> None:
     """After a write: cached queries are stale."""
     query_events.clear()
+    events_page.clear()
     overview_of.clear()
     large_view.clear()
     story_options.clear()

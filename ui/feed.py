@@ -11,7 +11,7 @@ from collections.abc import Callable, Collection, Sequence
 
 import streamlit as st
 
-from geo.feed import FeedRow, feed_page, feed_rows, page_of, row_label
+from geo.feed import FeedPage, FeedRow, feed_page, feed_rows, page_count, page_of, row_label
 from geo.models import Event
 from ui.filters import set_state
 
@@ -21,6 +21,7 @@ _ROW_STYLE = ("<style>.st-key-feed button { justify-content: flex-start; text-al
               ".st-key-feed button p { text-align: left; }</style>")
 FOLLOWED = "feed_followed"
 LISTED = "feed_listed"
+LARGE_PICK = "overview_pick"  # the overview map's picked event (pages/map.py reads it)
 
 
 # Scrolls the feed's box (not the page) to its first marked row. The page's own document is reachable
@@ -73,13 +74,37 @@ def event_feed(events: Sequence[Event], *, highlight: Collection[str], focus_id:
     step a clicked event belongs to."""
     rows = feed_rows(events, highlight)
     page = feed_page(rows, _current_page(rows, focus_id, highlight))
+    _draw(page, lambda row: (_pick, (row.event_id, step_for(row.event_id))), height)
+
+
+def _pick_large(event_id: str) -> None:
+    st.session_state[LARGE_PICK] = event_id
+
+
+def large_feed(fetch: Callable[[int], Sequence[Event]], total: int, *, picked: str | None,
+               listed: tuple[object, ...], height: int) -> None:
+    """The feed of a view too large to load: ``fetch(page)`` reads one page of events from SQL
+    (LIMIT/OFFSET, oldest first), ``total`` counts them all, ``listed`` identifies the filters (a
+    change goes back to the first page). A click picks the event for the overview's card."""
+    if st.session_state.get(LISTED) != listed:
+        st.session_state[LISTED] = listed
+        st.session_state[PAGE] = 0
+    pages = page_count(total)
+    number = min(max(int(st.session_state.get(PAGE, 0)), 0), pages - 1)
+    rows = feed_rows(fetch(number), {picked} if picked else ())
+    page = FeedPage(tuple(rows), number, pages, total)
+    _draw(page, lambda row: (_pick_large, (row.event_id,)), height)
+
+
+def _draw(page: FeedPage, action: Callable[[FeedRow], tuple[Callable[..., None], tuple[object, ...]]],
+          height: int) -> None:
     st.session_state[PAGE] = page.page
     st.html(_ROW_STYLE)
-    st.markdown(f"**Events** {page.first}–{page.last} of {page.total}, oldest first")
+    st.markdown(f"**Events** {page.first}–{page.last} of {page.total:,}, oldest first")
     with st.container(height=height, key="feed", border=True):
         for row in page.rows:
-            st.button(row_label(row), key=f"feed_{row.event_id}", on_click=_pick,
-                      args=(row.event_id, step_for(row.event_id)),
+            callback, args = action(row)
+            st.button(row_label(row), key=f"feed_{row.event_id}", on_click=callback, args=args,
                       type="primary" if row.highlighted else "tertiary", width="stretch")
     marked = next((row.event_id for row in page.rows if row.highlighted), None)
     if marked is not None:
@@ -88,6 +113,6 @@ def event_feed(events: Sequence[Event], *, highlight: Collection[str], focus_id:
         turn = st.columns([1, 1, 1], vertical_alignment="center")
         turn[0].button("Earlier", icon=":material/chevron_left:", key="feed_page_earlier", on_click=_turn,
                        args=(-1,), disabled=page.page == 0, width="stretch")
-        turn[1].caption(f"Page {page.page + 1} of {page.pages}")
+        turn[1].caption(f"Page {page.page + 1} of {page.pages:,}")
         turn[2].button("Later", icon=":material/chevron_right:", key="feed_page_later", on_click=_turn,
                        args=(1,), disabled=page.page >= page.pages - 1, width="stretch")
