@@ -260,6 +260,7 @@ def test_map_cards_tooltip_and_legend_show_text(site: Site, tab: Any) -> None:
     hover = [e for e in site.events if e.article_id == doha_id][-1]
     _open(tab, site, "/?step=0&color=actor", ".st-key-card")
     _check_all_events_shown(tab, site)
+    tab.wait_for_selector("[data-testid='geostory-legend']", timeout=LOAD_MS)  # drawn under the map
     legend = _plain(" ".join(tab.locator("[data-testid='stHtml']").all_inner_texts()))
     named = {a for e in site.events for a in e.actors}
     assert any("<" in a or "~~" in a for a in named)
