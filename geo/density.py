@@ -31,7 +31,7 @@ import pydeck as pdk
 
 from geo.cards import visible
 from geo.labels import MAX_LABELS
-from geo.legend import DATE_END, DATE_START, LegendItem
+from geo.legend import DATE_END, DATE_START, LegendItem, date_ramp
 from geo.mapview import (
     FIT_HEIGHT,
     FIT_WIDTH,
@@ -257,8 +257,7 @@ def _deck(layers: list[pdk.Layer], view: pdk.ViewState, basemap_style: str) -> p
 def _date_legend(overview: Overview) -> tuple[LegendItem, ...]:
     if overview.first_day is None or overview.last_day is None:
         return ()
-    return (LegendItem(overview.first_day.isoformat(), tuple(DATE_START)),  # type: ignore[arg-type]
-            LegendItem(overview.last_day.isoformat(), tuple(DATE_END)))  # type: ignore[arg-type]
+    return date_ramp(overview.first_day.isoformat(), overview.last_day.isoformat())
 
 
 def density_notice(total: int, places: int, cells: int) -> str:

@@ -34,13 +34,14 @@ import pydeck as pdk
 from geo.camera import Frame, step_view
 from geo.cards import type_label, visible
 from geo.errors import GazetteerError
-from geo.labels import LABEL_SIZE, RING_RADIUS, RING_WIDTH, marker_radius, place_labels
+from geo.labels import LABEL_SIZE, RING_RADIUS, RING_WIDTH, place_labels
 from geo.legend import (
     NO_ACTOR,
     RGB,
     actor_colors,
     date_span,
     event_color,
+    point_radius,
 )
 from geo.models import Event
 from geo.outlines import outlines
@@ -49,6 +50,7 @@ logger = logging.getLogger(__name__)
 
 LAYER_IDS: tuple[str, ...] = ("countries", "areas", "events", "arcs", "labels", "selected")
 QUOTE_CHARS = 280  # tooltip quotes are cut: the card shows the whole sentence
+EMPTY_AREAS: dict[str, Any] = {"type": "FeatureCollection", "features": []}
 TOOLTIP = {
     "html": "<b>{place}</b> · {date} · {what}<br/><i>{actors}</i><br/>{quote}",
     "style": {"maxWidth": "360px", "fontSize": "12px", "whiteSpace": "normal"},
@@ -134,6 +136,15 @@ def _what(event: Event) -> str:
     return type_label(event.event_type) + (f" ({event.modality})" if event.modality != "reported" else "")
 
 
+def _who(event: Event) -> str:
+    """The tooltip's actors; several are counted, since their point takes the neutral colour."""
+    named = list(dict.fromkeys(event.actors))
+    if not named:
+        return "no actor named"
+    text = visible(", ".join(named))
+    return f"{len(named)} actors: {text}" if len(named) > 1 else text
+
+
 def event_rows(events: Sequence[Event], color_by: str = "date") -> list[dict[str, Any]]:
     """The layer data: one row per event, with only the columns the map needs."""
     mentions = Counter(_place_key(e) for e in events)
@@ -147,14 +158,14 @@ def event_rows(events: Sequence[Event], color_by: str = "date") -> list[dict[str
             "place": visible(e.place_name),
             "date": e.date.isoformat(),
             "what": visible(_what(e)),
-            "actors": visible(", ".join(e.actors)) or "no actor named",
+            "actors": _who(e),
             "quote": visible(_quote(e.quote)),
             "lat": e.lat,
             "lon": e.lon,
             "precision": e.place_precision,
             "country_code": e.country_code,
             "mentions": n,
-            "radius": marker_radius(n),  # pixels; area grows with mentions
+            "radius": point_radius(n),  # pixels; area grows with mentions
             "color": [*event_color(e, events, color_by, colors, span), 210],
         })
     return rows
@@ -269,12 +280,15 @@ def build_deck(
     basemap_style: str = "",
     show_arcs: bool = True,
     show_labels: bool = True,
+    show_points: bool = True,
+    show_areas: bool = True,
     highlight: Sequence[Event] = (),
 ) -> pdk.Deck:
     """The whole map for a set of events; ``focus`` centres the view on ``selected``, and
-    ``highlight`` (the story step's places) keep their labels. Events without a place are left
-    out (the map never guesses where they were), and so are those the text denies ("did not
-    travel to Kabul")."""
+    ``highlight`` (the story step's places) keep their labels; the ``show_*`` switches are the
+    legend's layer toggles (the layers stay, empty, so that their ids are stable). Events without
+    a place are left out (the map never guesses where they were), and so are those the text
+    denies ("did not travel to Kabul")."""
     events = [e for e in events if e.has_place and e.modality != "negated"]
     if selected is not None and (not selected.has_place or selected.modality == "negated"):
         selected = None
@@ -293,10 +307,12 @@ def build_deck(
         pdk.Layer("GeoJsonLayer", id="countries", data=base, stroked=True, filled=True,
                   get_fill_color=[236, 236, 230], get_line_color=[160, 160, 160],
                   line_width_min_pixels=0.5, pickable=False),
-        pdk.Layer("GeoJsonLayer", id="areas", data=areas, stroked=True, filled=True,
+        pdk.Layer("GeoJsonLayer", id="areas", data=areas if show_areas else EMPTY_AREAS,
+                  stroked=True, filled=True,
                   get_fill_color="properties.fill", get_line_color="properties.color",
                   line_width_min_pixels=1, pickable=True, auto_highlight=True),
-        pdk.Layer("ScatterplotLayer", id="events", data=points, get_position=["lon", "lat"],
+        pdk.Layer("ScatterplotLayer", id="events", data=points if show_points else [],
+                  get_position=["lon", "lat"],
                   get_radius="radius", radius_units='"pixels"', get_fill_color="color",
                   stroked=True, get_line_color=[255, 255, 255], line_width_min_pixels=1,
                   pickable=True, auto_highlight=True),

@@ -265,8 +265,10 @@ class Store(Corrections, Stories):
         date_to: date | None = None, countries: Iterable[str] | None = None,
         sources: Iterable[str] | None = None, article_ids: Iterable[str] | None = None,
         event_types: Iterable[str] | None = None, limit: int | None = None, story: str | None = None,
+        offset: int = 0,
     ) -> list[Event]:
-        """Events in story order; each filter narrows, an actor filter matches ANY of the names.
+        """Events in story order; each filter narrows, an actor filter matches ANY of the names;
+        ``limit`` and ``offset`` give one page of them (the event feed of a large view).
 
         Actor names may be canonical names or known aliases, in any case.
         """
@@ -288,7 +290,7 @@ class Store(Corrections, Stories):
         query = query.order_by(
             events.c.date, articles.c.published.is_(None), articles.c.published, events.c.article_id,
             events.c.sentence_start, events.c.place_start, events.c.event_id,
-        ).limit(limit)
+        ).limit(limit).offset(offset or None)
         wanted = list(actors) if actors is not None else None
 
         def work(conn: Connection) -> list[Event]:

@@ -21,6 +21,9 @@ logger = logging.getLogger(__name__)
 
 ColorBy = Literal["date", "actor", "type"]
 COLOR_CHOICES: tuple[str, ...] = ("date", "actor", "type")
+# The map's layer toggles, in the legend's order; every one is shown unless a link says otherwise.
+LAYER_CHOICES: tuple[str, ...] = ("points", "arcs", "areas", "labels")
+NO_LAYERS = "none"  # every layer switched off, as a link says it
 
 # Bounds: a link is typed by nobody, but may be crafted by anybody.
 MAX_ACTORS = 12
@@ -39,7 +42,7 @@ MAX_RAW_LENGTH = 4 * MAX_VALUE_LENGTH
 STORY_MARGIN_DAYS = 31
 
 KNOWN_PARAMS: tuple[str, ...] = (
-    "actor", "from", "to", "country", "source", "type", "event", "color", "step", "story",
+    "actor", "from", "to", "country", "source", "type", "event", "color", "step", "story", "layers",
 )
 # ASCII digits only: str.isdigit() and \d also take "²" and other scripts' digits.
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -67,6 +70,7 @@ class ViewState:
     types: tuple[str, ...] = ()  # event types (geo.clauses' taxonomy); empty: every type
     # One story (geo.stories); "" every story; None the store's default (``Options.default_story``).
     story: str | None = None
+    layers: tuple[str, ...] = LAYER_CHOICES  # the map layers shown (``layers=points,arcs``)
 
 
 @dataclass(frozen=True)
@@ -202,7 +206,18 @@ def parse_query(params: Mapping[str, object]) -> tuple[ViewState, list[str]]:
             notices.append("ignored `step`: expected a small whole number")
 
     story = _single(params, "story")
-    state = ViewState(actors, date_from, date_to, countries, sources, event, color, step, types, story)
+    layers = LAYER_CHOICES
+    text = _single(params, "layers")
+    if text is not None:
+        wanted = {part.strip().lower() for part in text.split(",") if part.strip()}
+        if wanted == {NO_LAYERS}:
+            layers = ()
+        elif wanted and wanted <= set(LAYER_CHOICES):
+            layers = tuple(name for name in LAYER_CHOICES if name in wanted)
+        else:  # a crafted or garbled value never hides the map's data
+            notices.append("ignored `layers`: use points, arcs, areas or labels, comma-separated")
+    state = ViewState(actors, date_from, date_to, countries, sources, event, color, step, types, story,
+                      layers)
     return state, notices[:MAX_NOTICES]
 
 
@@ -383,6 +398,8 @@ def to_query(state: ViewState, options: Options | None = None) -> dict[str, str 
         out["color"] = state.color
     if state.step is not None:
         out["step"] = str(state.step)
+    if state.layers != LAYER_CHOICES:
+        out["layers"] = ",".join(state.layers) or NO_LAYERS
     if state.story is not None and (options is None or state.story != options.default_story):
         out["story"] = state.story  # "" (every story) too, when a plain link opens on one
     return out

@@ -7,6 +7,7 @@ import streamlit as st
 import ui
 from geo.aggregates import PAIRS_LIMIT
 from geo.cards import md_escape, visible, visible_frame
+from geo.legend import actor_color, hex_color
 from geo.summaries import actor_table, co_occurrence, itinerary
 
 ctx = ui.setup("Actors", page="actors")
@@ -23,7 +24,12 @@ if table.empty:
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Who is in the story")
-    st.dataframe(visible_frame(table), hide_index=True, width="stretch")
+    # Each actor's dot in its map colour (keyed by the name, the same on every page).
+    shown = visible_frame(table)
+    shown.insert(0, "colour", "●")
+    colours = [f"color: {hex_color(actor_color(a))}" for a in table["actor"]]
+    st.dataframe(shown.style.apply(lambda _col: colours, subset=["colour"]), hide_index=True,
+                 width="stretch", column_config={"colour": st.column_config.TextColumn("", width="small")})
 with right:
     st.subheader("Seen together")
     if ctx.too_many:

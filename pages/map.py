@@ -7,19 +7,29 @@ import streamlit as st
 import ui
 from geo.cards import build_card, md_escape, visible_frame
 from geo.errors import NotFoundError
-from geo.legend import legend, legend_html
+from geo.feed import PAGE_SIZE as FEED_PAGE_SIZE
+from geo.legend import legend, legend_html, max_mentions
 from geo.mapview import build_deck, picked_event_id
 from geo.models import Event
 from geo.story import step_of_event
-from geo.viewstate import clamp_step
+from geo.viewstate import LAYER_CHOICES, clamp_step
 from ui import story
+from ui.feed import event_feed, large_feed
+from ui.filters import share_button
 
 ctx = ui.setup("Map", page="")
 events = [e for e in ctx.events if e.has_place]  # the map never guesses where a place-less event was
 state = ctx.state
 # Story mode's steps: what one day's sentences tell about one place, actor or paragraph.
 steps = story.steps_of(ctx, events)
-st.title("Follow the story")
+title_col, share_col = st.columns([2, 3], vertical_alignment="center")
+title_col.title("Follow the story")
+with share_col:
+    share_button(state, ctx.options, ctx.page)
+# The map leads: about 70% of the content width ([5, 2]) and most of a laptop screen's height; the card
+# and the feed sit beside it (below it on a phone, where Streamlit stacks columns).
+MAP_HEIGHT = 610
+COLUMNS = [5, 2]
 
 
 def _show_card(selected: Event, also: list[str]) -> None:
@@ -60,20 +70,27 @@ def _overview_map() -> None:
                f"{ui.data.MAX_DETAIL_EVENTS:,}; narrow the filters to follow them one by one.")
     if shown.notice:
         st.info(shown.notice, icon=":material/grid_view:")
-    map_col, card_col = st.columns([3, 2])
+    map_col, card_col = st.columns(COLUMNS)
     with map_col:
         chosen = st.pydeck_chart(shown.deck, on_select="rerun", selection_mode="single-object",
-                                 key="overview_map", height=560)
+                                 key="overview_map", height=MAP_HEIGHT)
         st.html(legend_html(list(shown.legend)))
     picked = picked_event_id(chosen)
-    if picked and picked != picked_id:
+    if picked and picked != st.session_state.get("overview_handled"):
+        # A new click on the map (the chart keeps its selection: a feed pick must not be undone by it).
+        st.session_state["overview_handled"] = picked
         st.session_state["overview_pick"] = picked
         st.rerun()
     with card_col:
         if selected is None:
-            st.caption("Click a place to see its latest event.")
+            st.caption("Click a place to see its latest event, or pick an event in the list.")
         else:
             _show_card(selected, [])
+        # Read a page at a time from SQL: the feed stays fast however many events match.
+        total = ctx.total + ui.large_view("placeless", ctx.settings.db_url, *ctx.filters)
+        large_feed(lambda page: ui.data.events_page(ctx.settings.db_url, page, FEED_PAGE_SIZE, *ctx.filters),
+                   total, picked=picked_id, listed=ctx.filters,
+                   height=MAP_HEIGHT - 260 if selected is not None else MAP_HEIGHT - 60)
 
 
 if ctx.too_many:
@@ -106,13 +123,26 @@ st.session_state["w_color"] = state.color
 colour_col.segmented_control("Colour by", options=["date", "actor", "type"], key="w_color", on_change=_color,
                              label_visibility="collapsed")
 
-deck = build_deck(events, color_by=state.color, selected=selected, focus=step is not None,
-                  basemap_style=ctx.settings.basemap_style,
-                  highlight=steps[step].events if step is not None else ())
-map_col, card_col = st.columns([3, 2])
+def _layers() -> None:
+    ui.set_state(layers=tuple(n for n in LAYER_CHOICES if n in (st.session_state["w_layers"] or ())))
+
+
+shown_layers = set(state.layers)
+with st.spinner("Drawing the map…"):  # the first draw loads the outlines: say so, not a blank
+    deck = build_deck(events, color_by=state.color, selected=selected, focus=step is not None,
+                      basemap_style=ctx.settings.basemap_style,
+                      highlight=steps[step].events if step is not None else (),
+                      show_points="points" in shown_layers, show_arcs="arcs" in shown_layers,
+                      show_areas="areas" in shown_layers, show_labels="labels" in shown_layers)
+map_col, card_col = st.columns(COLUMNS)
 with map_col:
-    chosen = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="map", height=560)
-    st.html(legend_html(legend(events, state.color)))
+    chosen = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="map",
+                             height=MAP_HEIGHT)
+    st.session_state["w_layers"] = list(state.layers)
+    st.pills("Layers", options=list(LAYER_CHOICES), selection_mode="multi", key="w_layers",
+             on_change=_layers, format_func=str.capitalize, label_visibility="collapsed")
+    st.html(legend_html(legend(events, state.color), layers=shown_layers & {"points", "arcs", "areas"},
+                        most_mentions=max_mentions(events)))
 
 picked = picked_event_id(chosen)
 if picked and picked != st.session_state.get("handled_pick"):
@@ -127,7 +157,15 @@ with card_col:
         story.heading(steps, step)
     if selected is None:
         story.intro(ctx, steps)  # the title slide, until the story starts
+        st.caption("Click a point or an area to see where the story says so, press Next, or pick an "
+                   "event in the list.")
     else:
         _show_card(selected, steps[step].others() if step is not None else [])
+    marked = {e.event_id for e in steps[step].events} if step is not None else set()
+    if selected is not None:
+        marked.add(selected.event_id)
+    event_feed(events, highlight=marked, focus_id=selected.event_id if selected is not None else None,
+               step_for=lambda event_id: step_of_event(steps, event_id),
+               height=MAP_HEIGHT - 260 if selected is not None else MAP_HEIGHT - 60)
 
 story.advance(ctx, steps, step)

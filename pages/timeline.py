@@ -8,6 +8,8 @@ import streamlit as st
 import ui
 from geo.aggregates import TIMELINE_ACTORS
 from geo.cards import visible_frame
+from geo.legend import NO_ACTOR, actor_color, hex_color
+from geo.summaries import NO_ACTOR as NO_ACTOR_LABEL
 from geo.summaries import by_period, day_totals, period_from_selection, period_within, timeline_counts
 from geo.viewstate import effective_dates
 
@@ -27,15 +29,24 @@ if totals.empty:
 frame, unit = by_period(days)
 frame = visible_frame(frame)  # actor names are drawn as chart text
 
+# A true time axis (gaps between years show as gaps), every tick with its year.
+axis = alt.Axis(format="%e %b %Y" if unit == "day" else "%b %Y", labelOverlap=True, title=None)
+# The map's colours: keyed by the actor's name (geo.legend), not by the order of this chart's rows.
+actors = sorted(frame["actor"].unique())
+palette = [hex_color(NO_ACTOR if a == NO_ACTOR_LABEL else actor_color(a)) for a in actors]
+most = int(frame["events"].max())
+sizes = sorted({1, max(1, most // 2), most})  # the size legend starts at one event, never at 0
+
 period = alt.selection_interval(name="period", encodings=["x"])
 chart = (
     alt.Chart(frame)
     .mark_circle(opacity=0.8)
     .encode(
-        x=alt.X("date:T", title="Date"),
+        x=alt.X("date:T", title="Date", axis=axis),
         y=alt.Y("actor:N", title=None, sort=alt.EncodingSortField("events", op="sum", order="descending")),
-        size=alt.Size("events:Q", title="Events", scale=alt.Scale(range=[40, 400])),
-        color=alt.Color("actor:N", legend=None),
+        size=alt.Size("events:Q", title="Events", scale=alt.Scale(range=[40, 400], zero=False),
+                      legend=alt.Legend(values=sizes, format="d")),
+        color=alt.Color("actor:N", legend=None, scale=alt.Scale(domain=actors, range=palette)),
         tooltip=[alt.Tooltip("date:T", title="day" if unit == "day" else f"{unit} from"), "actor:N",
                  alt.Tooltip("events:Q", title="events")],
     )
@@ -67,4 +78,12 @@ elif found != st.session_state.get(HANDLED):
 
 counts, unit = by_period(totals)
 st.subheader(f"Events per {unit}")
-st.bar_chart(counts, x="date", y="events", height=200)
+bars = (
+    alt.Chart(counts)
+    .mark_bar(color="#4c78a8", size=6)
+    .encode(x=alt.X("date:T", title=None, axis=axis),
+            y=alt.Y("events:Q", title="Events"),
+            tooltip=[alt.Tooltip("date:T", title=f"{unit} from"), alt.Tooltip("events:Q", title="events")])
+    .properties(height=200)
+)
+st.altair_chart(bars, key="per_period", width="stretch")

@@ -179,7 +179,13 @@ def _assert_clean(tab: Any, site: Site) -> None:
     assert tab.watch.outside == [], tab.watch.outside
     assert site.hits == [], site.hits
     assert injected(tab) == []
-    assert tab.locator("img[src*='beacon'], img[src*='127.0.0.2'], iframe, object, embed").count() == 0
+    assert tab.locator("img[src*='beacon'], img[src*='127.0.0.2'], iframe:not([data-testid='stIFrame']), "
+                       "object, embed").count() == 0
+    # Our own frames only (the share button, the feed's scroll): our template, the link's text escaped.
+    for frame in tab.locator("iframe[data-testid='stIFrame']").all():
+        doc = frame.get_attribute("srcdoc") or ""
+        assert doc.lstrip().startswith(('<div style="display:flex', '<script data-row=')), doc[:80]
+        assert "<img" not in doc and "beacon" not in doc and EVIL not in doc, doc[:200]
     assert [link for link in links(tab) if not _allowed(link, site)] == []
 
 
@@ -255,6 +261,7 @@ def test_map_cards_tooltip_and_legend_show_text(site: Site, tab: Any) -> None:
     hover = [e for e in site.events if e.article_id == doha_id][-1]
     _open(tab, site, "/?step=0&color=actor", ".st-key-card")
     _check_all_events_shown(tab, site)
+    tab.wait_for_selector("[data-testid='geostory-legend']", timeout=LOAD_MS)  # drawn under the map
     legend = _plain(" ".join(tab.locator("[data-testid='stHtml']").all_inner_texts()))
     named = {a for e in site.events for a in e.actors}
     assert any("<" in a or "~~" in a for a in named)

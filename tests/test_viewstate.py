@@ -367,3 +367,21 @@ def test_hostile_link_values(params: dict[str, object], fragment: str | None) ->
         assert any(fragment in n for n in every), every
     # Whatever was wrong, the view falls back to the default for that part.
     assert checked.actors in ((), ("Taliban",)) and checked.step in (None,)
+
+
+def test_layer_toggles_live_in_the_link() -> None:
+    from geo.viewstate import LAYER_CHOICES
+
+    assert "layers" in KNOWN_PARAMS
+    assert "layers" not in to_query(ViewState())  # every layer shown: the plain link stays plain
+    state, notices = parse_query({"layers": "arcs,points"})
+    assert state.layers == ("points", "arcs") and not notices  # the legend's order, whatever the link's
+    assert to_query(state)["layers"] == "points,arcs"
+    assert parse_query(to_query(state))[0] == state
+    hidden = ViewState(layers=())
+    assert to_query(hidden)["layers"] == "none" and parse_query(to_query(hidden))[0].layers == ()
+    for junk in ("", ",", "points,<script>", "x" * 50):  # never hides the data by accident
+        odd, notices = parse_query({"layers": junk})
+        assert odd.layers == LAYER_CHOICES
+        assert any("layers" in n for n in notices) or not junk.strip(",")
+    assert ViewState().layers == LAYER_CHOICES

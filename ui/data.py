@@ -10,6 +10,7 @@ import logging
 import threading
 from collections.abc import Mapping
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -96,6 +97,17 @@ def query_events(db_url: str, actors: tuple[str, ...], date_from: date | None, d
     return get_store(db_url).events(
         actors=actors or None, date_from=date_from, date_to=date_to,
         countries=countries or None, sources=sources or None, event_types=types or None, story=story,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=256, ttl=CACHE_TTL)
+def events_page(db_url: str, page: int, size: int, actors: tuple[str, ...], date_from: date | None,
+                date_to: date | None, countries: tuple[str, ...], sources: tuple[str, ...],
+                types: tuple[str, ...] = (), story: str | None = None) -> list[Event]:
+    """One page of the matching events in time order, read with LIMIT/OFFSET: a large view's feed."""
+    return get_store(db_url).events(
+        actors=actors or None, date_from=date_from, date_to=date_to, countries=countries or None,
+        sources=sources or None, event_types=types or None, story=story, limit=size, offset=page * size,
     )
 
 
@@ -195,6 +207,7 @@ def events_before(db_url: str, day: date, actors: tuple[str, ...] = (), countrie
 def data_changed() -> None:
     """After a write: cached queries are stale."""
     query_events.clear()
+    events_page.clear()
     overview_of.clear()
     large_view.clear()
     story_options.clear()
@@ -223,21 +236,26 @@ def ensure_demo(config: Settings, store: Store) -> None:
 
         bar = st.empty()
         try:
+            # Something on the page at every moment of the first start: the model loads for a while.
+            bar.progress(0.0, text="First start: loading the language model…")
             pipeline = pipeline_for(config)  # may build the gazetteer first, under its own bar
             bar.progress(0.0, text="First start: reading the demo story…")
             articles = demo_articles()
-            summary = ingest(articles, pipeline, store,
-                             progress=lambda f, what: bar.progress(min(f, 1.0), text=f"Reading {what}"))
+            summary = ingest(articles, pipeline, store, progress=lambda f, what: bar.progress(
+                min(f, 1.0), text=f"Reading {Path(str(what)).name}"))  # the file, not the server's path
         except GeoError as err:
             bar.empty()
             known.add(config.db_url)  # tried once per process: no retry loop on every rerun
             logger.error("the demo story could not be loaded: %s", err)
             st.error("The demo story could not be loaded. The server log says why.")
             return
-        bar.empty()
         logger.info("demo loaded: %d articles, %d events", len(summary.added), summary.events)
         known.add(config.db_url)
     data_changed()
+    # Start the run again on the loaded store. Until the new run draws the page, Streamlit keeps
+    # this run's elements: the finished bar stays in view instead of a blank page.
+    bar.progress(1.0, text="The demo story is loaded: drawing the map…")
+    st.rerun()
 
 
 

@@ -7,6 +7,7 @@ the widgets' ``on_change`` callbacks, and written back to the URL at the end of 
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -191,7 +192,8 @@ def write_url(state: ViewState, options: Options) -> None:
         st.session_state[URL_WRITTEN] = True
 
 
-def copy_link(state: ViewState, options: Options, page: str) -> None:
+def view_link(state: ViewState, options: Options, page: str) -> str:
+    """The full link to the current view, on the host the browser used."""
     base = ""
     try:
         url = st.context.url or ""
@@ -199,6 +201,52 @@ def copy_link(state: ViewState, options: Options, page: str) -> None:
         base = base.rsplit("/", 1)[0] if page and base.endswith("/" + page) else base
     except (AttributeError, RuntimeError):  # no browser context (tests)
         base = ""
-    link = share_link(base or "", page, state, options)
+    return share_link(base or "", page, state, options)
+
+
+def copy_link(state: ViewState, options: Options, page: str) -> None:
+    link = view_link(state, options, page)
     st.sidebar.caption("Link to this view (copy with the icon):")
     st.sidebar.code(link, language=None, wrap_lines=True)
+
+
+# The button copies with the Clipboard API, or, where the page is not a secure context, by
+# selecting the field and the browser's copy command; the field stays for a manual copy.
+# No inline handlers (the hostile-page tests flag any on* attribute): listeners are added in code.
+_SHARE_HTML = """
+<div style="display:flex;gap:8px;align-items:center;font-family:sans-serif;font-size:14px">
+  <button id="share" type="button" style="padding:6px 12px;border-radius:8px;border:1px solid #bbb;
+    background:#fff;cursor:pointer;white-space:nowrap;font-size:14px">Share this view</button>
+  <input id="link" type="text" readonly aria-label="Link to this view" value="%(link)s"
+    style="flex:1;min-width:0;padding:6px;border:1px solid #ddd;border-radius:6px;font-size:13px;color:#333">
+  <span id="done" role="status" style="color:#1a7f37;white-space:nowrap"></span>
+</div>
+<script>
+(() => {
+  const field = document.getElementById("link");
+  const done = document.getElementById("done");
+  const say = (text) => { done.textContent = text; };
+  document.getElementById("share").addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(field.value);
+      say("Link copied");
+    } catch (err) {
+      field.focus();
+      field.select();
+      say(document.execCommand("copy") ? "Link copied" : "Select the link and copy it");
+    }
+  });
+  field.addEventListener("focus", () => field.select());
+})();
+</script>
+"""
+
+
+def share_button(state: ViewState, options: Options, page: str) -> str:
+    """A visible "Share this view" button that copies the view's link, says "Link copied", and
+    shows the link for a manual copy; returns the link. The link carries actor names and other
+    untrusted text: it enters the HTML attribute-escaped only."""
+    link = view_link(state, options, page)
+    # Our own template; the only outside text, the link, is attribute-escaped.
+    st.iframe(_SHARE_HTML % {"link": html.escape(link, quote=True)}, height=44)
+    return link
