@@ -22,6 +22,7 @@ from typing import Any
 
 from geo.camera import world_pixel
 from geo.cards import visible
+from geo.legend import point_radius
 from geo.models import Event
 
 LABEL_SIZE = 13  # pixels, the TextLayer's size
@@ -55,8 +56,8 @@ class Box:
 
 
 def marker_radius(mentions: int) -> float:
-    """A point's radius in pixels: its area grows with the place's mentions."""
-    return round(5 + 4 * math.sqrt(mentions), 2)
+    """A point's radius in pixels, as the map draws it (geo.legend.point_radius)."""
+    return point_radius(mentions)
 
 
 def text_width(text: str, size: float = LABEL_SIZE) -> float:

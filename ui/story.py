@@ -8,7 +8,6 @@ first step (no ``step=`` in the link): Next or Play starts at step 1.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Sequence
 
 import streamlit as st
@@ -35,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 PLAY_SECONDS = 2.0  # the shortest stay on a step while playing; longer steps stay longer
 INTRO = -1  # the step list's entry for the title slide
+_TICK_INLINE = "story_tick_inline"
 
 
 @st.cache_data(show_spinner=False, max_entries=4096)
@@ -141,12 +141,26 @@ def intro(ctx: Context, steps: Sequence[StoryStep]) -> None:
 
 
 def advance(ctx: Context, steps: Sequence[StoryStep], step: int | None) -> None:
-    """While playing: wait as long as the step deserves, then go on (stop at the end)."""
+    """While playing: stay as long as the step deserves, then go on; stop at the end.
+
+    The wait is a fragment's timer, not a sleep in the script: the run ends, so Streamlit
+    clears what the previous step drew (a sleeping run would leave it greyed on the page), and
+    a click on Pause or Next is handled at once.
+    """
     if not st.session_state.get("playing", False):
         return
-    if step is not None and step < len(steps) - 1:
-        time.sleep(step_seconds(steps[step], PLAY_SECONDS))
-        _go(steps, step + 1)
-        ctx.rewrite_url()
-        st.rerun()
-    st.session_state["playing"] = False
+    if step is None or step >= len(steps) - 1:
+        st.session_state["playing"] = False
+        st.rerun()  # the button says Play again
+
+    @st.fragment(run_every=step_seconds(steps[step], PLAY_SECONDS))
+    def tick() -> None:
+        if st.session_state.pop(_TICK_INLINE, False):
+            return  # the call below, inside this run: the timer starts now
+        if st.session_state.get("playing", False) and _current() == step:
+            _go(steps, step + 1)
+            ctx.rewrite_url()
+        st.rerun(scope="app")
+
+    st.session_state[_TICK_INLINE] = True
+    tick()
