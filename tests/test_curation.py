@@ -216,3 +216,43 @@ def test_backup_and_restore_keep_the_rules_and_a_bad_rule_is_refused(tmp_path: P
         restore(crafted, f"sqlite:///{tmp_path / 'other.sqlite'}")
     assert not (tmp_path / "other.sqlite").exists()
 
+
+
+# -- the real pipeline: ingest and reanalyse ------------------------------------------------------
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+def test_rules_survive_the_real_ingest_and_reanalyse(tmp_path: Path) -> None:
+    from geo.config import Settings
+    from geo.pipeline import Pipeline, ingest
+    from geo.readers import demo_articles
+    from geo.reanalyse import reanalyse
+
+    pipeline = Pipeline.from_settings(Settings())
+    with Store(f"sqlite:///{tmp_path / 'demo.sqlite'}") as demo:
+        ingest(demo_articles(), pipeline, demo)
+        events = demo.events()
+        # The place named most often, an actor of some event, an event and an article: from the data.
+        place = Counter(place_key(e.place_name) for e in events if e.place_name).most_common(1)[0][0]
+        name = next(e.place_name for e in events if place_key(e.place_name) == place)
+        actor = Counter(a for e in events for a in e.actors).most_common(1)[0][0]
+        kept = next(e for e in events if place_key(e.place_name) != place and actor not in e.actors)
+        doomed = next(e for e in events if e.event_id != kept.event_id and place_key(e.place_name) != place)
+        article_id = next(aid for aid, _a in demo.articles() if aid not in (kept.article_id,))
+        demo.mark_not_place(name)
+        demo.delete_event(doomed.event_id)
+        demo.rename_actor(actor, f"{actor} (renamed)")
+        demo.set_event_type(kept.event_id, "protest")
+        demo.remove_article(article_id)
+        curated = demo.events()
+        summary = reanalyse(demo, pipeline)
+        assert summary.ok and summary.articles == len(demo.articles())
+        assert demo.events() == curated
+        again = ingest(demo_articles(), pipeline, demo)  # every demo article once more
+        assert again.added == () and not demo.has_article(article_id)
+        assert demo.events() == curated
+        assert place not in {place_key(e.place_name) for e in curated}
+        assert doomed.event_id not in {e.event_id for e in curated}
+        assert actor not in {a for e in curated for a in (*e.actors, *e.mentioned_actors)}
+        assert demo.event(kept.event_id).event_type == "protest"
