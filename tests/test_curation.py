@@ -20,8 +20,11 @@ from geo.restore import restore
 from geo.schema import place_key
 from geo.store import Store
 from geo.storecheck import inspect_file
+from tests import test_store
 from tests.dashboard_events import fill_story, story
 from tests.old_stores import write_as_version
+
+pg_schema = test_store.pg_url  # a fixture: a schema of its own in the PostgreSQL test cluster
 
 
 @pytest.fixture
@@ -256,3 +259,20 @@ def test_rules_survive_the_real_ingest_and_reanalyse(tmp_path: Path) -> None:
         assert doomed.event_id not in {e.event_id for e in curated}
         assert actor not in {a for e in curated for a in (*e.actors, *e.mentioned_actors)}
         assert demo.event(kept.event_id).event_type == "protest"
+
+
+def test_postgresql_applies_and_keeps_the_rules(pg_schema: str) -> None:
+    (_a1, e1, _), (a2, _e2, _), _third = story()
+    with Store(pg_schema) as pg:
+        fill_story(pg)
+        pg.mark_not_place("Northtown")
+        pg.rename_actor("Gamma Org", "Gamma Organisation")
+        pg.split_actor("Alpha Person", "Alpha Other", article_ids=[a2.article_id])
+        pg.set_event_type(pg.events()[0].event_id, "protest")
+        curated = pg.events()
+        _reanalyse_by_hand(pg)
+        assert pg.events() == curated
+        assert e1[0].event_id not in {e.event_id for e in curated}
+        assert [r.kind for r in pg.curations()] == ["not_place", "rename_actor", "split_actor", "event_type"]
+        with pytest.raises(NotFoundError):
+            pg.rename_actor("Gamma Org", "Again")
