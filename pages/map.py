@@ -14,6 +14,7 @@ from geo.mapview import build_deck, picked_event_id
 from geo.models import Event
 from geo.story import step_of_event, story_steps
 from geo.viewstate import clamp_step
+from ui.curation import event_actions
 
 ctx = ui.setup("Map", page="")
 events = [e for e in ctx.events if e.has_place]  # the map never guesses where a place-less event was
@@ -42,6 +43,7 @@ def _show_card(selected: Event, also: list[str]) -> None:
         if len(card.candidates) > 1:
             with st.expander(f"Other candidates ({len(card.candidates) - 1})"):
                 st.dataframe(visible_frame(card.candidates), hide_index=True)
+        event_actions(ctx, selected)  # editors only: not a place, delete, type (ui/curation.py)
 
 
 def _overview_map() -> None:

@@ -165,3 +165,48 @@ def test_apply_edit_checks_the_right_on_the_server(store_url: str, tmp_path: Pat
     assert not at.exception, [e.value for e in at.exception]
     assert at.error and "editor sign\\-in" in at.error[0].value and not at.success
     assert _state(store_url) == before
+
+
+# -- the card's edit area on the map --------------------------------------------------------------
+
+
+def _map_with(event_id: str, secrets: dict[str, Any] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in (secrets or {}).items():
+        at.secrets[key] = value
+    at.query_params["event"] = event_id
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _card_buttons(at: AppTest) -> list[str]:
+    return [b.key for b in at.button if b.key and b.key.startswith("card_")]
+
+
+def test_the_card_offers_edits_to_an_editor_and_they_apply_at_once(store_url: str) -> None:
+    (_a1, e1, _), _second, _third = story()
+    at = _map_with(e1[0].event_id)
+    assert any("Northtown" in m.value for m in at.markdown)  # the card is the event's
+    assert len(_card_buttons(at)) == 4
+    key = e1[0].event_id[:24]
+    at.selectbox(key=f"card_type_{key}").set_value("protest")
+    at.button(key=f"card_settype_{key}").click().run()
+    assert not at.exception
+    assert any("Event type changed" in t.value for t in at.toast)
+    with Store(store_url) as store:
+        assert store.event(e1[0].event_id).event_type == "protest"
+    at.button(key=f"card_np_{key}").click().run()
+    assert not at.exception
+    with Store(store_url) as store:
+        assert "northtown" not in {place_key(e.place_name) for e in store.events()}
+    assert not any("Northtown" in m.value for m in at.markdown)  # the card went with the event
+    assert any(c.value == "The linked event is not among the events these filters show." for c in at.caption)
+
+
+def test_the_card_offers_no_edit_to_a_viewer(store_url: str, tmp_path: Path) -> None:
+    (_a1, e1, _), _second, _third = story()
+    at = _map_with(e1[0].event_id, _password(tmp_path))
+    assert any("Northtown" in m.value for m in at.markdown)
+    assert _card_buttons(at) == []
+    assert not [x for x in at.expander if "Edit this event" in x.label]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -22,7 +23,7 @@ from geo.errors import GeoError
 from geo.lexicon import load_taxonomy
 from geo.models import Event
 from ui.data import data_changed
-from ui.editing import editor_name, require_editor
+from ui.editing import editing_allowed, editor_name, require_editor
 from ui.page import Context
 
 logger = logging.getLogger(__name__)
@@ -206,3 +207,57 @@ def curation_panel(ctx: Context, editable: bool) -> None:
                    "split actors and change event types here.")
     _log(ctx, editable)
 
+
+# -- the card's edit area ------------------------------------------------------------------------------
+
+
+def _card_edit(write: Callable[[str], int], what: str) -> None:
+    """A card button's callback: the outcome as a toast (the card itself may be gone after the edit)."""
+    problem = apply_edit(write, what)
+    st.session_state.pop(DONE, None)
+    if problem:
+        st.toast(f"Nothing was changed: {problem}", icon=":material/error:")
+    else:
+        st.toast(what, icon=":material/check:")
+
+
+def event_actions(ctx: Context, event: Event) -> None:
+    """The event card's edit area, for editors only: not a place (everywhere or in this article),
+    delete the event, change its type. A viewer gets nothing; each button checks the right again."""
+    if ctx.store.read_only or not editing_allowed(ctx.settings):
+        return
+    key = event.event_id[:24]
+    store = ctx.store
+    with st.expander("Edit this event", icon=":material/edit:"):
+        if event.place_name:
+            name = _plain(event.place_name, 40)
+            left, right = st.columns(2)
+            left.button(f"“{name}” is not a place", key=f"card_np_{key}", on_click=_card_edit, args=(
+                partial(_not_place_everywhere, store, event.place_name), f"“{name}” is not a place"))
+            right.button("Not a place in this article", key=f"card_npa_{key}", on_click=_card_edit, args=(
+                partial(_not_place_here, store, event), f"“{name}” is not a place in this article"))
+        st.button("Delete this event", key=f"card_del_{key}", icon=":material/delete:", on_click=_card_edit,
+                  args=(partial(_delete_event, store, event.event_id), "Event deleted"))
+        types = list(load_taxonomy().ids)
+        field = f"card_type_{key}"
+        st.selectbox("Type", types, format_func=type_label, key=field,
+                     index=types.index(event.event_type) if event.event_type in types else None)
+        st.button("Change the type", key=f"card_settype_{key}", on_click=_card_edit, args=(
+            partial(_set_type, store, event.event_id, field), "Event type changed"))
+        st.caption("Every edit is a rule kept across re-ingests; Review places lists them and undoes them.")
+
+
+def _not_place_everywhere(store: Any, name: str, who: str) -> int:
+    return int(store.mark_not_place(name, editor=who))
+
+
+def _not_place_here(store: Any, event: Event, who: str) -> int:
+    return int(store.mark_not_place(event.place_name, article_id=event.article_id, editor=who))
+
+
+def _delete_event(store: Any, event_id: str, who: str) -> int:
+    return int(store.delete_event(event_id, editor=who))
+
+
+def _set_type(store: Any, event_id: str, field: str, who: str) -> int:
+    return int(store.set_event_type(event_id, _value(field) or "", editor=who))
