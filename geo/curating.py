@@ -187,8 +187,9 @@ class Curating:
                     actor: str | None = None) -> int:
         """Apply ``rules`` to the stored events ``touched`` selects and keep them, in one transaction.
 
-        ``missing``: the refusal when nothing is touched (None: allowed). ``actor``: the actor the
-        rules rename, which must be stored.
+        ``missing``: the refusal when no stored event is in the rules' reach (None: allowed). A rule
+        that changes nothing today (a type the event has already) is kept: it pins the decision.
+        ``actor``: the actor the rules rename, which must be stored.
         """
 
         def work(conn: Connection) -> int:
@@ -201,7 +202,7 @@ class Curating:
             after = before
             for rule in rules:
                 after = apply_rule(rule, after)
-            if missing is not None and after == before:
+            if missing is not None and not before:
                 raise NotFoundError(missing)
             if source is not None:
                 _merge_actor(conn, rules[0], source)

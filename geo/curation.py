@@ -175,8 +175,9 @@ def curate_actors(rules: Iterable[Curation], actors: Sequence[Actor], events: Se
         kind = target.kind if target is not None else source.kind
         by_name[rule.value] = Actor(rule.value, kind,
                                     tuple(dict.fromkeys(a for a in aliases if a and a != rule.value)))
-    named = {n for e in events for n in _names(e)}
-    return [a for name, a in by_name.items() if name in named or name not in gone]
+    # A split rule scoped to another article must not leave its new name here without an event.
+    named, original = {n for e in events for n in _names(e)}, {a.name for a in actors}
+    return [a for name, a in by_name.items() if name in named or (name in original and name not in gone)]
 
 
 def _names(event: Event) -> tuple[str, ...]:

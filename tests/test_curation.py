@@ -276,3 +276,24 @@ def test_postgresql_applies_and_keeps_the_rules(pg_schema: str) -> None:
         assert [r.kind for r in pg.curations()] == ["not_place", "rename_actor", "split_actor", "event_type"]
         with pytest.raises(NotFoundError):
             pg.rename_actor("Gamma Org", "Again")
+
+
+def test_a_split_elsewhere_adds_no_actor_and_a_type_already_set_is_pinned(store: Store) -> None:
+    (a1, e1, actors1), (a2, _e2, _), _third = story()
+    store.split_actor("Alpha Person", "Alpha Other", article_ids=[a2.article_id])
+    store.replace_events(a1.article_id, e1, actors1)  # an article the split leaves alone
+    assert "Alpha Other" in {a.name for a, _n in store.actors()}  # from a2
+    assert all(n > 0 for _a, n in store.actors())  # no actor left without an event
+    kind = store.event(e1[0].event_id).event_type
+    assert store.set_event_type(e1[0].event_id, kind) == 0  # nothing to change today, but kept
+    assert [r.kind for r in store.curations()][-1] == "event_type"
+
+
+def test_curate_actors_keeps_only_actors_with_events() -> None:
+    from geo.curation import curate, make_rule
+
+    (a1, e1, actors), _second, _third = story()
+    rules = [make_rule("split_actor", article_id="elsewhere", subject="Alpha Person", value="Alpha Other"),
+             make_rule("not_place", subject=place_key("Northtown"))]
+    kept = curate(rules, a1.article_id, e1, actors)
+    assert kept is not None and kept[0] == [] and kept[1] == []
