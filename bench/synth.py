@@ -300,7 +300,7 @@ def write_store(path: Path, items: Iterator[tuple[Article, list[Event], list[Act
     for article, evs, cast in items:
         rows["articles"].append((article.article_id, article.title, article.published.isoformat()
                                  if article.published else None, article.source, article.url, article.origin,
-                                 article.text, stamp))
+                                 article.text, stamp, article.story))
         for ev in evs:
             row = event_row(ev)
             row["date"] = ev.date.isoformat()
