@@ -1,9 +1,10 @@
 """Curation for editors: the forms that make curation rules (geo.curating) and the log of those in force.
 
-A page calls ``curation_panel(ctx, editable)`` after its ``editor_gate``. Without the right to edit
-only the log is shown; with it, each form's submit checks the right again on the server
-(``require_editor``: a stale page or a forged rerun gets the refusal and changes nothing), makes
-the rule, clears the cached queries and reruns, so every page shows the change at once.
+Review places calls ``curation_panel(ctx, editable)`` after its ``editor_gate``, and the map's card
+calls ``event_actions(ctx, event)``. Without the right to edit only the log is shown; with it,
+each submit runs in a widget callback that checks the right again on the server (``require_editor``:
+a stale page or a forged rerun gets the refusal and changes nothing), makes the rule and clears
+the cached queries, so the run that follows shows the change on every page.
 """
 
 from __future__ import annotations
@@ -95,12 +96,11 @@ def _not_a_place(ctx: Context, articles: dict[str, str]) -> None:
                     "exports, now and after every re-ingest.")
         if not names:
             st.caption("No place in the current view.")
-        name = st.selectbox("Name", names, format_func=lambda n: _plain(f"{n} ({counts[n]} event(s))"),
-                            key="curate_place_name")
-        scope = st.selectbox("Where", [EVERYWHERE, *articles], key="curate_place_scope",
-                             format_func=lambda a: "in every article" if a == EVERYWHERE else
-                             f"only in: {articles[a]}")
-        del name, scope  # the callback reads what was submitted
+        st.selectbox("Name", names, format_func=lambda n: _plain(f"{n} ({counts.get(n, 0)} event(s))"),
+                     key="curate_place_name")
+        st.selectbox("Where", [EVERYWHERE, *articles], key="curate_place_scope",
+                     format_func=lambda a: "in every article" if a == EVERYWHERE else
+                     f"only in: {articles.get(a, a)}")
         _submit("curate_not_place", "Mark as not a place", lambda who: ctx.store.mark_not_place(
             _value("curate_place_name") or "", editor=who,
             article_id=_article_scope(_value("curate_place_scope"))),
@@ -112,14 +112,14 @@ def _delete(ctx: Context, events: Sequence[Event], articles: dict[str, str]) -> 
     labels = {e.event_id: _event_label(e) for e in events}
     with st.form("curate_delete_event"):
         st.markdown("**Delete an event.**")
-        st.selectbox("Event", ids, format_func=labels.__getitem__, key="curate_delete_event_id")
+        st.selectbox("Event", ids, format_func=lambda i: labels.get(i, i), key="curate_delete_event_id")
         _submit("curate_delete_event", "Delete this event",
                 lambda who: ctx.store.delete_event(_value("curate_delete_event_id") or "", editor=who),
                 "Event deleted")
     with st.form("curate_delete_article"):
         st.markdown("**Delete an article** with all its events. Ingesting it again stores nothing until "
                     "the rule is undone below.")
-        st.selectbox("Article", list(articles), format_func=articles.__getitem__,
+        st.selectbox("Article", list(articles), format_func=lambda a: articles.get(a, a),
                      key="curate_delete_article_id")
         _submit("curate_delete_article", "Delete this article",
                 lambda who: ctx.store.remove_article(_value("curate_delete_article_id") or "", editor=who),
@@ -141,7 +141,7 @@ def _actors(ctx: Context, articles: dict[str, str]) -> None:
                     "chosen articles become another actor.")
         st.selectbox("Actor", names, format_func=_plain, key="curate_split_old")
         st.text_input("Name of the other actor", max_chars=200, key="curate_split_new")
-        st.multiselect("In these articles", list(articles), format_func=articles.__getitem__,
+        st.multiselect("In these articles", list(articles), format_func=lambda a: articles.get(a, a),
                        key="curate_split_articles")
         _submit("curate_split", "Split", lambda who: ctx.store.split_actor(
             _value("curate_split_old") or "", _value("curate_split_new") or "",
@@ -154,7 +154,7 @@ def _event_type(ctx: Context, events: Sequence[Event]) -> None:
     types = load_taxonomy().ids
     with st.form("curate_type"):
         st.markdown("**Change an event's type.**")
-        st.selectbox("Event", ids, format_func=labels.__getitem__, key="curate_type_event")
+        st.selectbox("Event", ids, format_func=lambda i: labels.get(i, i), key="curate_type_event")
         st.selectbox("Type", types, format_func=type_label, key="curate_type_value")
         _submit("curate_type", "Change the type", lambda who: ctx.store.set_event_type(
             _value("curate_type_event") or "", _value("curate_type_value") or "", editor=who),
@@ -174,7 +174,7 @@ def _log(ctx: Context, editable: bool) -> None:
     with st.form("curate_undo"):
         ids = [r.curation_id for r in rules]
         shown = {r.curation_id: _plain(r.describe(), 140) for r in rules}
-        st.selectbox("Rule", ids, format_func=shown.__getitem__, key="curate_undo_id")
+        st.selectbox("Rule", ids, format_func=lambda i: shown.get(i, i), key="curate_undo_id")
         st.caption("Undoing a rule stops it applying to later ingests; what it removed comes back when its "
                    "article is re-analysed (`python -m geo reanalyse`) or, for a deleted article, ingested "
                    "again.")
