@@ -43,8 +43,22 @@ def stored_rules(conn: Connection) -> list[Curation]:
 
 def curate_analysis(conn: Connection, article_id: str, events_: Sequence[Event],
                     actors: Sequence[Actor]) -> tuple[list[Event], list[Actor]] | None:
-    """An article's fresh analysis as the store keeps it under the rules in force; None if deleted."""
-    return curate(stored_rules(conn), article_id, events_, actors)
+    """An article's fresh analysis as the store keeps it under the rules in force; None if deleted.
+
+    Only the rules that can touch it are read (everywhere, this article, one of these events),
+    and only the columns that apply them: ingest runs this for every article it stores.
+    """
+    table = curations_table
+    ids = [e.event_id for e in events_]
+    reach = sa.and_(table.c.article_id.in_(["", article_id]),
+                    sa.or_(table.c.event_id == "", *[table.c.event_id.in_(c) for c in _chunks(ids)]))
+    query = (sa.select(*[table.c[name] for name in _APPLIED]).where(reach)
+             .order_by(table.c.seq, table.c.curation_id))
+    rules = [Curation(**dict(r)) for r in conn.execute(query).mappings()]
+    return curate(rules, article_id, events_, actors)
+
+
+_APPLIED = ("curation_id", "kind", "article_id", "event_id", "subject", "value", "seq")
 
 
 def _contains(column: sa.Column[Any], name: str) -> sa.ColumnElement[bool]:
