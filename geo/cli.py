@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from geo import cli_story
+from geo import cli_curate, cli_story
 from geo.config import Settings, load_settings, secret_values
 from geo.errors import GeoError, InputError, StoreError
 from geo.redact import protect_logs, url_secrets
@@ -326,6 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_reanalyse)
 
     cli_story.register(sub)
+    cli_curate.register(sub)
 
     p = sub.add_parser("geoparse", help="toponyms of each JSONL text, without touching the store")
     p.add_argument("input")

@@ -9,7 +9,8 @@ copied into them (``geo.restore``), so a step must recognise work already done.
 - 2 → 3: the event model (issue 11): who the sentence puts at the place and who it only mentions,
   each actor's role, the predicate, its type and modality, background asides, the end of a date
   range, and events without a place (``lat``/``lon`` become nullable); and each article's story
-  (issue 12: a named collection of articles). SQLite cannot drop a NOT
+  (issue 12: a named collection of articles), and the editors' curation rules (issue 12, table
+  ``curations``, made by ``create_schema`` like any missing table). SQLite cannot drop a NOT
   NULL constraint, so there the events table is rebuilt, its links to actors kept aside meanwhile.
 """
 
@@ -44,6 +45,9 @@ ADDED_IN: dict[tuple[str, str], int] = {
     **{("events", c): 3 for c in ("mentioned_actors", "actor_roles", "predicate", "event_type", "modality",
                                   "background", "date_end")},
 }
+# Tables a version added: table -> version. The curation rules came late in version 3 (the
+# development version then), so a store of version 3 may lack them too; opening it creates them.
+TABLES_ADDED_IN: dict[str, int] = {"curations": 3}
 # Columns that were NOT NULL before a version made them nullable: (table, column) -> version.
 NULLABLE_IN: dict[tuple[str, str], int] = {("events", "lat"): 3, ("events", "lon"): 3}
 

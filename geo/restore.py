@@ -136,9 +136,13 @@ def _make_parents(folder: Path) -> list[Path]:
 
 def _copy_rows(conn: sqlite3.Connection, version: int, name: str) -> None:
     """The backup's rows into our own tables, by column name: parents first, as they reference."""
-    columns = reference_shape(version).columns
+    columns, latest = reference_shape(version).columns, reference_shape(SCHEMA_VERSION).columns
+    listed = conn.execute("SELECT name FROM backup.sqlite_master WHERE type = 'table'")
+    present = {r[0].lower() for r in listed}
     for table in TABLES:
-        names = ", ".join(quoted(c) for c in columns[table])
+        if table not in present:
+            continue  # a table the backup's version may lack (storecheck.may_lack); ours stays empty
+        names = ", ".join(quoted(c) for c in columns.get(table, latest[table]))
         # The version was read and checked; the staging file has it already.
         skip = " WHERE key IS NOT 'schema_version'" if table == "meta" else ""
         try:

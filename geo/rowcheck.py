@@ -24,6 +24,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, get_args
 
+from geo.curation import KINDS as CURATION_KINDS
 from geo.errors import InputError
 from geo.metadata import MAX_STORY_CHARS
 from geo.models import DATE_PRECISIONS, MODALITIES, PLACE_PRECISIONS, ROLES, ActorKind, Candidate
@@ -158,14 +159,19 @@ RULES: dict[str, tuple[Rule, ...]] = {
         integer("geonameid", nullable=True), text("country_code", 8), text("resolved_name"), text("note"),
         calendar("created_at"),
     ),
+    "curations": (
+        ident("curation_id"), integer("seq"), one_of("kind", CURATION_KINDS), text("article_id"),
+        text("event_id"), text("subject"), text("value"), text("label"), text("editor"),
+        calendar("created_at"),
+    ),
 }
 KEYS: dict[str, str] = {"meta": "key", "articles": "article_id", "events": "event_id", "actors": "name",
-                        "event_actors": "event_id", "overrides": "key"}
+                        "event_actors": "event_id", "overrides": "key", "curations": "curation_id"}
 # (table, column, kind): the values ``check_dates`` reads as the store's reader does.
 DATES: tuple[tuple[str, str, str], ...] = (
     ("articles", "published", "date"), ("articles", "ingested_at", "datetime"), ("events", "date", "date"),
     ("events", "date_end", "date"),
-    ("overrides", "created_at", "datetime"),
+    ("overrides", "created_at", "datetime"), ("curations", "created_at", "datetime"),
 )
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # What SQLAlchemy writes (microseconds) and what sqlite3's adapter writes (with the UTC offset).

@@ -100,6 +100,14 @@ overrides_table = sa.Table(
     _req("created_at", _STAMP),
 )
 
+# Version 3 (issue 12): an editor's curation rules, applied to the stored events when made and to
+# every later ingest and re-analysis (geo.curation). Stores made before it gain it when opened.
+curations_table = sa.Table(
+    "curations", metadata, _id("curation_id", primary_key=True), _req("seq", _INT),
+    _req("kind", sa.String(32)), _req("article_id", _TEXT), _req("event_id", _TEXT), _req("subject", _TEXT),
+    _req("value", _TEXT), _req("label", _TEXT), _req("editor", _TEXT), _req("created_at", _STAMP),
+)
+
 
 @dataclass(frozen=True)
 class Override:

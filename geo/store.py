@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from geo.config import Settings
 from geo.corrections import Corrections
+from geo.curating import Curating, curate_analysis
 from geo.engine import is_locked, open_engine
 from geo.errors import NotFoundError, StoreError
 from geo.models import Actor, Article, Event
@@ -69,8 +70,8 @@ class _Refused(Exception):
         self.article_row = article_row  # the article's own row, not one of its events or links
 
 
-class Store(Corrections, Stories):
-    """Articles, their events, actors and place overrides, behind one database URL."""
+class Store(Corrections, Curating, Stories):
+    """Articles, their events, actors, place overrides and curation rules, behind one database URL."""
 
     def __init__(self, url: str, *, as_is: bool = False) -> None:
         """Open the store at ``url``, creating or upgrading its tables and indexes.
@@ -186,6 +187,11 @@ class Store(Corrections, Stories):
             found = conn.execute(sa.select(articles.c.article_id).where(articles.c.article_id == article_id))
             if found.first() is not None:
                 raise _AlreadyStored  # leaves the transaction by rolling it back
+            curated = curate_analysis(conn, article_id, events_, actor_list)  # the editors' rules
+            if curated is None:
+                logger.info("article %s was deleted by an editor; it is not stored again", article_id)
+                raise _AlreadyStored
+            kept, kept_actors = curated
             try:
                 conn.execute(articles.insert().values(
                     article_id=article_id, title=article.title, published=article.published,
@@ -195,10 +201,10 @@ class Store(Corrections, Stories):
             except IntegrityError as err:
                 raise _Refused(err, article_row=True) from err
             try:
-                _insert_events(conn, article_id, events_)
+                _insert_events(conn, article_id, kept)
             except IntegrityError as err:
                 raise _Refused(err, article_row=False) from err
-            upsert_actors(conn, actor_list)
+            upsert_actors(conn, kept_actors)
             return True
 
         try:
@@ -252,10 +258,11 @@ class Store(Corrections, Stories):
             before = conn.execute(sa.select(sa.func.count()).select_from(events)
                                   .where(events.c.article_id == article_id)).scalar_one()
             names = _drop_events(conn, article_id)
-            _insert_events(conn, article_id, events_)
-            upsert_actors(conn, actor_list)
+            kept, kept_actors = curate_analysis(conn, article_id, events_, actor_list) or ([], [])
+            _insert_events(conn, article_id, kept)
+            upsert_actors(conn, kept_actors)
             _drop_unlinked_actors(conn, names)
-            return int(before), len(events_)
+            return int(before), len(kept)
 
         return self._run(work, write=True)
 

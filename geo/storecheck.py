@@ -25,7 +25,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from geo.errors import InputError, StoreError
-from geo.migrate import ADDED_IN, NULLABLE_IN, migrate
+from geo.migrate import ADDED_IN, NULLABLE_IN, TABLES_ADDED_IN, migrate
 from geo.schema import (
     _OBSOLETE_INDEXES,
     SCHEMA_VERSION,
@@ -56,7 +56,8 @@ class StoreFile:
     def summary(self) -> str:
         c = self.counts
         return (f"{c['articles']} article(s), {c['events']} event(s), {c['actors']} actor(s), "
-                f"{c['overrides']} correction(s); schema version {self.schema_version}")
+                f"{c['overrides']} correction(s), {c['curations']} curation rule(s); "
+                f"schema version {self.schema_version}")
 
 
 # --- connections -----------------------------------------------------------------------------------
@@ -86,8 +87,15 @@ def table_names(conn: sqlite3.Connection) -> set[str]:
 
 
 def count_rows(conn: sqlite3.Connection) -> dict[str, int]:
+    """Rows per Geostory table; 0 for a table a store of its version may lack (``TABLES_ADDED_IN``)."""
+    present = {n.lower() for n in table_names(conn)}
     return {name: int(conn.execute(f"SELECT count(*) FROM {quoted(name)}").fetchone()[0])
-            for name in TABLES if name != "meta"}
+            if name in present else 0 for name in TABLES if name != "meta"}
+
+
+def may_lack(table: str, version: int) -> bool:
+    """Whether a store of ``version`` may lack ``table``: one added in that version or later."""
+    return TABLES_ADDED_IN.get(table, 0) >= version
 
 
 # --- the reference: what our own code creates ---------------------------------------------------------
@@ -177,6 +185,8 @@ def _reference_ddl(version: int = SCHEMA_VERSION) -> list[str]:
             older.tables[table].c[column].nullable = False
     ddl = []
     for table in tables:
+        if TABLES_ADDED_IN.get(table.name, 0) > version:
+            continue
         ddl.append(str(CreateTable(table).compile(dialect=dialect)))
         ddl.extend(str(CreateIndex(i).compile(dialect=dialect)) for i in table.indexes)
     return ddl
@@ -201,8 +211,9 @@ def reference_shape(version: int) -> Shape:
                     conn.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
             raw = conn.connection.driver_connection
             assert isinstance(raw, sqlite3.Connection)
-            columns = {t: _columns(raw, t) for t in TABLES}
-            foreign_keys = {t: _foreign_keys(raw, t) for t in TABLES}
+            made = {n.lower() for n in table_names(raw)}
+            columns = {t: _columns(raw, t) for t in TABLES if t in made}
+            foreign_keys = {t: _foreign_keys(raw, t) for t in TABLES if t in made}
             indexes = {name.lower(): _index(raw, table, name) for name, table in raw.execute(
                 "SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
             tokens = _all_tokens(raw)
@@ -294,11 +305,15 @@ def _check_index(conn: sqlite3.Connection, latest: Shape, table: str, index: str
 
 def check_columns(conn: sqlite3.Connection, version: int, name: str) -> None:
     """Every Geostory table with exactly the columns of ``version``, of the declared types."""
-    shape = reference_shape(version)
+    shape, latest = reference_shape(version), reference_shape(SCHEMA_VERSION)
     present = {n.lower() for n in table_names(conn)}
     for table in TABLES:
         if table not in present:
+            if may_lack(table, version):
+                continue  # opening the store creates it
             raise InputError(f"not a Geostory store: table {table!r} is missing", source=name)
+        if table not in shape.columns:  # a table of a later version: it must be that version's
+            shape = latest
         have, want = _columns(conn, table), shape.columns[table]
         missing = [c for c in want if c not in have]
         if missing:

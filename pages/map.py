@@ -14,6 +14,7 @@ from geo.models import Event
 from geo.story import step_of_event
 from geo.viewstate import LAYER_CHOICES, clamp_step
 from ui import story
+from ui.curation import event_actions
 from ui.feed import event_feed, large_feed
 from ui.filters import share_button
 
@@ -51,6 +52,7 @@ def _show_card(selected: Event, also: list[str]) -> None:
         if len(card.candidates) > 1:
             with st.expander(f"Other candidates ({len(card.candidates) - 1})"):
                 st.dataframe(visible_frame(card.candidates), hide_index=True)
+        event_actions(ctx, selected)  # editors only: not a place, delete, type (ui/curation.py)
 
 
 def _overview_map() -> None:

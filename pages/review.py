@@ -15,6 +15,7 @@ from geo.cards import md_escape
 from geo.errors import GeoError
 from geo.models import PLACE_PRECISIONS
 from geo.summaries import review_items
+from ui.curation import curation_panel
 
 ctx = ui.setup("Review places", page="review")
 ctx.stop_if_too_many()
@@ -103,3 +104,5 @@ if overrides:
         {"name": key, "resolved as": o.resolved_name, "lat": o.lat, "lon": o.lon, "precision": o.precision,
          "country": o.country_code} for key, o in overrides.items()
     ]), hide_index=True, width="stretch")
+
+curation_panel(ctx, editable)  # not a place, delete, actors, event types: ui/curation.py

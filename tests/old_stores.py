@@ -28,6 +28,8 @@ def write_as_version(source: Path, target: Path, version: int) -> Path:
         conn.execute("BEGIN")
         for table in TABLES:
             have = [r[1] for r in conn.execute(f'PRAGMA main.table_info("{table}")')]
+            if not have:  # a table that version did not have
+                continue
             names = ", ".join(f'"{c}"' for c in have)
             # Rows that version could not hold (an event without a place before 3) are left out,
             # with their links: an old store never had them.

@@ -37,7 +37,9 @@ PASSWORD = "correct horse battery staple"
 HASHED = access.hash_password(PASSWORD, iterations=2_000)  # few iterations: many runs below
 CLIENT_SECRET = "oidc-client-secret-7f3a9"
 COOKIE_SECRET = "cookie-secret-0b9e1d4c8a"
-WRITE_BUTTONS = {"Analyse", "Add to the story", "Use this candidate", "Set coordinates"}
+WRITE_BUTTONS = {"Analyse", "Add to the story", "Use this candidate", "Set coordinates",
+                 "Mark as not a place", "Delete this event", "Delete this article", "Rename or merge",
+                 "Split", "Change the type", "Undo this rule"}
 ACCESS_ENV = ("GEOSTORY_READ_ONLY", "GEOSTORY_EDITOR_PASSWORD_HASH", "GEOSTORY_EDITOR_PASSWORD",
               "GEOSTORY_EDITORS", "GEOSTORY_LOGIN_PROVIDER", "GEOSTORY_TRUSTED_PROXY")
 SECRETS_TOML = f'''

@@ -507,6 +507,7 @@ def test_postgresql_version_2_is_migrated_to_3(pg_url: str) -> None:
     added = [(t, c) for (t, c), v in ADDED_IN.items() if v == 3]
     _pg(pg_url, "; ".join([*(f"ALTER TABLE events ALTER COLUMN {c} SET NOT NULL" for (_t, c) in NULLABLE_IN),
                            *(f"ALTER TABLE {t} DROP COLUMN {c}" for t, c in added),
+                           "DROP TABLE curations",  # version 2 had no curation rules
                            "UPDATE meta SET value = '2' WHERE key = 'schema_version'"]))
     with Store(pg_url) as store:
         assert store.events() == before
@@ -515,5 +516,7 @@ def test_postgresql_version_2_is_migrated_to_3(pg_url: str) -> None:
         assert columns["lat"]["nullable"] and columns["lon"]["nullable"]
         assert {c for t, c in added if t == "events"} <= set(columns)
         assert "story" in {c["name"] for c in sa.inspect(engine).get_columns("articles")}
+        busiest = store.actors()[0][0].name
+        assert store.curations() == [] and store.rename_actor(busiest, f"{busiest} (renamed)") >= 1
         with engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'schema_version'").scalar() == "3"

@@ -3,7 +3,8 @@
 - ``ui.data``: settings, the store and pipeline, cached queries and their clearing, the demo;
 - ``ui.filters``: the filter state, the sidebar's widgets, the URL and the share link;
 - ``ui.page``: ``setup``, which every page calls first, and the ``Context`` it returns;
-- ``ui.editing``: who may change data, and the forms that grant it.
+- ``ui.editing``: who may change data, and the forms that grant it;
+- ``ui.curation``: the editors' curation forms (Review places) and the card's edit area (Map).
 
 Pages use the names re-exported here (``ui.setup``, ``ui.editor_gate``...).
 """

@@ -70,6 +70,22 @@ def editing_allowed(config: Settings) -> bool:
     return access.may_edit(rules, password_granted=granted, email=email, email_verified=verified)
 
 
+def editor_name() -> str:
+    """Who is editing, as the curation log records it: a signed-in editor's e-mail, else how the
+    right was granted ("editor password", "open editing"). Never a credential."""
+    try:
+        config = load_settings(secrets=st.secrets)
+    except ConfigError:
+        return "unknown"
+    rules = access.policy(config, login_configured=_login_configured())
+    if rules.mode is access.Mode.OPEN:
+        return "open editing"
+    email, _verified = _signed_in() if rules.login else (None, None)
+    if email and access.login_allowed(rules, email=email):
+        return email
+    return "editor password"
+
+
 def require_editor() -> None:
     """Raise ``access.AccessDenied`` unless this session may change data now; call before each write."""
     try:
