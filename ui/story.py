@@ -46,6 +46,10 @@ def _paragraphs(db_url: str, article_id: str) -> tuple[int, ...]:
         return ()
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def steps_of(ctx: Context, events: Sequence[Event]) -> list[StoryStep]:
     """The story's steps for the filtered events (sentences of one paragraph and day together)."""
     articles = {e.article_id for e in events}
@@ -113,7 +117,8 @@ def controls(steps: Sequence[StoryStep], step: int | None, events: int) -> Delta
         st.selectbox("Step", options=list(labels), format_func=labels.__getitem__, key="w_step",
                      on_change=jump, label_visibility="collapsed")
         st.caption(f"Story step {step + 1} of {len(steps)}" if step is not None
-                   else f"{events} events in {len(steps)} steps · press Next or Play to follow the story")
+                   else f"{_count(events, 'event')} in {_count(len(steps), 'step')} · press Next or Play to "
+                        "follow the story")
     return row[4]
 
 
@@ -133,7 +138,7 @@ def intro(ctx: Context, steps: Sequence[StoryStep]) -> None:
         return
     with st.container(border=True, key="story_intro"):
         st.markdown(f"## {md_escape(found.title)}")
-        st.markdown(f"**{period_text(found.first, found.last)}** · {found.steps} steps")
+        st.markdown(f"**{period_text(found.first, found.last)}** · {_count(found.steps, 'step')}")
         if found.actors:
             st.markdown("**Who:** " + md_escape(", ".join(found.actors)))
         st.markdown("**Where:** " + md_escape(", ".join(found.places)))
