@@ -183,6 +183,14 @@ def _kin_words() -> frozenset[str]:
     return words.person_nouns & frozenset(words.genders)
 
 
+@functools.lru_cache(maxsize=1)
+def _kin_comma() -> re.Pattern[str]:
+    """A word for a relative followed by a comma, anywhere in a text: most articles have none,
+    and a search of the text is far cheaper than a walk over every token."""
+    words = "|".join(sorted((re.escape(w) for w in _kin_words()), key=len, reverse=True))
+    return re.compile(rf"\b(?:{words})\s*,", re.IGNORECASE)
+
+
 def _after_kin(doc: Doc, i: int) -> bool:
     """Whether token ``i`` follows a word for a relative and a comma: "and wife, Tonya"."""
     return i >= 2 and doc[i - 1].text == "," and doc[i - 2].lower_ in _kin_words()
@@ -191,6 +199,8 @@ def _after_kin(doc: Doc, i: int) -> bool:
 def _kin_names(doc: Doc, full: str, taken: SpanIndex, seen: set[tuple[int, int]]) -> list[_Mention]:
     """A name the model left untagged right after a word for a relative: "and wife, Gwen of
     Detroit", "his son, Tobias": the word says the name is a person's."""
+    if not _kin_comma().search(full):
+        return []
     kin = _kin_words()
     out: list[_Mention] = []
     for tok in doc[:-2]:

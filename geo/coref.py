@@ -98,8 +98,10 @@ class _State:
     counts: Counter[str] = field(default_factory=Counter)  # mentions of each actor so far
 
 
-def resolve_references(doc: Doc, index: ActorIndex, words: Words | None = None) -> References:
-    """Every actor mention's tokens, and every pronoun and description resolved to actors."""
+def resolve_references(doc: Doc, index: ActorIndex, words: Words | None = None, *,
+                       text: str | None = None) -> References:
+    """Every actor mention's tokens, and every pronoun and description resolved to actors.
+    ``text`` is ``doc.text`` when the caller has it (spaCy rebuilds it from the tokens each time)."""
     words = words or load_words()
     refs = References(kinds={a.name: a.kind for a in index.actors})
     for m in index.mentions:
@@ -112,7 +114,7 @@ def resolve_references(doc: Doc, index: ActorIndex, words: Words | None = None) 
         return refs
     _genders(doc, refs, words)
     state = _State(refs, words, _titles(doc, refs))
-    text = doc.text
+    text = doc.text if text is None else text
     previous_start = 0
     for sent in doc.sents:
         between = text[previous_start:sent.start_char]  # the sentence before, and the space after it

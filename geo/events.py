@@ -78,8 +78,8 @@ def build_events(
     nation_starts = sorted((t.start, code) for t, code in nationalities)
     earlier_dates: dict[int, EventDate | None] = {}  # antecedent sentence start -> its date
     antecedents: dict[int, tuple[SubjectInfo, tuple[str, ...]] | None] = {}  # per sentence start
-    attributor = Attributor(doc, resolve_references(doc, actors), places=_place_tokens(doc, toponyms),
-                            text=text)
+    attributor = Attributor(doc, resolve_references(doc, actors, text=text),
+                            places=_place_tokens(doc, toponyms), text=text)
     events: list[Event] = []
     for tp, place in zip(toponyms, places, strict=True):
         span = doc.char_span(tp.start, tp.end, alignment_mode="expand")

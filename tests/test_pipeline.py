@@ -306,3 +306,16 @@ def test_real_province_tagged_as_a_person_is_no_actor(real_pipeline):
 def test_real_planets_are_put_nowhere(real_pipeline, text):
     placed = [r.toponym.text for r in real_pipeline.geoparse_doc(real_pipeline.parse(text)) if r.place]
     assert not {"Earth", "Mars"} & set(placed)
+
+
+def test_the_doc_text_is_taken_from_the_text_it_was_parsed_from() -> None:
+    import spacy
+
+    from geo.pipeline import _doc_text
+
+    nlp = spacy.blank("en")  # only the tokenizer matters here: the helper reads token offsets
+    text = "  Rain fell on Lyon.\n\nIt stopped by noon. "
+    doc = nlp(text)
+    assert _doc_text(doc, text) is text
+    assert _doc_text(doc, text + "!") == text  # not parsed from that: rebuilt from the tokens
+    assert _doc_text(nlp(""), "") == ""
