@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from geo.cards import md_escape
+from geo.cards import md_escape, visible
 from geo.errors import NotFoundError
 from geo.models import Event
 from geo.story import (
@@ -110,7 +110,7 @@ def controls(steps: Sequence[StoryStep], step: int | None, events: int) -> Delta
     row[2].button("Pause" if playing else "Play",
                   icon=":material/pause:" if playing else ":material/play_arrow:",
                   on_click=toggle_play, key="play", width="stretch")
-    labels = {INTRO: "Introduction"} | {i: f"{i + 1}. {s.date.isoformat()} · {s.focus.place_name}"
+    labels = {INTRO: "Introduction"} | {i: f"{i + 1}. {s.date.isoformat()} · {visible(s.focus.place_name)}"
                                        for i, s in enumerate(steps)}
     st.session_state["w_step"] = INTRO if step is None else step
     with row[3]:
