@@ -187,16 +187,23 @@ def _sizes(most: int) -> str:
 _ARC = ('<span data-legend="arcs" style="display:inline-flex;align-items:center;gap:4px;margin-right:12px">'
         '<span style="display:inline-block;width:28px;height:10px;border-top:3px solid #666;'
         'border-radius:50% 50% 0 0"></span>Arc: an actor\'s trip, coloured by the actor</span>')
+_GROUP = ('<span data-legend="groups" '
+          'style="display:inline-flex;align-items:center;gap:4px;margin-right:12px">'
+          '<span style="display:inline-flex;align-items:center;justify-content:center;width:20px;height:20px;'
+          'border-radius:50%;background:rgb(55,55,70);color:#fff;font-size:10px;font-weight:bold">12</span>'
+          'Numbered circle: events at nearby places, grouped at this zoom; click one to zoom in</span>')
 _AREA = ('<span data-legend="areas" style="display:inline-flex;align-items:center;gap:4px;margin-right:12px">'
          '<span style="display:inline-block;width:14px;height:10px;border:1px solid #666;'
          'background:rgba(120,120,120,0.3)"></span>Shaded area: a country or province named, '
          'darker with more events</span>')
 
 
-def legend_html(items: Sequence[LegendItem], *, layers: Collection[str] = (), most_mentions: int = 0) -> str:
+def legend_html(items: Sequence[LegendItem], *, layers: Collection[str] = (), most_mentions: int = 0,
+                groups: bool = False) -> str:
     """The legend as HTML with escaped labels (labels are actor names from articles): the colours
     (swatches, or one gradient bar for the date ramp), and for each shown layer in ``layers``
-    ("points", "arcs", "areas") what its marks mean."""
+    ("points", "arcs", "areas") what its marks mean; ``groups`` when the map draws nearby places
+    as numbered circles (``geo.clusters``)."""
     colours, ramp = [], [i for i in items if i.kind == "ramp"]
     for item in items:
         if item.kind != "ramp":
@@ -206,6 +213,8 @@ def legend_html(items: Sequence[LegendItem], *, layers: Collection[str] = (), mo
     marks = []
     if "points" in layers:
         marks.append(_sizes(most_mentions))
+        if groups:
+            marks.append(_GROUP)
     if "arcs" in layers:
         marks.append(_ARC)
     if "areas" in layers:

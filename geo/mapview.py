@@ -9,6 +9,8 @@ Layers (each has an ``id``, which Streamlit's selection needs):
   or actor;
 - ``arcs``: great-circle arcs for actors' movements;
 - ``labels``: place names (character set "auto" for non-Latin scripts);
+- ``cluster_counts``: the number of events on each group of nearby places, which
+  the ``events`` layer draws as one circle at world zoom (``geo.clusters``);
 - ``selected``: a ring around the event the card shows.
 
 Only the fields the tooltip and the card lookup need go into the layer data;
@@ -26,6 +28,7 @@ import logging
 import math
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -33,6 +36,7 @@ import pydeck as pdk
 
 from geo.camera import Frame, step_view
 from geo.cards import type_label, visible
+from geo.clusters import cluster_points, place_key
 from geo.errors import GazetteerError
 from geo.labels import LABEL_SIZE, RING_RADIUS, RING_WIDTH, place_labels
 from geo.legend import (
@@ -48,7 +52,7 @@ from geo.outlines import outlines
 
 logger = logging.getLogger(__name__)
 
-LAYER_IDS: tuple[str, ...] = ("countries", "areas", "events", "arcs", "labels", "selected")
+LAYER_IDS: tuple[str, ...] = ("countries", "areas", "events", "arcs", "labels", "cluster_counts", "selected")
 QUOTE_CHARS = 280  # tooltip quotes are cut: the card shows the whole sentence
 EMPTY_AREAS: dict[str, Any] = {"type": "FeatureCollection", "features": []}
 TOOLTIP = {
@@ -301,6 +305,12 @@ def build_deck(
                              pitch=0, bearing=0)
     else:
         view = fit_view(events)
+    # At world zoom, touching places become one numbered circle; the step's places stay themselves.
+    kept = [*highlight, *([selected] if selected is not None else [])]
+    grouped = cluster_points(points, view.zoom, color_by=color_by,
+                             keep={place_key(e.lat, e.lon) for e in kept if e.has_place},
+                             actors_of={e.event_id: e.actors for e in events})
+    points = grouped.rows
     # Outlines as fine as the view's zoom needs (coarse for the world, as shipped for a city).
     base = outlines(view.latitude, view.longitude, view.zoom, width=FIT_WIDTH, height=FIT_HEIGHT)
     layers = [
@@ -326,7 +336,9 @@ def build_deck(
     if show_labels:
         # Thinned for the zoom the map opens at, so that no two overlap (geo.labels); the story's
         # current places are named first, even when busier places would take the labels.
-        labels = place_labels(events, view.zoom, focus=selected, highlight=highlight)
+        # A group is named at its circle: its places' events count towards its busiest place's label.
+        named = [_moved(e, grouped.moved) for e in events]
+        labels = place_labels(named, view.zoom, focus=selected, highlight=highlight)
         layers.append(pdk.Layer("TextLayer", id="labels", data=labels,
                                 get_position=["lon", "lat"], get_text="label", get_size=LABEL_SIZE,
                                 size_units='"pixels"', get_color=[30, 30, 30],
@@ -334,6 +346,11 @@ def build_deck(
                                 font_family='"Helvetica Neue, Arial, sans-serif"',
                                 font_settings={"sdf": True}, outline_width=3,
                                 outline_color=[255, 255, 255], pickable=False))
+    if show_points and grouped.groups:  # only when there are groups: each layer costs the browser time
+        layers.append(pdk.Layer("TextLayer", id="cluster_counts", data=grouped.groups,
+                                get_position=["lon", "lat"], get_text="count", get_size=11,
+                                size_units='"pixels"', get_color=[255, 255, 255], font_weight='"bold"',
+                                font_family='"Helvetica Neue, Arial, sans-serif"', pickable=False))
     if selected is not None:
         layers.append(pdk.Layer("ScatterplotLayer", id="selected",
                                 data=[{"lat": selected.lat, "lon": selected.lon}],
@@ -344,6 +361,17 @@ def build_deck(
     if basemap_style:  # a configured tile basemap (needs the network, and often a key)
         options = {"map_provider": "carto", "map_style": basemap_style}
     return pdk.Deck(layers=layers, initial_view_state=view, tooltip=TOOLTIP, **options)
+
+
+def _moved(event: Event, moved: dict[tuple[float, float], tuple[float, float]]) -> Event:
+    """The event placed at its group's circle when its place was grouped (for labelling only)."""
+    target = moved.get(place_key(event.lat, event.lon))
+    return event if target is None else replace(event, lat=target[0], lon=target[1])
+
+
+def has_groups(deck: pdk.Deck) -> bool:
+    """Whether the deck draws nearby places as numbered groups (the legend then explains them)."""
+    return any(getattr(layer, "id", "") == "cluster_counts" and layer.data for layer in deck.layers)
 
 
 def picked_event_id(selection: Any) -> str | None:

@@ -9,7 +9,7 @@ from geo.cards import build_card, md_escape, visible_frame
 from geo.errors import NotFoundError
 from geo.feed import PAGE_SIZE as FEED_PAGE_SIZE
 from geo.legend import legend, legend_html, max_mentions
-from geo.mapview import build_deck, picked_event_id
+from geo.mapview import build_deck, has_groups, picked_event_id
 from geo.models import Event
 from geo.story import step_of_event
 from geo.viewstate import LAYER_CHOICES, clamp_step
@@ -144,7 +144,7 @@ with map_col:
     st.pills("Layers", options=list(LAYER_CHOICES), selection_mode="multi", key="w_layers",
              on_change=_layers, format_func=str.capitalize, label_visibility="collapsed")
     st.html(legend_html(legend(events, state.color), layers=shown_layers & {"points", "arcs", "areas"},
-                        most_mentions=max_mentions(events)))
+                        most_mentions=max_mentions(events), groups=has_groups(deck)))
 
 picked = picked_event_id(chosen)
 if picked and picked != st.session_state.get("handled_pick"):
