@@ -408,7 +408,10 @@ class KnownActors:
     def __init__(self, known: Sequence[Actor] = ()) -> None:
         self._by_form: dict[tuple[bool, str], set[str]] = {}
         self._by_surname: dict[str, set[str]] = {}  # last word of a full person name -> names
-        self._spellings: dict[str, tuple[set[str], set[str]]] = {}  # organisation -> (acronyms, initials)
+        # An organisation's acronyms and initials, inverted (spelling -> names), so that matching
+        # is a lookup, not a scan of every stored organisation.
+        self._by_acronym: dict[str, set[str]] = {}
+        self._by_initials: dict[str, set[str]] = {}
         self.add(known)
 
     def add(self, actors: Sequence[Actor]) -> None:
@@ -420,8 +423,10 @@ class KnownActors:
                 self._by_surname.setdefault(name_key(k.name).rsplit(" ", 1)[-1], set()).add(k.name)
             if not person:
                 acr, ini = spellings((k.name, *k.aliases))
-                old = self._spellings.get(k.name, (set(), set()))
-                self._spellings[k.name] = (old[0] | acr, old[1] | ini)
+                for spelling in acr:
+                    self._by_acronym.setdefault(spelling, set()).add(k.name)
+                for spelling in ini:
+                    self._by_initials.setdefault(spelling, set()).add(k.name)
 
     def mapping(self, actors: Sequence[Actor]) -> dict[str, str]:
         """Map this article's canonical names onto known actors (see ``merge_known``)."""
@@ -434,8 +439,8 @@ class KnownActors:
                 hits = set(self._by_surname.get(name_key(actor.name), set()))
             if not hits and not person:
                 mine_acr, mine_init = spellings(forms)
-                hits = {name for name, (acr, ini) in self._spellings.items()
-                        if mine_acr & ini or mine_init & acr}
+                hits = set().union(*(self._by_initials.get(a, set()) for a in mine_acr),
+                                   *(self._by_acronym.get(i, set()) for i in mine_init))
             out[actor.name] = hits.pop() if len(hits) == 1 else actor.name
         return out
 

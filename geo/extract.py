@@ -8,6 +8,7 @@ NER missed (the passes are in ``geo.recovery``, the name rules in ``geo.names`` 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 
 import spacy
@@ -128,6 +129,9 @@ def find_toponyms(
     return sorted(f.found.values(), key=lambda t: t.start)
 
 
+_CAPITALISED = re.compile(r"(?<![^\W\d_])[^\W\d_]+(?![^\W\d_])")  # a run of letters, whole
+
+
 def find_demonyms(doc: Doc, places: PlaceIndex) -> list[tuple[Toponym, str]]:
     """Nationality words (in entities or not: "Canadian Press") with the code they name."""
     out: dict[int, tuple[Toponym, str]] = {}
@@ -139,12 +143,14 @@ def find_demonyms(doc: Doc, places: PlaceIndex) -> list[tuple[Toponym, str]]:
         if span is not None and code:
             out[span.start_char] = (Toponym(span.text, span.start_char, span.end_char, "demonym"), code)
     covered = {i for t, _c in out.values() for i in range(t.start, t.end)}
-    for tok in doc:
-        if tok.idx in covered or not tok.is_alpha or not tok.text[:1].isupper():
+    # Capitalised words found in the text, not by walking every token (a Token object each);
+    # a hit must still be a whole alphabetic token ("Canadian", not part of "Canadian2").
+    for m in _CAPITALISED.finditer(doc.text):
+        if m.start() in covered or not m.group()[0].isupper():
             continue
-        code = places.demonym(tok.text)
-        if code:
-            out[tok.idx] = (Toponym(tok.text, tok.idx, tok.idx + len(tok.text), "demonym"), code)
+        code = places.demonym(m.group())
+        if code and doc.char_span(m.start(), m.end()) is not None:
+            out[m.start()] = (Toponym(m.group(), m.start(), m.end(), "demonym"), code)
     return [out[k] for k in sorted(out)]
 
 

@@ -6,6 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Literal
 
 PlacePrecision = Literal["country", "admin1", "city", "point"]
@@ -43,7 +44,7 @@ class Article:
     # What reading it noticed (a title cut, unknown keys, no published date): shown, never stored.
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
-    @property
+    @cached_property  # asked for often (every event, every store call); the text never changes
     def article_id(self) -> str:
         """Stable id from the text alone, so a re-ingest of the same story is a no-op."""
         digest = hashlib.sha256(normalize_text(self.text).encode("utf-8")).hexdigest()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -225,13 +225,18 @@ def canonical_actor_names(conn: Connection, wanted: Sequence[str]) -> list[str]:
 _JSON_LISTS = ("actors", "nationalities", "mentioned_actors")
 
 
+_CANDIDATE_FIELDS = fields(Candidate)
+
+
 def event_row(event: Event) -> dict[str, Any]:
     row = {f.name: getattr(event, f.name) for f in fields(Event)}
     row.update({name: json.dumps(list(getattr(event, name))) for name in _JSON_LISTS})
     row.update(
         place_key=place_key(event.place_name),
         actor_roles=json.dumps([list(pair) for pair in event.actor_roles]),
-        candidates=json.dumps([asdict(c) for c in event.candidates]),
+        # Candidates hold plain values: a shallow dict, not asdict's recursive deep copy.
+        candidates=json.dumps([{f.name: getattr(c, f.name) for f in _CANDIDATE_FIELDS}
+                               for c in event.candidates]),
     )
     return row
 
@@ -264,13 +269,15 @@ def upsert_actors(conn: Connection, actors: Sequence[Actor]) -> None:
         r["name"]: r for r in conn.execute(
             sa.select(actors_table).where(actors_table.c.name.in_(list(merged)))).mappings()
     }
+    new_rows = []  # inserted in one statement: most of an article's actors are new to the store
     for name, actor in merged.items():
         old = existing.get(name)
         before = json.loads(old["aliases"]) if old is not None else []
         aliases = list(dict.fromkeys(a for a in [*before, *actor.aliases] if a and a != name))
         if old is None:
-            conn.execute(actors_table.insert().values(
-                name=name, kind=actor.kind, aliases=json.dumps(aliases)))
+            new_rows.append({"name": name, "kind": actor.kind, "aliases": json.dumps(aliases)})
         elif aliases != before:
             conn.execute(actors_table.update().where(actors_table.c.name == name)
                          .values(aliases=json.dumps(aliases)))
+    if new_rows:
+        conn.execute(actors_table.insert(), new_rows)
