@@ -168,4 +168,5 @@ def group_row(places: Sequence[Sequence[dict[str, Any]]], color_by: str,
         "color": [*color, 225],
         "cluster": len(rows),
         "count": str(len(rows)),
+        "members": [r["event_id"] for r in rows],  # every event the circle stands for
     }

@@ -55,7 +55,8 @@ def _layer(at: AppTest, layer_id: str) -> list[dict[str, object]]:
 
 
 def _on_map(at: AppTest) -> set[str]:
-    return {str(r["event_id"]) for r in [*_layer(at, "events"), *_layer(at, "areas")]}
+    return {str(i) for r in [*_layer(at, "events"), *_layer(at, "areas")]
+            for i in r.get("members", [r["event_id"]])}  # a group at world zoom: each of its events
 
 
 def _ids() -> dict[str, str]:

@@ -68,7 +68,8 @@ def _drawn(tab: Any, base: str) -> set[str]:
     tab.goto(base + "/", timeout=LOAD_MS)
     tab.get_by_text("events shown").first.wait_for(timeout=LOAD_MS)
     settle(tab)
-    return {row["event_id"] for row in _layer(_decks(tab)[-1], "events")}
+    return {i for row in _layer(_decks(tab)[-1], "events")
+            for i in row.get("members", [row["event_id"]])}  # a group at world zoom: each of its events
 
 
 def _open_review(tab: Any, base: str) -> Any:

@@ -128,7 +128,7 @@ def test_the_card_and_the_type_filter_from_a_link(tab: Any, site: Site) -> None:
     assert parse_qs(urlsplit(tab.url).query).get("type") == ["travel"]
     # Only travel is drawn.
     deck = _decks(tab)[-1]
-    drawn = {row["event_id"] for row in _layer(deck, "events")}
+    drawn = {i for row in _layer(deck, "events") for i in row.get("members", [row["event_id"]])}
     assert drawn == {e.event_id for e in site.modelled if e.has_place}
 
 
@@ -137,7 +137,7 @@ def test_co_mention_draws_no_arc(tab: Any, site: Site) -> None:
     tab.get_by_text("events shown").first.wait_for(timeout=LOAD_MS)
     settle(tab)
     deck = _decks(tab)[-1]
-    drawn = {row["event_id"] for row in _layer(deck, "events")}
+    drawn = {i for row in _layer(deck, "events") for i in row.get("members", [row["event_id"]])}
     assert {e.event_id for e in site.co_mention} <= drawn  # both places are on the map
     arcs = _layer(deck, "arcs")
     assert arcs, "the control: the story's own journeys are drawn"

@@ -73,6 +73,7 @@ def test_a_world_view_draws_touching_places_as_one_numbered_circle() -> None:
     group = groups[0]
     near = [e for e in events if e.event_id != "far"]
     assert group["cluster"] == len(near) and group["count"] == str(len(near))
+    assert sorted(group["members"]) == sorted(e.event_id for e in near)
     # At the busiest place, picking its latest event (whose story step frames the region closer).
     most = max(sum(e.place_name == n for e in near) for n in {e.place_name for e in near})
     head = group["place"].removesuffix(f" and {len({e.place_name for e in near}) - 1} places nearby")
