@@ -12,14 +12,16 @@ precision (``geo.overview``).
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from geo.overview import MapFilters, conditions, run_read
+from geo.overview import MapFilters, conditions, outside_window, run_read, wide_window
 from geo.schema import event_actors, events
 from geo.store import Store
 
@@ -77,14 +79,26 @@ def actor_totals(store: Store, filters: MapFilters | None = None) -> pd.DataFram
     """
     filters = filters or MapFilters()
 
-    def work(conn: Connection) -> list[tuple[object, ...]]:
-        where = conditions(conn, filters)
-        source = WITH_ACTORS if where else event_actors
+    def counts(conn: Connection, where: Sequence[sa.ColumnElement[bool]], *,
+               joined: bool = True) -> Counter[str]:
+        source = WITH_ACTORS if where and joined else event_actors
         query = (sa.select(event_actors.c.actor, sa.func.count()).select_from(source).where(*where)
                  .group_by(event_actors.c.actor))
-        return [tuple(row) for row in conn.execute(query)]
+        return Counter({str(a): int(n) for a, n in conn.execute(query)})
 
-    frame = pd.DataFrame([(a, int(n)) for a, n in run_read(store, work)], columns=["actor", "events"])
+    def work(conn: Connection) -> Counter[str]:
+        if replace(filters, date_from=None, date_to=None) == MapFilters() and wide_window(conn, filters):
+            # A story's period keeps most events: count all of them from the actor index alone and
+            # take away the few outside it (0.2 s against 2.3 s for a million events).
+            found = counts(conn, [])
+            for term in outside_window(filters):
+                # As a list of ids from the date index: a join here would walk every actor's events.
+                found.subtract(counts(conn, [event_actors.c.event_id.in_(
+                    sa.select(events.c.event_id).where(term))], joined=False))
+            return +found  # without the actors left at zero
+        return counts(conn, conditions(conn, filters))
+
+    frame = pd.DataFrame(list(run_read(store, work).items()), columns=["actor", "events"])
     return frame.sort_values(["events", "actor"], ascending=[False, True], ignore_index=True)
 
 
@@ -109,17 +123,6 @@ def event_count(store: Store, filters: MapFilters | None = None) -> int:
                                 .where(*conditions(conn, filters))).scalar_one())
 
     return run_read(store, work)
-
-
-def facet_counts(store: Store, filters: MapFilters) -> tuple[dict[str, int], dict[str, int]]:
-    """What the sidebar's lists show beside each choice: each actor's matching events under every
-    filter but the actor filter, and each type's under every filter but the type filter. Choosing
-    an actor then shows as many events as its count said, on every page."""
-    from dataclasses import replace
-
-    actors = actor_totals(store, replace(filters, actors=()))
-    return ({str(a): int(n) for a, n in zip(actors["actor"], actors["events"], strict=True)},
-            type_totals(store, replace(filters, types=())))
 
 
 def actor_days(store: Store, filters: MapFilters, actors: Sequence[str]) -> pd.DataFrame:

@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from geo.errors import StoreError
-from geo.schema import canonical_actor_names, event_actors, events
+from geo.schema import canonical_actor_names, event_actors, events, unindexed
 from geo.store import Store
 from geo.stories import in_story
 
@@ -134,6 +134,32 @@ def store_engine(store: Store) -> Engine:
     return engine if isinstance(engine, Engine) else store._engine
 
 
+def wide_window(conn: Connection, filters: MapFilters) -> bool:
+    """Whether the date filter leaves out fewer than half of the stored events (SQLite only).
+
+    Counts at most half the events, from the date index alone: bounded however large the store.
+    """
+    if conn.dialect.name != "sqlite" or (filters.date_from is None and filters.date_to is None):
+        return False
+    total = int(conn.execute(sa.select(sa.func.count()).select_from(events)).scalar_one())
+    cap = total // 2 + 1
+    outside = 0
+    for term in outside_window(filters):
+        sample = sa.select(sa.literal(1)).select_from(events).where(term).limit(cap).subquery()
+        outside += int(conn.execute(sa.select(sa.func.count()).select_from(sample)).scalar_one())
+    return outside * 2 < total
+
+
+def outside_window(filters: MapFilters) -> list[sa.ColumnElement[bool]]:
+    """The date ranges that the filter leaves out, one term each (an OR of the two defeats the index)."""
+    terms: list[sa.ColumnElement[bool]] = []
+    if filters.date_from is not None:
+        terms.append(events.c.date < filters.date_from)
+    if filters.date_to is not None:
+        terms.append(events.c.date > filters.date_to)
+    return terms
+
+
 def conditions(conn: Connection, filters: MapFilters, *,
                 per_row: bool = False) -> list[sa.ColumnElement[bool]]:
     """The WHERE terms ``Store.events`` applies, with the same meaning.
@@ -143,10 +169,14 @@ def conditions(conn: Connection, filters: MapFilters, *,
     for each of them, which SQLite with statistics chose to do.
     """
     where: list[sa.ColumnElement[bool]] = []
+    # A window that keeps most events is checked on each row read anyway: walking the date index
+    # would read nearly every row by its id (3.0 s against 0.6 s for the map's counts of a
+    # million events, bench/dashboard.py), and SQLite's statistics do not tell it so.
+    day = unindexed(events.c.date) if wide_window(conn, filters) else events.c.date
     if filters.date_from is not None:
-        where.append(events.c.date >= filters.date_from)
+        where.append(day >= filters.date_from)
     if filters.date_to is not None:
-        where.append(events.c.date <= filters.date_to)
+        where.append(day <= filters.date_to)
     if filters.countries:
         where.append(events.c.country_code.in_([c.upper() for c in filters.countries]))
     if filters.sources:

@@ -18,6 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateIndex, CreateTable
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.expression import UnaryExpression
 
 from geo.errors import StoreError
 from geo.gazetteer import normalize_name
@@ -209,6 +211,12 @@ def refresh_statistics(conn: Connection) -> None:
         conn.execute(sa.text("ANALYZE"))
     else:
         conn.execute(sa.text(f"ANALYZE {events.name}, {event_actors.name}"))
+
+
+def unindexed(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """``column`` as SQLite's idiom for "use no index for this term" (a unary plus), when the
+    planner's choice of index is known to be the slow one; other databases do not need it."""
+    return UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
 
 
 def canonical_actor_names(conn: Connection, wanted: Sequence[str]) -> list[str]:

@@ -44,6 +44,7 @@ from geo.schema import (
     row_article,
     row_event,
     shown_value,
+    unindexed,
     upsert_actors,
     version_error,
 )
@@ -304,8 +305,12 @@ class Store(Corrections, Curating, Stories):
             q = query
             if wanted is not None:
                 names = canonical_actor_names(conn, wanted)
-                q = q.where(events.c.event_id.in_(
-                    sa.select(event_actors.c.event_id).where(event_actors.c.actor.in_(names))))
+                ids = sa.select(event_actors.c.event_id).where(event_actors.c.actor.in_(names))
+                # One page of a busy actor's events: walk the date index in order and check each id
+                # against the actor's, rather than sort them all (0.1 s against 1.9 s for 179,000
+                # of a million events). A rare actor's are few to sort, and the walk would be long.
+                busy = limit is not None and conn.dialect.name == "sqlite" and _busy(conn, ids)
+                q = q.where((unindexed(events.c.event_id) if busy else events.c.event_id).in_(ids))
             return [row_event(r) for r in conn.execute(q).mappings()]
 
         return self._run(work)
@@ -403,6 +408,16 @@ class Store(Corrections, Curating, Stories):
             }
 
         return self._run(work)
+
+
+BUSY_SHARE = 20  # an actor in at least 1 of this many stored events is "busy" (see Store.events)
+
+
+def _busy(conn: Connection, ids: sa.Select[Any]) -> bool:
+    # Two index-only counts: the actor's event ids and all the events.
+    mine = conn.execute(sa.select(sa.func.count()).select_from(ids.subquery())).scalar_one()
+    total = conn.execute(sa.select(sa.func.count()).select_from(events)).scalar_one()
+    return int(mine) * BUSY_SHARE >= int(total)
 
 
 def _insert_events(conn: Connection, article_id: str, events_: Sequence[Event]) -> None:

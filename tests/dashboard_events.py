@@ -117,7 +117,17 @@ def filter_cases(store: Store) -> list[MapFilters]:
         MapFilters.of(sources=[source]),
         MapFilters.of(actors=[busiest.name], countries=[country], date_from=low, date_to=high),
         MapFilters.of(date_from=date(1900, 1, 1), date_to=date(1900, 1, 2)),  # nothing
+        *wide_windows(store),
     ]
+
+
+def wide_windows(store: Store) -> list[MapFilters]:
+    """Date windows that keep most events but not all (a story's period): SQLite counts them
+    without the date index (geo.overview.wide_window), and actors by what is left out."""
+    days = sorted(e.date for e in store.events())
+    low, high = days[len(days) // 10], days[len(days) * 9 // 10]
+    return [MapFilters.of(date_from=low, date_to=high), MapFilters.of(date_from=low),
+            MapFilters.of(date_to=high)]
 
 
 def events_of(store: Store, f: MapFilters) -> list[Event]:

@@ -524,6 +524,34 @@ def test_the_map_of_a_stored_story_does_not_import_spacy(tmp_path: Path) -> None
     assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
+# Keyed by what can never change under the same key (an article's id hashes its text).
+IMMUTABLE_CACHES = {"ui.story._paragraphs"}
+
+
+def test_data_changed_clears_every_data_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 12: a cache added to the ui package and forgotten by data_changed() fails here."""
+    import importlib
+    import pkgutil
+
+    from streamlit.runtime.caching.cache_data_api import CachedDataFuncInfo
+
+    import ui
+
+    cleared: list[str] = []
+    caches: list[str] = []
+    for info in pkgutil.iter_modules(ui.__path__, "ui."):
+        module = importlib.import_module(info.name)
+        for name, value in vars(module).items():
+            cached = isinstance(getattr(value, "_info", None), CachedDataFuncInfo)
+            if cached and value.__module__ == info.name:
+                label = f"{info.name}.{name}"
+                caches.append(label)
+                monkeypatch.setattr(value, "clear", lambda label=label: cleared.append(label))
+    assert {"ui.data.actor_facet", "ui.data.large_view"} <= set(caches)  # the search finds them
+    ui.data_changed()
+    assert sorted(set(caches) - IMMUTABLE_CACHES - set(cleared)) == []
+
+
 def test_a_write_refreshes_every_cached_view(store_url: str) -> None:
     """Issue 12: after data_changed(), no cached query answers from before the write (large views too)."""
 

@@ -520,3 +520,22 @@ def test_postgresql_version_2_is_migrated_to_3(pg_url: str) -> None:
         assert store.curations() == [] and store.rename_actor(busiest, f"{busiest} (renamed)") >= 1
         with engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'schema_version'").scalar() == "3"
+
+
+@pytest.mark.gazetteer
+def test_a_page_of_an_actors_events_is_the_same_slice_whichever_way_it_is_read(
+        tmp_path: Path, real_gazetteer) -> None:
+    """A busy actor's page walks the date index, a rare one's sorts its events: both give the
+    same slice of the full list, for each page."""
+    from bench import synth
+
+    with Store(synth.store_url(synth.synth_store(800, 3, folder=tmp_path))) as store:
+        ranked = store.actors()
+        total = sum(1 for _ in store.events())
+        busy, rare = ranked[0], ranked[-1]
+        assert busy[1] * store_module.BUSY_SHARE >= total > rare[1] * store_module.BUSY_SHARE
+        for actor, _n in (busy, rare):
+            everything = store.events(actors=[actor.name], date_from=date(2000, 1, 1))
+            for offset in (0, 7, len(everything) - 3):
+                page = store.events(actors=[actor.name], date_from=date(2000, 1, 1), limit=10, offset=offset)
+                assert [e.event_id for e in page] == [e.event_id for e in everything[offset:offset + 10]]

@@ -179,17 +179,39 @@ def story_options(db_url: str, story: str | None = None) -> tuple[Options, dict[
     return options, {a.name: n for a, n in actors}, dict(types)
 
 
-@st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
 def facets(db_url: str, actors: tuple[str, ...], date_from: date | None, date_to: date | None,
            countries: tuple[str, ...], sources: tuple[str, ...], types: tuple[str, ...] = (),
            story: str | None = None) -> tuple[dict[str, int], dict[str, int]]:
     """The counts beside each actor and each event type in the sidebar, for the view's filters
-    (geo.aggregates.facet_counts)."""
-    from geo.aggregates import facet_counts
+    (geo.aggregates): each list's counts ignore its own filter, so that choosing an actor then
+    shows as many events as its count said, on every page."""
+    return (actor_facet(db_url, date_from, date_to, countries, sources, types, story),
+            type_facet(db_url, actors, date_from, date_to, countries, sources, story))
+
+
+# Cached apart and keyed without the filter each one ignores: picking an actor must not count
+# every actor again (seconds on a million-event store, docs/benchmarks.md section 4).
+@st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
+def actor_facet(db_url: str, date_from: date | None, date_to: date | None, countries: tuple[str, ...],
+                sources: tuple[str, ...], types: tuple[str, ...], story: str | None) -> dict[str, int]:
+    """Each actor's matching events under every filter but the actor filter."""
+    from geo.aggregates import actor_totals
     from geo.overview import MapFilters
 
-    view = MapFilters(actors, date_from, date_to, countries, sources, types, story)
-    return facet_counts(get_store(db_url), view)
+    view = MapFilters((), date_from, date_to, countries, sources, types, story)
+    table = actor_totals(get_store(db_url), view)
+    return {str(a): int(n) for a, n in zip(table["actor"], table["events"], strict=True)}
+
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
+def type_facet(db_url: str, actors: tuple[str, ...], date_from: date | None, date_to: date | None,
+               countries: tuple[str, ...], sources: tuple[str, ...], story: str | None) -> dict[str, int]:
+    """Each event type's matching events under every filter but the type filter."""
+    from geo.aggregates import type_totals
+    from geo.overview import MapFilters
+
+    return type_totals(get_store(db_url), MapFilters(actors, date_from, date_to, countries, sources, (),
+                                                     story))
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
@@ -212,7 +234,8 @@ def data_changed() -> None:
     large_view.clear()
     story_options.clear()
     story_list.clear()
-    facets.clear()
+    actor_facet.clear()
+    type_facet.clear()
     events_before.clear()
 
 
