@@ -69,6 +69,7 @@ START_TIMEOUT = 60.0  # server process to health check
 MAP_TIMEOUT = 300.0  # page opened to map
 POLL = 0.2
 COLD_TARGET, WARM_TARGET = 60.0, 3.0
+SWITCH_TARGET = 0.3  # the server's share of a page switch on the demo, seconds
 
 # Written next to a trace file and put first on the server's PYTHONPATH.
 TRACE_HOOK = '''\
@@ -325,6 +326,7 @@ def format_section(cold: Sequence[StartRun], warm: Sequence[StartRun],
                       "checkout, in this order (what an earlier step imported is not paid for again):", "",
                   md_table(("part", "CPU s, median (range)", "wall s, median"),
                            [(name, _cell(cpu, 2), f"{median(wall):.2f}") for name, wall, cpu in pieces])]
+        parts += switch_verdicts(pieces)
     shown = sorted({r.shown for r in [*cold, *warm] if r.shown is not None})
     if shown:
         colors = [r.canvas_colors for r in [*cold, *warm] if r.canvas_colors]
@@ -332,6 +334,22 @@ def format_section(cold: Sequence[StartRun], warm: Sequence[StartRun],
                  "distinct colours in it; a blank one has 1)" if colors else "")
         parts += ["", f"Events on the first map: {', '.join(map(str, shown))}{drawn}."]
     return "\n".join(parts)
+
+
+def switch_verdicts(pieces: Sequence[tuple[str, list[float], list[float]]]) -> list[str]:
+    """The page switches' lines: the slowest median wall time, first visits and later ones apart."""
+    switches = [(name, median(wall)) for name, wall, _cpu in pieces if name.startswith(SWITCH)]
+    if not switches:
+        return []
+    lines = [""]
+    for title, wanted in (("first visits in a process", True), ("later visits", False)):
+        chosen = [(n, s) for n, s in switches if n.endswith("first visit in this process") == wanted]
+        if chosen:
+            name, slowest = max(chosen, key=lambda c: c[1])
+            page = name[len(SWITCH):].split(":")[0]
+            lines.append(f"- Page switch on the demo, {title}: slowest {slowest * 1000:.0f} ms ({page}); "
+                         f"target ≤ {SWITCH_TARGET * 1000:.0f} ms: {_verdict([slowest], SWITCH_TARGET)}.")
+    return lines
 
 
 # -- the server, its memory, the browser --------------------------------------------------------
@@ -567,8 +585,14 @@ app = AppTest.from_file(sys.argv[1], default_timeout=120)
 step("the map page's first script run, all of the above loaded (AppTest)", app.run)
 fresh = AppTest.from_file(sys.argv[1], default_timeout=120)
 step("a second session's first run (everything cached)", fresh.run)
+# The server's share of a page switch on the demo: the page's script run (AppTest), from the map
+# to each page in turn and back; the first round pays each page's own imports once per process.
+for label in ("first visit in this process", "again", "a third time"):
+    for page in ("timeline", "actors", "sources", "review", "add", "map"):
+        step(f"page switch to {page}: {label}", lambda page=page: fresh.switch_page(f"pages/{page}.py").run())
 print(json.dumps(out))
 """
+SWITCH = "page switch to "
 
 
 def warm_pieces(checkout: Path, runs: int = 3) -> list[tuple[str, list[float], list[float]]]:

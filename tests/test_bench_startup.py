@@ -208,3 +208,19 @@ def test_canvas_colors_tells_a_blank_canvas_from_a_drawn_one() -> None:
     run.canvas_colors = 1725
     body = su.format_section([], [run])
     assert "the canvas had already been drawn (1725 to 1725 distinct colours in it" in body
+
+
+def test_page_switches_are_judged_on_first_and_later_visits_apart() -> None:
+    pieces = [("import streamlit", [0.2], [0.2]),
+              ("page switch to timeline: first visit in this process", [0.9, 0.7, 0.8], [0.8]),
+              ("page switch to actors: first visit in this process", [0.2, 0.2, 0.2], [0.2]),
+              ("page switch to timeline: again", [0.25, 0.2, 0.22], [0.2]),
+              ("page switch to sources: again", [0.35, 0.31, 0.4], [0.3])]
+    lines = su.switch_verdicts(pieces)
+    assert "- Page switch on the demo, first visits in a process: slowest 800 ms (timeline); " \
+           "target ≤ 300 ms: **missed**." in lines
+    assert ("- Page switch on the demo, later visits: slowest 350 ms (sources); "
+            "target ≤ 300 ms: **missed**.") in lines
+    assert su.switch_verdicts(pieces[:1]) == []
+    met = su.switch_verdicts([("page switch to map: again", [0.1], [0.1])])
+    assert met == ["", "- Page switch on the demo, later visits: slowest 100 ms (map); target ≤ 300 ms: met."]
