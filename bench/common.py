@@ -6,6 +6,7 @@ markers, and regenerates only that section, so they can run one at a time.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import platform
@@ -93,6 +94,22 @@ def versions(packages: Sequence[str] = KEY_PACKAGES) -> dict[str, str]:
     return out
 
 
+CPU_CHECK_STEPS = 2_000_000
+
+
+@functools.cache
+def cpu_check_seconds() -> float:
+    """The best of three runs of a fixed pure-Python loop: the shared machines we measure on
+    differ in speed from day to day (by 2.5x), which no CPU model name shows."""
+    best = float("inf")
+    for _ in range(3):
+        start, total = time.perf_counter(), 0
+        for i in range(CPU_CHECK_STEPS):
+            total += i
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def environment_line() -> str:
     """One Markdown paragraph naming where and with what a section was measured."""
     pkgs = ", ".join(f"{k} {v}" for k, v in versions().items())
@@ -100,7 +117,8 @@ def environment_line() -> str:
     return (
         f"_Measured {when} on {cores()} cores ({cpu_model()}), {memory_gb():.0f} GB RAM, "
         f"{platform.system()} {platform.release()}, load average {load_average()} when written; "
-        f"Python {platform.python_version()}; {pkgs}._"
+        f"CPU check {cpu_check_seconds():.2f} s (a {CPU_CHECK_STEPS:,}-step Python loop, best of 3: "
+        f"compare sections by it); Python {platform.python_version()}; {pkgs}._"
     )
 
 

@@ -15,11 +15,15 @@ others only order it.
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import logging
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from geopy.distance import great_circle
 
@@ -40,27 +44,63 @@ _COMMON_POS = ("adj", "adv", "verb")
 def common_words(model: str = "") -> frozenset[str]:
     """Everyday English adjectives, verbs and adverbs: the word index of the spaCy pipeline's own
     lemmatizer (its ``lemma_index`` table, shipped with the model), read without loading the
-    pipeline. Empty, with a warning, if the model has no such table."""
-    from spacy.lookups import Lookups
-    from spacy.strings import get_string_id
-    from spacy.util import get_package_path
+    pipeline. Empty, with a warning, if the model has no such table.
 
+    The list is kept in the cache folder, keyed by the table file's path, size and date: reading
+    the table needs spaCy's import (1 s), which the Review page's first visit in each server
+    process paid before."""
     from geo.config import load_settings
 
-    name = model or load_settings().spacy_model
+    settings = load_settings()
+    name = model or settings.spacy_model
     try:
-        found = sorted(get_package_path(name).glob("*/lemmatizer/lookups"))
-        if not found:
-            raise FileNotFoundError("no lemmatizer/lookups folder")
-        index = Lookups().from_disk(found[0]).get_table("lemma_index")
-    except (OSError, KeyError, ValueError) as err:
+        source = _lookups_folder(name)
+        table = source / "lookups.bin"
+        stat = table.stat()
+        key = hashlib.sha256(f"{table.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+        kept = settings.cache_dir / f"common-words-{key}.txt"
+        if kept.is_file():
+            return frozenset(kept.read_text(encoding="utf-8").split())
+        words = _read_words(source)
+    except (OSError, KeyError, ValueError, ImportError) as err:
         logger.warning("no word lists in spaCy pipeline %r (%s): the review queue leaves out the "
                        "'common word' signal", name, err)
         return frozenset()
+    _keep(kept, words)
+    return words
+
+
+def _lookups_folder(name: str) -> Path:
+    # Found like spaCy's get_package_path, without importing spaCy.
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError(f"no package {name!r}")
+    found = sorted(Path(next(iter(spec.submodule_search_locations))).glob("*/lemmatizer/lookups"))
+    if not found:
+        raise FileNotFoundError("no lemmatizer/lookups folder")
+    return found[0]
+
+
+def _read_words(folder: Path) -> frozenset[str]:
+    from spacy.lookups import Lookups
+    from spacy.strings import get_string_id
+
+    index = Lookups().from_disk(folder).get_table("lemma_index")
     words: set[str] = set()
     for pos in _COMMON_POS:
         words.update(str(w) for w in index.get(get_string_id(pos), ()))
     return frozenset(words)
+
+
+def _keep(path: Path, words: frozenset[str]) -> None:
+    # Written whole, then renamed: a concurrent reader sees the old state or the new file.
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        partial.write_text("\n".join(sorted(words)), encoding="utf-8")
+        os.replace(partial, path)
+    except OSError as err:  # a read-only cache folder: the list is read again next time
+        logger.info("could not keep the common-word list at %s: %s", path, err)
 
 
 @dataclass(frozen=True)

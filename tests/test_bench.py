@@ -57,6 +57,8 @@ def test_environment_names_machine_and_versions():
     assert f"{common.cores()} cores" in line
     assert "Python 3." in line
     assert "spacy " in line
+    check = re.search(r"CPU check (\d+\.\d\d) s", line)
+    assert check and float(check.group(1)) == round(common.cpu_check_seconds(), 2) > 0
 
 
 def test_ingest_bench_on_two_demo_articles(tmp_path, nlp):

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from geo.config import PROJECT_ROOT
 from geo.models import Article, Candidate, Event
 from geo.summaries import review_items
 from geo.suspicion import FAR_KM, common_words, suspects
@@ -93,3 +98,21 @@ def test_everyday_words_come_from_the_shipped_model() -> None:
     words = common_words()
     assert {"red", "nice", "split"} <= words
     assert not {"kabul", "paris", "doha"} & words  # proper names are in its noun list, which is left out
+
+
+@pytest.mark.model
+def test_the_word_list_is_kept_so_a_new_process_does_not_import_spacy(tmp_path: Path) -> None:
+    """The Review page's first visit in a server process read the list through spaCy's import (1 s)."""
+    script = ("import sys; from geo.suspicion import common_words; words = common_words(); "
+              "print(len(words), 'spacy' in sys.modules, 'red' in words)")
+    env = {**os.environ, "GEOSTORY_CACHE_DIR": str(tmp_path)}
+
+    def run() -> str:
+        done = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, env=env, capture_output=True,
+                              text=True, timeout=120, check=True)
+        return done.stdout.split()
+
+    first = run()
+    assert first[1:] == ["True", "True"] and int(first[0]) > 1000  # read through spaCy, then kept
+    assert len(list(tmp_path.glob("common-words-*.txt"))) == 1
+    assert run() == [first[0], "False", "True"]  # the same list, and spaCy never imported
