@@ -360,7 +360,8 @@ def _current(path: Path) -> Gazetteer | None:
 def load_gazetteer(settings: Settings | None = None, *, progress: Progress | None = None) -> Gazetteer:
     """Open the cached index, building it first if it is missing or stale.
 
-    ``progress(fraction, message)`` hears about a build (about 20 s; nothing when the index is current).
+    ``progress(fraction, message)`` hears about a build (15–40 s by machine; nothing when the index
+    is current).
     """
     path = gazetteer_path(settings)
     gaz = _current(path)

@@ -68,7 +68,7 @@ def pipeline_for(config: Settings) -> Any:
             slot = st.empty()
             try:
                 ensure_gazetteer(config, progress=lambda f, what: slot.progress(
-                    min(f, 1.0), text=f"First start: building the place index (about 20 s): {what}"))
+                    min(f, 1.0), text=f"First start: building the place index (under a minute): {what}"))
             finally:
                 slot.empty()
             _gazetteer_ready.add(str(config.cache_dir))
