@@ -176,7 +176,7 @@ def event_rows(events: Sequence[Event], color_by: str = "date") -> list[dict[str
 
 
 def arc_rows(events: Sequence[Event], colors: dict[str, RGB] | None = None) -> list[dict[str, Any]]:
-    from geo.events import movements
+    from geo.itinerary import movements
 
     colors = colors if colors is not None else actor_colors(events)
     rows = []

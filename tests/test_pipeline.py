@@ -245,7 +245,7 @@ class socket_free_port:
 
 @pytest.mark.gazetteer
 def test_seed_journey_of_blinken(seed_events):
-    from geo.events import movements
+    from geo.itinerary import movements
 
     trips = [(m.from_name, m.to_name, m.to_date) for m in movements(seed_events.events)
              if m.actor == "Antony Blinken"]
