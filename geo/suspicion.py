@@ -57,7 +57,9 @@ def common_words(model: str = "") -> frozenset[str]:
         source = _lookups_folder(name)
         table = source / "lookups.bin"
         stat = table.stat()
-        key = hashlib.sha256(f"{table.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+        # The parts of speech read are in the key too: a changed rule must not read an old list.
+        stamp = f"{table.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{','.join(_COMMON_POS)}"
+        key = hashlib.sha256(stamp.encode()).hexdigest()[:16]
         kept = settings.cache_dir / f"common-words-{key}.txt"
         if kept.is_file():
             return frozenset(kept.read_text(encoding="utf-8").split())
